@@ -1,0 +1,241 @@
+"""Solution -> results ``xarray.Dataset`` (design, hourly dispatch, KPIs, solver, provenance).
+
+Names carry units (``grid_import_mw``, ``cost_eur_per_yr``...) and every variable has
+``attrs["units"]``. Saved atomically as ``results.nc`` + ``csv/`` + ``summary.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import shutil
+import tempfile
+from importlib import metadata
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+import xarray as xr
+
+COST_ITEMS = {
+    "site": "cost_site_eur", "servers": "cost_servers_eur",
+    "cooling_and_facility": "cost_cooling_facility_eur", "solar_wind_supply": "cost_supply_eur",
+    "battery": "cost_battery_eur", "heat_plant": "cost_heat_plant_eur", "grid_energy": "cost_grid_eur",
+    "surplus_revenue": "revenue_surplus_eur", "heat_revenue": "revenue_heat_eur",
+    "carbon_price": "cost_carbon_eur",
+}
+PACKAGES = ("greendc", "pyomo", "highspy", "numpy", "pandas", "xarray", "pydantic")
+
+
+def _v(x: Any) -> float:
+    value = pyo.value(x, exception=False)
+    return 0.0 if value is None else float(value)
+
+
+def _grid(m, var, *index_sets) -> np.ndarray:
+    shape = [len(s) for s in index_sets]
+    out = np.zeros(shape)
+    for pos in np.ndindex(*shape):
+        key = tuple(list(s)[p] for s, p in zip(index_sets, pos))
+        out[pos] = _v(var[key if len(key) > 1 else key[0]])
+    return out
+
+
+def _hourly(m, var, sites, hours) -> np.ndarray:
+    return np.array([[_v(var[s, t]) for t in range(hours)] for s in sites])
+
+
+def extract_results(m: pyo.ConcreteModel, inputs: xr.Dataset) -> xr.Dataset:
+    """Collect the solved model into a Dataset on the inputs' coordinates."""
+    S, C, K, R = (list(map(str, inputs[d].values)) for d in ("site", "cooling", "server", "tech"))
+    T = inputs.sizes["time"]
+    ds = xr.Dataset(coords={d: inputs[d] for d in ("site", "cooling", "server", "tech", "time")})
+    w = inputs["weight_h"].values
+
+    def put(name, dims, values, units, long_name):
+        ds[name] = (dims, values)
+        ds[name].attrs.update(units=units, long_name=long_name)
+
+    put("build", ("site",), _grid(m, m.build, S), "1", "site built")
+    put("cooling_chosen", ("site", "cooling"), _grid(m, m.cool, S, C), "1", "cooling technology chosen")
+    put("nodes", ("site", "cooling", "server"), _grid(m, m.nodes, S, C, K), "1", "nodes installed")
+    put("racks", ("site", "cooling"), _grid(m, m.racks, S, C), "1", "racks")
+    it = _grid(m, m.it_mw, S, C)
+    put("it_mw", ("site",), it.sum(axis=1), "MW", "IT power drawn")
+    put("it_peak_mw", ("site",), _grid(m, m.it_peak_mw, S, C).sum(axis=1), "MW", "IT peak power")
+    put("supply_mw", ("site", "tech"), _grid(m, m.supply_mw, S, R), "MW", "solar/wind contracted")
+    put("battery_mwh", ("site",), _grid(m, m.battery_mwh, S), "MWh", "battery energy")
+    put("battery_mw", ("site",), _grid(m, m.battery_mw, S), "MW", "battery power")
+    put("heat_pump_mw_th", ("site",), _grid(m, m.heat_pump_mw_th, S), "MW_th", "heat pump size")
+    put("dh_connect", ("site",), _grid(m, m.dh_connect, S), "1", "district-heating connection")
+
+    hourly = {
+        "grid_import_mw": (m.grid_mw, "MW", "grid import"),
+        "supply_output_mw": (m.supply_output_mw, "MW", "solar/wind output"),
+        "surplus_mw": (m.surplus_mw, "MW", "solar/wind output not used on site"),
+        "battery_charge_mw": (m.battery_charge_mw, "MW", "battery charge"),
+        "battery_discharge_mw": (m.battery_discharge_mw, "MW", "battery discharge"),
+        "battery_soc_mwh": (m.battery_soc_mwh, "MWh", "battery state of charge"),
+        "facility_mw": (m.facility_mw, "MW", "facility demand (IT x PUE)"),
+        "heat_pump_elec_mw": (m.heat_pump_elec_mw, "MW", "heat-pump electricity"),
+    }
+    for name, (var, units, long_name) in hourly.items():
+        put(name, ("site", "time"), _hourly(m, var, S, T), units, long_name)
+    heat = np.zeros((len(S), T))
+    for (s, c) in m.HEAT:
+        heat[S.index(s)] += [_v(m.heat_mw_th[s, c, t]) for t in range(T)]
+    put("heat_export_mw_th", ("site", "time"), heat, "MW_th", "heat delivered to the network")
+    sale = inputs["surplus_sale_price_eur_per_mwh"].values > 0
+    put("surplus_sale_mw", ("site", "time"), ds["surplus_mw"].values * sale, "MW", "surplus sold")
+    put("spill_mw", ("site", "time"), ds["surplus_mw"].values * ~sale, "MW", "surplus curtailed")
+    chosen = ds["cooling_chosen"].values
+    put("pue", ("site", "time"), np.einsum("sc,sct->st", chosen, inputs["pue"].values), "1",
+        "hourly PUE of the chosen cooling")
+    _add_kpis(ds, m, inputs, w)
+    return ds
+
+
+def _add_kpis(ds: xr.Dataset, m, inputs: xr.Dataset, w: np.ndarray) -> None:
+    def scalar(name, value, units, long_name):
+        ds[name] = ((), float(value))
+        ds[name].attrs.update(units=units, long_name=long_name)
+
+    scalar("cost_eur_per_yr", _v(m.cost_eur), "EUR/yr", "annual cost")
+    for item, expr in COST_ITEMS.items():
+        scalar(f"cost_{item}_eur_per_yr", _v(getattr(m, expr)), "EUR/yr", f"annual {item}")
+    scalar("emissions_t_per_yr", _v(m.emissions_t_co2), "tCO2e/yr", "total emissions")
+    scalar("operational_t_per_yr", _v(m.operational_t_co2), "tCO2e/yr", "operational emissions")
+    scalar("embodied_t_per_yr", _v(m.embodied_t_co2), "tCO2e/yr", "embodied emissions")
+    for part in ("servers", "battery", "supply"):
+        scalar(f"embodied_{part}_t_per_yr", _v(getattr(m, f"embodied_{part}_t_co2")), "tCO2e/yr",
+               f"embodied emissions of {part}")
+    it_mwh = float((ds["it_mw"].values[:, None] * w).sum())
+    facility_mwh = float((ds["facility_mw"].values * w).sum())
+    scalar("it_energy_mwh_per_yr", it_mwh, "MWh/yr", "IT energy")
+    scalar("facility_energy_mwh_per_yr", facility_mwh, "MWh/yr", "facility energy")
+    scalar("mean_pue", facility_mwh / it_mwh if it_mwh > 0 else np.nan, "1", "energy-weighted PUE")
+    scalar("grid_energy_mwh_per_yr", float((ds["grid_import_mw"].values * w).sum()), "MWh/yr",
+           "grid import")
+    scalar("heat_sold_mwh_per_yr", float((ds["heat_export_mw_th"].values * w).sum()), "MWh_th/yr",
+           "heat sold to district heating")
+    water = float((inputs["water_m3_per_mw_it_yr"].values * ds["cooling_chosen"].values).sum(axis=1)
+                  @ ds["it_mw"].values)
+    scalar("water_m3_per_yr", water, "m3/yr", "cooling water use")
+    scalar("wue_l_per_kwh", water / it_mwh if it_mwh > 0 else np.nan, "L/kWh", "water per IT kWh")
+    used = ds["supply_output_mw"].values - ds["surplus_mw"].values
+    load = ds["facility_mw"].values + ds["heat_pump_elec_mw"].values
+    scalar("supply_share", float((used * w).sum() / max((load * w).sum(), 1e-9)), "1",
+           "share of site electricity from contracted solar/wind")
+
+
+def package_versions() -> dict[str, str]:
+    out = {}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def summary(ds: xr.Dataset) -> dict[str, Any]:
+    """The ``summary.json`` content: chosen design, KPIs, solver info."""
+    built = [str(s) for s in ds.site.values if ds["build"].sel(site=s) > 0.5]
+    cooling = {s: str(ds.cooling.values[int(np.argmax(ds["cooling_chosen"].sel(site=s).values))])
+               for s in built}
+    nodes = ds["nodes"].sum(("site", "cooling"))
+    techs = [str(r) for r in ds.tech.values]
+
+    def tech_mw(prefix: str) -> float:
+        return float(sum(ds["supply_mw"].sel(tech=r).sum() for r in techs if r.startswith(prefix)))
+
+    def scalar(name: str) -> float:
+        return float(ds[name].values)
+
+    return {
+        "scenario": ds.attrs.get("scenario", ""),
+        "site": built[0] if len(built) == 1 else built,
+        "cooling": cooling[built[0]] if len(built) == 1 else cooling,
+        "servers": {str(k): int(round(float(v))) for k, v in zip(ds.server.values, nodes.values)
+                    if v > 0.5},
+        "it_mw": round(scalar("it_mw") if ds["it_mw"].ndim == 0 else float(ds["it_mw"].sum()), 6),
+        "ppa_solar_mw": tech_mw("solar"),
+        "ppa_wind_mw": tech_mw("wind"),
+        "supply_mw": {r: float(ds["supply_mw"].sel(tech=r).sum()) for r in techs},
+        "battery_mwh": float(ds["battery_mwh"].sum()),
+        "battery_mw": float(ds["battery_mw"].sum()),
+        "heat_pump_mw": float(ds["heat_pump_mw_th"].sum()),
+        "heat_sold_mwh": scalar("heat_sold_mwh_per_yr"),
+        "cost_eur_per_year": scalar("cost_eur_per_yr"),
+        "cost_breakdown_eur_per_year": {k: scalar(f"cost_{k}_eur_per_yr") for k in COST_ITEMS},
+        "emissions_t_per_year": {
+            "total": scalar("emissions_t_per_yr"), "operational": scalar("operational_t_per_yr"),
+            "embodied": scalar("embodied_t_per_yr"),
+            "embodied_servers": scalar("embodied_servers_t_per_yr"),
+            "embodied_battery": scalar("embodied_battery_t_per_yr"),
+            "embodied_supply": scalar("embodied_supply_t_per_yr"),
+        },
+        "mean_pue": scalar("mean_pue"),
+        "wue_l_per_kwh": scalar("wue_l_per_kwh"),
+        "grid_energy_mwh": scalar("grid_energy_mwh_per_yr"),
+        "supply_share": scalar("supply_share"),
+        "solver": {
+            "status": ds.attrs.get("solver_status"),
+            "proven_optimal": bool(ds.attrs.get("solver_status") == "optimal"),
+            "mip_gap": ds.attrs.get("solver_mip_gap"),
+            "seconds": ds.attrs.get("solver_seconds"),
+            "strategy": ds.attrs.get("solver_strategy"),
+        },
+        "provenance": {
+            "scenario_hash": ds.attrs.get("scenario_hash"),
+            "data_years": ds.attrs.get("data_years"),
+            "packages": json.loads(ds.attrs.get("package_versions", "{}")),
+        },
+    }
+
+
+def save_results(ds: xr.Dataset, out_dir: str | pathlib.Path) -> pathlib.Path:
+    """Write ``results.nc``, ``csv/*.csv`` and ``summary.json`` atomically.
+
+    Everything is written to a temporary sibling folder first and then moved into place:
+    an interruption leaves no half-written results and keeps earlier completed ones.
+    """
+    out = pathlib.Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix=".greendc-", dir=out))
+    try:
+        ds.to_netcdf(tmp / "results.nc")
+        csv = tmp / "csv"
+        csv.mkdir()
+        hourly = [v for v in ds.data_vars if ds[v].dims == ("site", "time")]
+        built = [s for s in ds.site.values if ds["build"].sel(site=s) > 0.5] or list(ds.site.values)
+        ds[hourly].sel(site=built).to_dataframe().to_csv(csv / "hourly.csv")
+        design = [v for v in ds.data_vars if "time" not in ds[v].dims and ds[v].ndim > 0]
+        for name in design:
+            ds[name].to_dataframe().to_csv(csv / f"{name}.csv")
+        kpis = {v: float(ds[v].values) for v in ds.data_vars if ds[v].ndim == 0}
+        with open(csv / "kpis.csv", "w", encoding="utf-8") as fh:
+            fh.write("kpi,value,units\n")
+            for k, val in kpis.items():
+                fh.write(f"{k},{val!r},{ds[k].attrs.get('units', '')}\n")
+        (tmp / "summary.json").write_text(json.dumps(summary(ds), indent=2, default=_json_default))
+        for item in ("results.nc", "summary.json", "csv"):
+            target = out / item
+            staged = out / f".{item}.old"
+            if target.exists():
+                os.replace(target, staged)
+            os.replace(tmp / item, target)
+            if staged.is_dir():
+                shutil.rmtree(staged)
+            elif staged.exists():
+                staged.unlink()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")

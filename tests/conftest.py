@@ -1,0 +1,109 @@
+"""Shared fixtures: tiny hand-solvable inputs (invented numbers, for tests only).
+
+``tiny_inputs()`` builds the inputs Dataset that ``model.inputs.prepare_inputs`` would
+produce, directly, with round numbers chosen so that each optimum can be worked out on
+paper. Defaults (weights 1 h, so "annual" sums are plain sums over the hours):
+
+- sites A, B; coolings air (PUE 1.5), free (1.2), imm (1.1); 4 hours;
+- servers g1 (1 MW, 1 PFLOP/s, 100 EUR/yr) and g2 (2 MW, 3 PFLOP/s, 250 EUR/yr);
+  required 3 PFLOP/s; one node per rack, 1 m2 per rack, floor and water plentiful;
+- grid cost 10 EUR/MWh at A, 20 at B; carbon 100 g/kWh at A, 50 at B;
+- no solar/wind potential, battery priced out, no heat demand; every rule allows every site.
+
+The cheapest design is A / imm / 1 x g2: 250 + 2 MW x 1.1 x 4 h x 10 = 338 EUR.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from model.build import build_model
+from model.results import extract_results
+from model.solve import HighsModel, SolverSettings
+
+SITES, COOLINGS, SERVERS, TECHS = ["A", "B"], ["air", "free", "imm"], ["g1", "g2"], ["solar", "wind"]
+
+
+def tiny_inputs(hours: int = 4, sites=None, **changes: Any) -> xr.Dataset:
+    """Inputs Dataset of the tiny case; keyword arguments replace variables or attrs."""
+    S = sites or SITES
+    nS, nC, nK, nR = len(S), len(COOLINGS), len(SERVERS), len(TECHS)
+    ds = xr.Dataset(coords={"site": S, "cooling": COOLINGS, "server": SERVERS, "tech": TECHS,
+                            "time": np.arange(hours)})
+    ds["weight_h"] = ("time", np.ones(hours))
+    ds["pue"] = (("site", "cooling", "time"),
+                 np.broadcast_to(np.array([1.5, 1.2, 1.1])[None, :, None], (nS, nC, hours)).copy())
+    ds["water_m3_per_mw_it_yr"] = (("site", "cooling"), np.tile([10.0, 5.0, 0.0], (nS, 1)))
+    ds["water_allowance_m3_per_yr"] = ("site", np.full(nS, 1e6))
+    ds["cooling_cost_eur_per_mw_it_yr"] = ("cooling", np.zeros(nC))
+    ds["facility_cost_eur_per_mw_it_yr"] = ("site", np.zeros(nS))
+    ds["floor_m2_per_rack"] = ("cooling", np.ones(nC))
+    ds["floor_area_m2"] = ("site", np.full(nS, 1e4))
+    ds["nodes_per_rack"] = (("server", "cooling"), np.ones((nK, nC)))
+    ds["node_power_mw"] = ("server", [1.0, 2.0])
+    ds["node_peak_mw"] = ("server", [1.0, 2.0])
+    ds["node_performance_pflops"] = ("server", [1.0, 3.0])
+    ds["node_cost_eur_per_yr"] = ("server", [100.0, 250.0])
+    ds["node_embodied_t_per_yr"] = ("server", [0.0, 0.0])
+    ds["node_non_eu"] = ("server", [0.0, 1.0])
+    ds["max_nodes"] = ("server", [10.0, 10.0])
+    price = np.array([10.0, 20.0, 30.0, 40.0])[:nS]
+    ds["grid_cost_eur_per_mwh"] = (("site", "time"), np.repeat(price[:, None], hours, axis=1))
+    ds["surplus_sale_price_eur_per_mwh"] = (("site", "time"), np.zeros((nS, hours)))
+    ci = np.array([100.0, 50.0, 25.0, 12.5])[:nS]
+    ds["grid_ci_g_per_kwh"] = (("site", "time"), np.repeat(ci[:, None], hours, axis=1))
+    ds["capacity_factor"] = (("site", "tech", "time"), np.zeros((nS, nR, hours)))
+    ds["supply_potential_mw"] = (("site", "tech"), np.zeros((nS, nR)))
+    ds["strike_eur_per_mwh"] = (("site", "tech"), np.zeros((nS, nR)))
+    ds["supply_capacity_cost_eur_per_mw_yr"] = ("tech", np.zeros(nR))
+    ds["supply_lifecycle_g_per_kwh"] = ("tech", np.zeros(nR))
+    ds["heat_pump_cop"] = (("site", "cooling", "time"), np.full((nS, nC, hours), 3.0))
+    ds["recoverable_heat_share"] = ("cooling", np.zeros(nC))
+    ds["heat_demand_mw"] = (("site", "time"), np.zeros((nS, hours)))
+    ds["heat_price_eur_per_mwh"] = ("site", np.zeros(nS))
+    ds["grid_connection_mw"] = ("site", np.full(nS, 100.0))
+    ds["site_fixed_cost_eur_per_yr"] = ("site", np.zeros(nS))
+    ds["site_jurisdiction_allowed"] = ("site", np.ones(nS))
+    ds["site_non_eu_ownership_share"] = ("site", np.zeros(nS))
+    ds["site_legal_exposure_excluded"] = ("site", np.zeros(nS))
+    ds.attrs.update(
+        scenario="tiny", required_pflops=3.0, max_sites=1, carbon_price_eur_per_t=0.0,
+        battery_energy_cost_eur_per_mwh_yr=1e6, battery_power_cost_eur_per_mw_yr=1e6,
+        battery_charge_efficiency=1.0, battery_discharge_efficiency=1.0,
+        battery_embodied_t_per_mwh_yr=0.0, battery_enabled=1,
+        heat_pump_cost_eur_per_mw_yr=0.0, dh_connection_cost_eur_per_yr=0.0,
+        max_non_eu_hardware_share=1.0, max_non_eu_ownership_share=1.0,
+    )
+    for key, value in changes.items():
+        if key in ds.attrs:
+            ds.attrs[key] = value
+        elif key in ds:
+            ds[key] = (ds[key].dims, np.asarray(value, dtype=float).reshape(ds[key].shape))
+        else:
+            raise KeyError(f"tiny_inputs has no variable or attribute {key!r}")
+    ds["supply_energy_mwh_per_mw_yr"] = (ds["capacity_factor"] * ds["weight_h"]).sum("time")
+    return ds
+
+
+def solve_tiny(inputs: xr.Dataset, objective: str = "cost", cap: float | None = None):
+    """Build and solve; return (status, results Dataset or None, model)."""
+    m = build_model(inputs, objective=objective, emissions_cap_t_co2=cap)
+    hm = HighsModel(m, SolverSettings(mip_rel_gap=1e-9))
+    status = hm.solve()
+    if not status.has_solution:
+        return status, None, m
+    hm.load_solution()
+    return status, extract_results(m, inputs), m
+
+
+@pytest.fixture
+def tiny():
+    """``tiny(**changes)`` -> (status, results, model) for the tiny case."""
+    def run(objective: str = "cost", cap: float | None = None, hours: int = 4, sites=None,
+            **changes):
+        return solve_tiny(tiny_inputs(hours=hours, sites=sites, **changes), objective, cap)
+    return run
