@@ -123,7 +123,7 @@ class SolverOptions(_Strict):
     time_limit_s: float | None = Field(None, gt=0)
     threads: int = Field(1, ge=1, le=64)
     strategy: Literal["auto", "decompose", "monolithic"] = "auto"
-    workers: int = Field(1, ge=1, le=64, description="parallel processes for decomposition")
+    workers: int = Field(2, ge=1, le=64, description="parallel worker processes for decomposition")
 
 
 class Scenario(_Strict):
@@ -240,8 +240,11 @@ def load_scenario_text(text: str, origin: str = "<string>") -> LoadedScenario:
 def with_overrides(loaded: LoadedScenario, changes: dict[str, Any]) -> LoadedScenario:
     """A copy of the scenario with dotted-path changes, e.g. ``{"objective": "emissions",
     "sovereignty.allowed_jurisdictions": ["EU"]}``; re-validated."""
-    raw = loaded.scenario.model_dump(mode="json")
+    raw = loaded.scenario.model_dump(mode="json", exclude_unset=True)
     for dotted, value in changes.items():
+        if dotted.startswith("overrides."):  # catalogue paths contain dots themselves
+            raw.setdefault("overrides", {})[dotted.removeprefix("overrides.")] = value
+            continue
         node = raw
         keys = dotted.split(".")
         for key in keys[:-1]:

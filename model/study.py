@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -103,42 +105,63 @@ def settings_for(study: Study, **changes: Any) -> SolverSettings:
     return SolverSettings(**base)
 
 
-def build_for(study: Study, inputs: xr.Dataset | None = None):
-    sc = study.scenario
-    cap_scope = "operational" if sc.emissions_scope == "operational" else "emissions"
-    objective = "cost" if sc.objective == "cost" else cap_scope
-    return build_model(inputs if inputs is not None else study.inputs, objective=objective,
-                       emissions_cap_t_co2=sc.emissions_cap_t_per_yr, cap_scope=cap_scope)
+@dataclass(frozen=True)
+class ModelSpec:
+    """What to minimise and cap; everything a worker process needs besides the inputs."""
+
+    objective: str            # "cost" | "emissions" | "operational"
+    cap_scope: str            # "emissions" | "operational"
+    cap_t_co2: float | None
+    settings: SolverSettings
+
+    @classmethod
+    def of(cls, study: Study, **settings: Any) -> ModelSpec:
+        sc = study.scenario
+        scope = "operational" if sc.emissions_scope == "operational" else "emissions"
+        return cls(objective="cost" if sc.objective == "cost" else scope, cap_scope=scope,
+                   cap_t_co2=sc.emissions_cap_t_per_yr, settings=settings_for(study, **settings))
+
+    def build(self, inputs: xr.Dataset):
+        return build_model(inputs, objective=self.objective, emissions_cap_t_co2=self.cap_t_co2,
+                           cap_scope=self.cap_scope)
 
 
 @dataclass
 class Solved:
-    """A solved (sub-)model: the Pyomo model with its solution loaded, and its status."""
+    """A solved (sub-)model: its status and, when a design was found, its results."""
 
-    model: Any
-    highs: HighsModel
     status: SolveStatus
-    inputs: xr.Dataset
+    results: xr.Dataset | None
     build_seconds: float
+    columns: int
+    rows: int
+    integer_columns: int
 
 
-def solve_inputs(study: Study, inputs: xr.Dataset, settings: SolverSettings) -> Solved:
-    """Build and solve one model; for an emissions objective, a second lexicographic stage
-    minimises cost among the designs within 1e-6 of the minimum emissions."""
+def solve_inputs(spec: ModelSpec, inputs: xr.Dataset, relax: bool = False) -> Solved:
+    """Build and solve one model. For an emissions objective a second, lexicographic stage
+    minimises cost among designs within 1e-6 of the minimum emissions. ``relax`` solves the
+    LP relaxation only (a lower bound)."""
     start = time.perf_counter()
-    m = build_for(study, inputs)
-    hm = HighsModel(m, settings)
+    m = spec.build(inputs)
+    hm = HighsModel(m, spec.settings)
     build_seconds = time.perf_counter() - start
+    if relax:
+        hm.relax_integrality(True)
     status = hm.solve()
-    if status.has_solution and study.scenario.objective == "emissions":
-        status = _second_stage_cost(m, hm, status, study)
-    if status.has_solution:
+    if status.has_solution and spec.objective != "cost" and not relax:
+        status = _second_stage_cost(m, hm, status, spec.objective)
+    results = None
+    if status.has_solution and not relax:
         hm.load_solution()
-    return Solved(model=m, highs=hm, status=status, inputs=inputs, build_seconds=build_seconds)
+        results = extract_results(m, inputs)
+    return Solved(status=status, results=results, build_seconds=build_seconds,
+                  columns=len(hm.columns), rows=len(hm.rows),
+                  integer_columns=int(hm.integer.sum()))
 
 
-def _second_stage_cost(m, hm: HighsModel, first: SolveStatus, study: Study) -> SolveStatus:
-    var = m.operational_t_co2 if study.scenario.emissions_scope == "operational" else m.emissions_t_co2
+def _second_stage_cost(m, hm: HighsModel, first: SolveStatus, objective: str) -> SolveStatus:
+    var = m.operational_t_co2 if objective == "operational" else m.emissions_t_co2
     best = first.objective
     hm.set_column_bounds(var, None, best + max(abs(best) * 1e-6, 1e-6))
     hm.set_objective(m.cost_eur)
@@ -177,89 +200,114 @@ def solve_study(study: Study, strategy: str | None = None,
         raise ScenarioError(f"{study.loaded.origin}: solver.strategy = decompose needs "
                             f"max_sites = 1 (got {sc.max_sites}); use monolithic")
     start = time.perf_counter()
+    spec = ModelSpec.of(study)
     if strategy == "decompose":
-        solved, table = _solve_decomposed(study, combos, progress)
+        solved, table, gap = solve_decomposed(study.inputs, spec, combos, sc.solver.workers,
+                                              progress)
+        if solved is None:
+            raise InfeasibleError(_all_infeasible_message(study, table))
     else:
-        solved = solve_inputs(study, study.inputs, settings_for(study))
-        table = None
-        if not solved.status.has_solution:
+        if progress:
+            progress("solve monolithic model")
+        solved = solve_inputs(spec, study.inputs)
+        table, gap = None, float(solved.status.mip_gap or 0.0)
+        if solved.results is None:
             raise _failure(study, solved.status)
-    res = extract_results(solved.model, solved.inputs)
-    res = res.reindex_like(study.inputs[["site", "cooling"]], fill_value=0.0)
+    res = solved.results.reindex(site=study.inputs.site, cooling=study.inputs.cooling,
+                                 fill_value=0.0)
     if table is not None:
         res = res.merge(table)
     res.attrs.update(
         scenario=sc.name, scenario_hash=study.inputs.attrs["scenario_hash"],
         data_years=study.inputs.attrs["data_years"], objective=sc.objective,
-        solver_status=solved.status.status,
-        solver_mip_gap=_gap_overall(solved, table),
+        solver_status=_overall_status(solved.status, gap, spec.settings.mip_rel_gap),
+        solver_mip_gap=gap,
         solver_seconds=round(time.perf_counter() - start, 3),
         solver_strategy=strategy, build_seconds=round(solved.build_seconds, 3),
-        model_columns=len(solved.highs.columns), model_rows=len(solved.highs.rows),
-        model_integer_columns=int(solved.highs.integer.sum()),
+        model_columns=solved.columns, model_rows=solved.rows,
+        model_integer_columns=solved.integer_columns,
         package_versions=json.dumps(package_versions()),
         catalogue_sources=json.dumps(sorted(study.catalogue.sources())),
     )
     return res
 
 
-def _gap_overall(solved: Solved, table: xr.Dataset | None) -> float:
-    if table is None:
-        return float(solved.status.mip_gap or 0.0)
-    best = solved.status.objective
-    bounds = table["candidate_lower_bound"].values
-    lowest = float(np.nanmin(np.where(np.isfinite(bounds), bounds, np.nan)))
-    gap_here = float(solved.status.mip_gap or 0.0)
-    return max(gap_here, (best - min(lowest, best)) / max(abs(best), 1e-9))
+def _overall_status(status: SolveStatus, gap: float, tolerance: float) -> str:
+    """Optimal only when the best design is proven within the MIP gap over all candidates."""
+    if status.status == "optimal" and gap <= tolerance * (1 + 1e-9) + 1e-12:
+        return "optimal"
+    return "time_limit"
 
 
-def _solve_decomposed(study: Study, combos, progress: Progress | None):
-    """Bound every (site, cooling) by its LP relaxation, then solve in order of bound and
-    prune by bound. Returns the best solved sub-model and a per-combination table."""
-    settings = settings_for(study)
-    sub_inputs = {sc_: study.inputs.sel(site=[sc_[0]], cooling=[sc_[1]]) for sc_ in combos}
+def _task(spec: ModelSpec, inputs: xr.Dataset, relax: bool) -> Solved:
+    """Worker entry point (module level so that it pickles)."""
+    return solve_inputs(spec, inputs, relax=relax)
+
+
+def _map(spec: ModelSpec, jobs: list[xr.Dataset], relax: bool, workers: int):
+    """Solve jobs in order, in parallel processes when workers > 1 (HiGHS MIP and simplex
+    use about one core each, so processes rather than threads)."""
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield solve_inputs(spec, job, relax=relax)
+        return
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+        yield from pool.map(_task, [spec] * len(jobs), jobs, [relax] * len(jobs))
+
+
+def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
+                     workers: int = 1, progress: Progress | None = None):
+    """Bound every (site, cooling) by its LP relaxation, then solve in order of bound, in
+    rounds of ``workers`` combinations, pruning those whose bound cannot beat the best design
+    within the MIP gap. Returns the best solve (None if all infeasible), a per-combination
+    table and the proven relative gap over all combinations."""
+    subs = [inputs.sel(site=[s], cooling=[c]) for s, c in combos]
     bounds: dict[tuple[str, str], float] = {}
-    for combo in combos:
+    for combo, lp in zip(combos, _map(spec, subs, True, workers)):
+        bounds[combo] = lp.status.objective if lp.status.status == "optimal" else float("inf")
         if progress:
-            progress(f"bound {combo[0]} / {combo[1]}")
-        hm = HighsModel(build_for(study, sub_inputs[combo]), settings)
-        hm.relax_integrality(True)
-        st = hm.solve()
-        bounds[combo] = st.objective if st.status == "optimal" else float("inf")
-        del hm
+            progress(f"bound {combo[0]} / {combo[1]}: {bounds[combo]:,.6g}")
     order = sorted(combos, key=lambda x: (bounds[x], combos.index(x)))
     best: Solved | None = None
-    outcome: dict[tuple[str, str], str] = {}
+    outcome = {c: "infeasible" for c in combos if not np.isfinite(bounds[c])}
     objective: dict[tuple[str, str], float] = {}
-    for combo in order:
-        if not np.isfinite(bounds[combo]):
-            outcome[combo] = "infeasible"
-            continue
-        if best is not None and bounds[combo] >= _prune_level(best.status, settings.mip_rel_gap):
-            outcome[combo] = "pruned_by_bound"
-            continue
-        if progress:
-            progress(f"solve {combo[0]} / {combo[1]}")
-        solved = solve_inputs(study, sub_inputs[combo], settings)
-        outcome[combo] = solved.status.status
-        if solved.status.has_solution:
+    proven_bound = dict(bounds)  # LP bound, replaced by the MILP dual bound once solved
+    todo = [c for c in order if np.isfinite(bounds[c])]
+    gap = spec.settings.mip_rel_gap
+    while todo:
+        if best is not None:
+            level = best.status.objective - gap * abs(best.status.objective)
+            for c in [c for c in todo if bounds[c] >= level]:
+                outcome[c] = "pruned_by_bound"
+            todo = [c for c in todo if bounds[c] < level]
+            if not todo:
+                break
+        batch, todo = todo[:workers], todo[workers:]
+        jobs = [subs[combos.index(c)] for c in batch]
+        for combo, solved in zip(batch, _map(spec, jobs, False, workers)):
+            outcome[combo] = solved.status.status
+            if progress:
+                progress(f"solve {combo[0]} / {combo[1]}: {solved.status.status} "
+                         f"{solved.status.objective if solved.status.objective is not None else ''}")
+            if solved.results is None:
+                proven_bound[combo] = float("inf") if solved.status.status == "infeasible" \
+                    else bounds[combo]
+                continue
             objective[combo] = solved.status.objective
-            if best is None or solved.status.objective < best.status.objective - 1e-9 * abs(
-                    best.status.objective):
+            proven_bound[combo] = solved.status.dual_bound
+            if best is None or solved.status.objective < best.status.objective:
                 best = solved
+    table = _candidate_table(inputs, spec, combos, bounds, objective, outcome)
     if best is None:
-        raise InfeasibleError(_all_infeasible_message(study, outcome))
-    table = _candidate_table(study, combos, bounds, objective, outcome)
-    return best, table
+        return None, table, float("inf")
+    best_obj = best.status.objective
+    lowest = min(min(proven_bound.values()), best_obj)
+    return best, table, (best_obj - lowest) / max(abs(best_obj), 1e-9)
 
 
-def _prune_level(status: SolveStatus, gap: float) -> float:
-    obj = status.objective
-    return obj - gap * abs(obj)
-
-
-def _candidate_table(study, combos, bounds, objective, outcome) -> xr.Dataset:
-    sites, cools = study.inputs.site.values, study.inputs.cooling.values
+def _candidate_table(inputs, spec, combos, bounds, objective, outcome) -> xr.Dataset:
+    sites, cools = inputs.site.values, inputs.cooling.values
     lb = xr.DataArray(np.full((len(sites), len(cools)), np.nan), coords={"site": sites, "cooling": cools})
     ob, st = lb.copy(), xr.DataArray(np.full((len(sites), len(cools)), "excluded", dtype=object),
                                      coords=lb.coords)
@@ -270,7 +318,7 @@ def _candidate_table(study, combos, bounds, objective, outcome) -> xr.Dataset:
     table = xr.Dataset({"candidate_lower_bound": lb, "candidate_objective": ob,
                         "candidate_status": st.astype(str)})
     for v in ("candidate_lower_bound", "candidate_objective"):
-        table[v].attrs["units"] = "EUR/yr" if study.scenario.objective == "cost" else "tCO2e/yr"
+        table[v].attrs["units"] = "EUR/yr" if spec.objective == "cost" else "tCO2e/yr"
     table["candidate_status"].attrs["long_name"] = "outcome per (site, cooling) sub-problem"
     return table
 
@@ -305,9 +353,11 @@ def _no_candidate_message(study: Study) -> str:
     return "\n".join(lines)
 
 
-def _all_infeasible_message(study: Study, outcome: dict) -> str:
+def _all_infeasible_message(study: Study, table: xr.Dataset) -> str:
     lines = [f"{study.loaded.origin}: every (site, cooling) combination is infeasible:"]
-    lines += [f"  {s} / {c}: {o}" for (s, c), o in outcome.items()]
+    status = table["candidate_status"]
+    lines += [f"  {s} / {c}: {str(status.sel(site=s, cooling=c).values)}"
+              for s in status.site.values for c in status.cooling.values]
     lines.append("Check grid connection, floor space, water, the emissions cap and the compute "
                  "requirement against each site's limits.")
     return "\n".join(lines)
