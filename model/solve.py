@@ -82,6 +82,7 @@ class HighsModel:
             np.asarray(repn.c_offset).ravel()) else 0.0
         self.integer = np.array([v.is_integer() or v.is_binary() for v in self.columns], bool)
         self.highs = highspy.Highs()
+        self._restored: np.ndarray | None = None
         self._pass(repn)
         self.handoff_seconds = time.perf_counter() - start
 
@@ -159,6 +160,7 @@ class HighsModel:
         h.setOptionValue("time_limit", float(s.time_limit_s) if s.time_limit_s else INF)
         for key, value in s.extra.items():
             h.setOptionValue(key, value)
+        self._restored = None
         start = time.perf_counter()
         h.run()
         seconds = time.perf_counter() - start
@@ -181,7 +183,13 @@ class HighsModel:
                            seconds=seconds, message=raw)
 
     def values(self) -> np.ndarray:
+        if self._restored is not None:
+            return self._restored
         return np.asarray(self.highs.getSolution().col_value, dtype=float)
+
+    def restore(self, x: np.ndarray) -> None:
+        """Use an earlier solution vector (e.g. when a later stage failed)."""
+        self._restored = np.asarray(x, dtype=float)
 
     def load_solution(self) -> None:
         """Write the HiGHS solution into the Pyomo variables (integers rounded)."""

@@ -107,12 +107,18 @@ def settings_for(study: Study, **changes: Any) -> SolverSettings:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """What to minimise and cap; everything a worker process needs besides the inputs."""
+    """What to minimise and cap; everything a worker process needs besides the inputs.
+
+    ``lexicographic``: after the primary optimum, a second stage optimises the other
+    objective (cost after emissions, emissions after cost) among designs within 1e-6 of it.
+    It is always on for emissions objectives (an emissions optimum alone leaves cost free).
+    """
 
     objective: str            # "cost" | "emissions" | "operational"
     cap_scope: str            # "emissions" | "operational"
     cap_t_co2: float | None
     settings: SolverSettings
+    lexicographic: bool = False
 
     @classmethod
     def of(cls, study: Study, **settings: Any) -> ModelSpec:
@@ -120,6 +126,17 @@ class ModelSpec:
         scope = "operational" if sc.emissions_scope == "operational" else "emissions"
         return cls(objective="cost" if sc.objective == "cost" else scope, cap_scope=scope,
                    cap_t_co2=sc.emissions_cap_t_per_yr, settings=settings_for(study, **settings))
+
+    @property
+    def second_stage(self) -> bool:
+        return self.lexicographic or self.objective != "cost"
+
+    def secondary(self, results: xr.Dataset) -> float:
+        """The lexicographic tie-breaker of a solved design."""
+        if self.objective == "cost":
+            name = "operational_t_per_yr" if self.cap_scope == "operational" else "emissions_t_per_yr"
+            return float(results[name])
+        return float(results["cost_eur_per_yr"])
 
     def build(self, inputs: xr.Dataset):
         return build_model(inputs, objective=self.objective, emissions_cap_t_co2=self.cap_t_co2,
@@ -139,9 +156,8 @@ class Solved:
 
 
 def solve_inputs(spec: ModelSpec, inputs: xr.Dataset, relax: bool = False) -> Solved:
-    """Build and solve one model. For an emissions objective a second, lexicographic stage
-    minimises cost among designs within 1e-6 of the minimum emissions. ``relax`` solves the
-    LP relaxation only (a lower bound)."""
+    """Build and solve one model (with the lexicographic second stage when the spec asks for
+    it, see ``ModelSpec``). ``relax`` solves the LP relaxation only (a lower bound)."""
     start = time.perf_counter()
     m = spec.build(inputs)
     hm = HighsModel(m, spec.settings)
@@ -149,8 +165,8 @@ def solve_inputs(spec: ModelSpec, inputs: xr.Dataset, relax: bool = False) -> So
     if relax:
         hm.relax_integrality(True)
     status = hm.solve()
-    if status.has_solution and spec.objective != "cost" and not relax:
-        status = _second_stage_cost(m, hm, status, spec.objective)
+    if status.has_solution and spec.second_stage and not relax:
+        status = _second_stage(m, hm, status, spec)
     results = None
     if status.has_solution and not relax:
         hm.load_solution()
@@ -160,14 +176,29 @@ def solve_inputs(spec: ModelSpec, inputs: xr.Dataset, relax: bool = False) -> So
                   integer_columns=int(hm.integer.sum()))
 
 
-def _second_stage_cost(m, hm: HighsModel, first: SolveStatus, objective: str) -> SolveStatus:
-    var = m.operational_t_co2 if objective == "operational" else m.emissions_t_co2
-    best = first.objective
-    hm.set_column_bounds(var, None, best + max(abs(best) * 1e-6, 1e-6))
-    hm.set_objective(m.cost_eur)
+def _second_stage(m, hm: HighsModel, first: SolveStatus, spec: ModelSpec) -> SolveStatus:
+    """Fix the primary objective within 1e-6 (relative) and optimise the other one.
+
+    HiGHS's MIP presolve can declare such a near-optimal bound infeasible on badly scaled
+    models; then the stage is retried without presolve, and failing that the first-stage
+    design is kept (it is optimal for the primary objective) with a note in its message."""
+    emissions = m.operational_t_co2 if spec.cap_scope == "operational" else m.emissions_t_co2
+    primary, secondary = ((m.cost_eur, emissions) if spec.objective == "cost"
+                          else (emissions, m.cost_eur))
+    best, first_x = first.objective, hm.values()
+    hm.set_column_bounds(primary, None, best + max(abs(best) * 1e-6, 1e-6))
+    hm.set_objective(secondary)
     second = hm.solve()
     if not second.has_solution:
-        raise SolverError(f"second (cost) stage failed after the emissions optimum: {second.message}")
+        hm.highs.setOptionValue("presolve", "off")
+        second = hm.solve()
+        hm.highs.setOptionValue("presolve", "choose")
+    if not second.has_solution:
+        log.warning("lexicographic second stage failed (%s); keeping the first-stage design",
+                    second.message)
+        hm.restore(first_x)
+        first.message += "; second stage skipped"
+        return first
     second.seconds += first.seconds
     second.objective = best
     second.dual_bound = first.dual_bound
@@ -277,7 +308,10 @@ def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str
     gap = spec.settings.mip_rel_gap
     while todo:
         if best is not None:
-            level = best.status.objective - gap * abs(best.status.objective)
+            obj = best.status.objective
+            # ties matter when a second stage ranks equal designs: keep them unless strictly worse
+            level = (obj + max(abs(obj) * 1e-6, 1e-9) if spec.second_stage
+                     else obj - gap * abs(obj))
             for c in [c for c in todo if bounds[c] >= level]:
                 outcome[c] = "pruned_by_bound"
             todo = [c for c in todo if bounds[c] < level]
@@ -296,7 +330,7 @@ def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str
                 continue
             objective[combo] = solved.status.objective
             proven_bound[combo] = solved.status.dual_bound
-            if best is None or solved.status.objective < best.status.objective:
+            if best is None or _better(solved, best, spec):
                 best = solved
     table = _candidate_table(inputs, spec, combos, bounds, objective, outcome)
     if best is None:
@@ -304,6 +338,18 @@ def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str
     best_obj = best.status.objective
     lowest = min(min(proven_bound.values()), best_obj)
     return best, table, (best_obj - lowest) / max(abs(best_obj), 1e-9)
+
+
+def _better(new: Solved, old: Solved, spec: ModelSpec) -> bool:
+    """Lower primary objective; on a tie (1e-6 relative) a lower secondary when lexicographic."""
+    a, b = new.status.objective, old.status.objective
+    tol = max(abs(b) * 1e-6, 1e-9)
+    if a < b - tol:
+        return True
+    if spec.second_stage and abs(a - b) <= tol:
+        return spec.secondary(new.results) < spec.secondary(old.results) - 1e-9 * max(
+            abs(spec.secondary(old.results)), 1.0)
+    return False
 
 
 def _candidate_table(inputs, spec, combos, bounds, objective, outcome) -> xr.Dataset:

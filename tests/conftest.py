@@ -72,7 +72,7 @@ def tiny_inputs(hours: int = 4, sites=None, **changes: Any) -> xr.Dataset:
     ds["site_legal_exposure_excluded"] = ("site", np.zeros(nS))
     ds.attrs.update(
         scenario="tiny", required_pflops=3.0, max_sites=1, carbon_price_eur_per_t=0.0,
-        battery_energy_cost_eur_per_mwh_yr=1e6, battery_power_cost_eur_per_mw_yr=1e6,
+        battery_energy_cost_eur_per_mwh_yr=1e4, battery_power_cost_eur_per_mw_yr=1e4,
         battery_charge_efficiency=1.0, battery_discharge_efficiency=1.0,
         battery_embodied_t_per_mwh_yr=0.0, battery_enabled=1,
         heat_pump_cost_eur_per_mw_yr=0.0, dh_connection_cost_eur_per_yr=0.0,
