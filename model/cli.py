@@ -1,4 +1,6 @@
-"""Command line: ``greendc validate | run | data``; a thin layer over the Python API.
+"""Command line: ``greendc validate | run | pareto | footprint | report | data``.
+
+A thin layer over the Python API.
 
 Exit codes: 0 success; 1 user-fixable problem (bad input, infeasible study, solver fault);
 2 usage error (typer); 3 a design was found but is not proven optimal (time limit).
@@ -86,6 +88,110 @@ def run(
     if info["solver"]["status"] != "optimal":
         typer.secho("WARNING: not proven optimal (time limit); see solver.mip_gap", fg="yellow")
         raise typer.Exit(EXIT_NOT_PROVEN)
+
+
+@app.command()
+def pareto(
+    scenario: pathlib.Path = typer.Argument(..., help="scenario YAML file"),
+    points: int = typer.Option(10, "--points", "-n", min=2, help="points on the front"),
+    out: pathlib.Path = typer.Option(None, "--out", "-o", help="folder (default: results/<name>-front)"),
+    scope: str = typer.Option("emissions", help="emissions (total) | operational"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress lines"),
+) -> None:
+    """Cost-emissions Pareto front (augmented epsilon-constraint); writes front.nc and front.csv."""
+    from tqdm import tqdm
+
+    from model.pareto import pareto_front, save_front
+    from model.study import load_study
+
+    if scope not in ("emissions", "operational"):
+        typer.secho(f"--scope {scope!r}: expected 'emissions' or 'operational'", err=True, fg="red")
+        raise typer.Exit(2)
+    try:
+        study = load_study(scenario)
+        with tqdm(desc="front", unit="step", disable=quiet, file=None) as bar:
+            def step(msg: str) -> None:
+                bar.set_postfix_str(msg[-50:])
+                bar.update(1)
+            designs: list = []
+            front = pareto_front(study, points=points, scope=scope, progress=step,
+                                 designs=designs)
+    except GreendcError as exc:
+        _fail(exc)
+    from model.report import write_report
+    from model.results import save_results
+
+    folder = out or pathlib.Path("results") / f"{study.scenario.name}-front"
+    cheapest = designs[0]
+    cheapest["candidate_pue"] = study.inputs["pue"].astype("float32")
+    save_results(cheapest, folder)
+    save_front(front, folder)
+    html = write_report(folder)
+    typer.echo(format_front(front))
+    typer.echo(f"front: {folder}/front.nc, report: {html} ({front.attrs['seconds']:.1f} s)")
+
+
+@app.command()
+def report(folder: pathlib.Path = typer.Argument(..., help="results folder of `greendc run` "
+                                                  "or `greendc pareto`")) -> None:
+    """Write report.html (self-contained) and report.md with figures/ into a results folder."""
+    from model.report import write_report
+
+    try:
+        html = write_report(folder)
+    except GreendcError as exc:
+        _fail(exc)
+    typer.echo(f"report: {html}")
+
+
+def format_front(front) -> str:
+    """One line per front point: cost, emissions, site/cooling, abatement cost."""
+    lines = [f"{'pt':>3} {'cost M EUR/yr':>14} {'tCO2e/yr':>10} {'EUR/tCO2':>9}  design"]
+    for i in front.point.values:
+        p = front.sel(point=i)
+        ab = float(p["abatement_cost_eur_per_t"])
+        flags = "".join([" (dominated)" if bool(p["dominated"]) else "",
+                         " (duplicate)" if bool(p["duplicate"]) else ""])
+        lines.append(f"{int(i):>3} {float(p['cost_eur_per_yr']) / 1e6:>14,.3f} "
+                     f"{float(p['emissions_t_per_yr']):>10,.0f} "
+                     f"{'' if ab != ab else f'{ab:,.0f}':>9}  {str(p['site'].values)}/"
+                     f"{str(p['cooling'].values)}{flags}")
+    return "\n".join(lines)
+
+
+@app.command()
+def footprint(
+    accelerators: int = typer.Option(..., help="number of accelerators (GPUs)"),
+    power_w: float = typer.Option(..., help="power per accelerator [W] (TDP or measured average)"),
+    hours: float = typer.Option(..., help="duration [h]"),
+    utilisation: float = typer.Option(1.0, help="average share of power_w drawn (0-1)"),
+    pue: float = typer.Option(None, help="PUE (omit with --site to use the site's hourly PUE)"),
+    carbon_intensity: float = typer.Option(None, "--carbon-intensity",
+                                           help="grid intensity [gCO2e/kWh]"),
+    site: str = typer.Option(None, help="reference site id: hourly PUE and carbon intensity"),
+    cooling: str = typer.Option("immersion", help="cooling technology at --site"),
+    start_hour: int = typer.Option(0, help="hour of the year the run starts (with --site)"),
+) -> None:
+    """Energy [MWh] and emissions [tCO2e] of a training or inference workload.
+
+    Example (Patterson et al. 2021, GPT-3): --accelerators 10000 --power-w 330 --hours 355.2
+    --pue 1.1 --carbon-intensity 429  ->  1,289 MWh, 553 t.
+    """
+    from model.footprint import footprint_at_site
+    from model.physics.carbon import Workload, workload_emissions_t, workload_energy_mwh
+
+    try:
+        work = Workload("workload", accelerators, power_w, hours, utilisation)
+        if site is None:
+            if pue is None or carbon_intensity is None:
+                raise GreendcError("give --pue and --carbon-intensity, or --site")
+            energy = workload_energy_mwh(work, pue)
+            emissions = workload_emissions_t(energy, carbon_intensity)
+        else:
+            energy, emissions = footprint_at_site(work, site, cooling, start_hour)
+    except GreendcError as exc:
+        _fail(exc)
+    typer.echo(f"energy {energy:,.1f} MWh, emissions {emissions:,.1f} tCO2e")
 
 
 def format_summary(info: dict) -> str:

@@ -123,11 +123,13 @@ def _label(res: xr.Dataset) -> str:
 
 
 def pareto_front(study: Study, points: int = 10, scope: str = "emissions",
-                 persistent: bool = True, progress: Progress | None = None) -> xr.Dataset:
+                 persistent: bool = True, progress: Progress | None = None,
+                 designs: list | None = None) -> xr.Dataset:
     """Compute an N-point cost-emissions front; returns a Dataset with a ``point`` dim.
 
     scope: "emissions" (total, default) or "operational". ``persistent=False`` rebuilds the
-    model for every point (used by tests to check the persistent re-solve).
+    model for every point (used by tests to check the persistent re-solve). When a list is
+    passed as ``designs`` it receives each point's full results Dataset, in point order.
     """
     if points < 2:
         raise ValueError("a front needs at least 2 points")
@@ -181,6 +183,8 @@ def pareto_front(study: Study, points: int = 10, scope: str = "emissions",
                   str(emis_end.attrs.get("solver_status", "optimal")), 0.0)]
     ordered = [ends[0]] + [best[i] for i in interior if i in best] + [ends[1]]
     front = assemble_front(ordered, study, scope)
+    if designs is not None:
+        designs.extend(p.results for p in ordered)
     front.attrs.update(seconds=round(time.perf_counter() - start, 3), points_requested=points,
                        persistent=int(persistent), candidates=json.dumps(
                            [c if c is None else f"{c[0]}/{c[1]}" for c in candidates]))
