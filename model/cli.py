@@ -73,10 +73,14 @@ def run(
     changes = {"solver.time_limit_s": time_limit} if time_limit else None
     try:
         study = load_study(scenario, overrides=changes)
-        echo = (lambda msg: None) if quiet else (lambda msg: typer.echo(f"  .. {msg}", err=True))
+    except GreendcError as exc:
+        _fail(exc)
+    echo = (lambda msg: None) if quiet else (lambda msg: typer.echo(f"  .. {msg}", err=True))
+    try:
         res = solve_study(study, strategy=strategy, progress=echo)
     except InfeasibleError as exc:
         typer.secho(f"Infeasible study: {exc}", err=True, fg=typer.colors.RED)
+        _explain(study)
         raise typer.Exit(EXIT_USER_ERROR)
     except GreendcError as exc:
         _fail(exc)
@@ -192,6 +196,16 @@ def footprint(
     except GreendcError as exc:
         _fail(exc)
     typer.echo(f"energy {energy:,.1f} MWh, emissions {emissions:,.1f} tCO2e")
+
+
+def _explain(study) -> None:
+    """Print the elastic-mode explanation and the IIS of an infeasible study."""
+    from model.diagnose import explain
+
+    typer.echo("Diagnosing (elastic mode, then HiGHS IIS) ...", err=True)
+    diag = explain(study)
+    typer.echo(diag.text(), err=True)
+    typer.echo(f"(diagnosis took {diag.seconds:.1f} s)", err=True)
 
 
 def format_summary(info: dict) -> str:

@@ -1,0 +1,53 @@
+"""Infeasible toys: the explanation names the right limit, with the numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.diagnose import explain
+from model.scenario import scenario_from_dict
+from model.study import Study
+from tests.conftest import tiny_inputs
+
+
+def study(scenario_extra: dict | None = None, **changes) -> Study:
+    raw = {"name": "tiny", "sites": ["A", "B"], "compute": {"required_pflops": 3},
+           "solver": {"workers": 1}, **(scenario_extra or {})}
+    return Study(loaded=scenario_from_dict(raw, origin="tiny.yaml"), catalogue=None, sites={},
+                 inputs=tiny_inputs(**changes))
+
+
+def test_grid_connection_named_with_numbers():
+    """Both connections 2 MW; the smallest design (g2, imm) needs 2.2 MW: raise by 0.2 MW."""
+    diag = explain(study(grid_connection_mw=[2.0, 2.0]))
+    assert len(diag.causes) == 1
+    assert "grid connection 2 MW < peak facility demand 2.2 MW" in diag.causes[0]
+    assert "raise grid_connection_mw by 0.2 MW" in diag.causes[0]
+    assert any(r.startswith("grid_connection:") for r in diag.iis)
+
+
+def test_floor_space_named():
+    """A has 0.8 m2, one rack needs 1 m2: +0.2 m2 (25 %) is the smallest relative move."""
+    diag = explain(study(floor_area_m2=[0.8, 0.25]))
+    assert diag.slacks == pytest.approx({"floor_space[A]": 0.2})
+    assert "site A: floor area 0.8 m2 < 1 m2 needed for the racks" in diag.causes[0]
+
+
+def test_water_named():
+    diag = explain(study(water_m3_per_mw_it_yr=[[10, 5, 3], [10, 5, 3]],
+                         water_allowance_m3_per_yr=[5, 5]))
+    assert diag.slacks == pytest.approx({"water_use[A]": 1.0})
+    assert "water allowance 5 m3/yr < 6 m3/yr" in diag.causes[0]
+
+
+def test_emissions_cap_below_physical_minimum():
+    """B emits at least 0.44 t; a 0.3 t cap must rise by 0.14 t."""
+    diag = explain(study({"emissions_cap_t_per_yr": 0.3}))
+    assert diag.slacks == pytest.approx({"emissions_cap": 0.14})
+    assert "emissions cap 0.3 tCO2e/yr is below the lowest reachable 0.4" in diag.causes[0]
+
+
+def test_sovereignty_gate_named():
+    diag = explain(study({"sovereignty": {"allowed_jurisdictions": ["EU"]}},
+                         site_jurisdiction_allowed=[0, 0]))
+    assert "excluded by sovereignty rule allowed_jurisdictions ['EU']" in diag.causes[0]
