@@ -290,6 +290,40 @@ def _map(spec: ModelSpec, jobs: list[xr.Dataset], relax: bool, workers: int):
         yield from pool.map(_task, [spec] * len(jobs), jobs, [relax] * len(jobs))
 
 
+def _bound_site_task(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str]) -> dict[str, float]:
+    """LP bounds of one site's cooling options on one persistent model: fixing ``cool`` to
+    each option in turn re-solves from the previous basis (about 5x faster than cold)."""
+    m = spec.build(inputs)
+    hm = HighsModel(m, spec.settings)
+    hm.relax_integrality(True)
+    site = str(inputs.site.values[0])
+    out = {}
+    for chosen in coolings:
+        for c in inputs.cooling.values:
+            on = 1.0 if str(c) == chosen else 0.0
+            if hm.column(m.cool[site, str(c)]) is not None:
+                hm.set_column_bounds(m.cool[site, str(c)], on, on)
+        status = hm.solve()
+        out[chosen] = status.objective if status.status == "optimal" else float("inf")
+    return out
+
+
+def site_lp_bounds(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
+                   workers: int = 1) -> dict[tuple[str, str], float]:
+    """LP-relaxation lower bound of every (site, cooling) combination, one task per site."""
+    by_site: dict[str, list[str]] = {}
+    for s, c in combos:
+        by_site.setdefault(s, []).append(c)
+    jobs = [(inputs.sel(site=[s], cooling=cs), cs) for s, cs in by_site.items()]
+    if workers <= 1 or len(jobs) <= 1:
+        results = [_bound_site_task(spec, job, cs) for job, cs in jobs]
+    else:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+            results = list(pool.map(_bound_site_task, [spec] * len(jobs), *zip(*jobs)))
+    return {(s, c): value for s, res in zip(by_site, results) for c, value in res.items()}
+
+
 def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
                      workers: int = 1, progress: Progress | None = None):
     """Bound every (site, cooling) by its LP relaxation, then solve in order of bound, in
@@ -297,10 +331,9 @@ def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str
     within the MIP gap. Returns the best solve (None if all infeasible), a per-combination
     table and the proven relative gap over all combinations."""
     subs = [inputs.sel(site=[s], cooling=[c]) for s, c in combos]
-    bounds: dict[tuple[str, str], float] = {}
-    for combo, lp in zip(combos, _map(spec, subs, True, workers)):
-        bounds[combo] = lp.status.objective if lp.status.status == "optimal" else float("inf")
-        if progress:
+    bounds = site_lp_bounds(inputs, spec, combos, workers)
+    if progress:
+        for combo in combos:
             progress(f"bound {combo[0]} / {combo[1]}: {bounds[combo]:,.6g}")
     order = sorted(combos, key=lambda x: (bounds[x], combos.index(x)))
     best: Solved | None = None
