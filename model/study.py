@@ -25,6 +25,7 @@ import numpy as np
 import xarray as xr
 
 from model.build import build_model
+from model.checks import check_feasibility_hints, check_physics
 from model.catalogue import Catalogue, apply_overrides, read_catalogue_dicts, validate_catalogue
 from model.errors import InfeasibleError, ScenarioError, SolverError
 from model.inputs import prepare_inputs
@@ -69,6 +70,10 @@ def load_study(source: Any, overrides: dict[str, Any] | None = None) -> Study:
     catalogue = _catalogue_for(loaded)
     sites = load_sites(loaded)
     inputs = prepare_inputs(loaded, catalogue, sites)
+    sc = loaded.scenario
+    check_physics(inputs, loaded.origin)
+    check_feasibility_hints(inputs, loaded.origin, sc.emissions_cap_t_per_yr,
+                            "operational" if sc.emissions_scope == "operational" else "emissions")
     inputs.attrs["scenario_hash"] = loaded.scenario.digest()
     inputs.attrs["data_years"] = json.dumps(
         {s: int(ds.attrs.get("data_year", 0)) for s, ds in sites.items()})

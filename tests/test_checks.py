@@ -1,0 +1,48 @@
+"""Pre-build checks on prepared inputs: messages name the quantity, the value and the fix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.checks import check_feasibility_hints, check_physics
+from model.errors import DataError, ScenarioError
+from tests.conftest import tiny_inputs
+
+
+def test_pue_below_one():
+    pue = np.full((2, 3, 4), 1.2)
+    pue[1, 2, 3] = 0.97
+    with pytest.raises(DataError) as err:
+        check_physics(tiny_inputs(pue=pue), "s.yaml")
+    text = str(err.value)
+    assert "PUE = 0.9700 < 1" in text and "'site': 'B'" in text and "'cooling': 'imm'" in text
+
+
+def test_cop_not_above_one():
+    cop = np.full((2, 3, 4), 3.0)
+    cop[0, 0, 0] = 0.0
+    with pytest.raises(DataError, match=r"heat-pump COP = 0 at .*expected COP > 1"):
+        check_physics(tiny_inputs(heat_pump_cop=cop), "s.yaml")
+
+
+def test_cap_below_physical_minimum():
+    """g2: 0.5 t/yr per node, 3 PFLOP/s -> 1/6 t per PFLOP/s; g1 0.2 t per PFLOP/s:
+    3 PFLOP/s need at least 0.5 t/yr of embodied emissions."""
+    inputs = tiny_inputs(node_embodied_t_per_yr=[0.2, 0.5])
+    with pytest.raises(ScenarioError) as err:
+        check_feasibility_hints(inputs, "s.yaml", 0.4, "emissions")
+    assert "emissions_cap_t_per_yr = 0.4 tCO2e/yr is below the physical minimum 0.5" in str(err.value)
+    check_feasibility_hints(inputs, "s.yaml", 0.6, "emissions")
+
+
+def test_compute_not_hostable_by_any_server_cooling_pair():
+    with pytest.raises(ScenarioError, match="no server type fits the racks of any candidate cooling"):
+        check_feasibility_hints(tiny_inputs(nodes_per_rack=np.zeros((2, 3))), "s.yaml", None,
+                                "emissions")
+
+
+def test_eu_only_hardware_with_only_non_eu_servers():
+    inputs = tiny_inputs(node_non_eu=[1.0, 1.0], max_non_eu_hardware_share=0.0)
+    with pytest.raises(ScenarioError, match="every server type .* non-EU vendor"):
+        check_feasibility_hints(inputs, "s.yaml", None, "emissions")
