@@ -8,6 +8,7 @@
    - ``water_use``:        ... <= allowance_s + slack_s               [m3/yr]
    - ``emissions_cap``:    emissions <= cap + slack                   [tCO2e/yr]
    - ``compute_requirement``: performance >= required - slack         [PFLOP/s]
+   - ``cfe_target``:       clean - x load >= -slack                   [MWh/yr]
    - ``sovereignty_*``:    site gates and the hardware share, slack in their own units
 
    penalty = sum slack / scale, scale = the limit's own value (so "+10 %" costs the same
@@ -32,16 +33,17 @@ from model.solve import HighsModel, SolverSettings
 from model.study import ModelSpec, Study
 
 ELASTIC_FAMILIES = {
-    # family: (group by, unit, sense)  sense "le": body <= ub; "ge": body >= lb
-    "grid_connection": ("site", "MW", "le"),
-    "floor_space": ("site", "m2", "le"),
-    "water_use": ("site", "m3/yr", "le"),
-    "emissions_cap": (None, "tCO2e/yr", "le"),
-    "compute_requirement": (None, "PFLOP/s", "ge"),
-    "sovereignty_allowed_jurisdictions": ("site", "site gate", "le"),
-    "sovereignty_legal_exposure": ("site", "site gate", "le"),
-    "sovereignty_non_eu_ownership": ("site", "ownership share", "le"),
-    "sovereignty_non_eu_hardware": (None, "MW of non-EU IT", "le"),
+    # family: (group by, unit); the slack relaxes the row in whichever direction it binds
+    "grid_connection": ("site", "MW"),
+    "floor_space": ("site", "m2"),
+    "water_use": ("site", "m3/yr"),
+    "emissions_cap": (None, "tCO2e/yr"),
+    "compute_requirement": (None, "PFLOP/s"),
+    "cfe_target": (None, "MWh/yr"),
+    "sovereignty_allowed_jurisdictions": ("site", "site gate"),
+    "sovereignty_legal_exposure": ("site", "site gate"),
+    "sovereignty_non_eu_ownership": ("site", "ownership share"),
+    "sovereignty_non_eu_hardware": (None, "MW of non-EU IT"),
 }
 
 
@@ -74,7 +76,7 @@ def elasticize(m: pyo.ConcreteModel, inputs: xr.Dataset) -> dict[str, tuple[pyo.
     Returns {family: (slack Var, scale)}; the slacks are indexed by site or scalar."""
     added = {}
     scales = _scales(inputs)
-    for family, (by, _unit, sense) in ELASTIC_FAMILIES.items():
+    for family, (by, _unit) in ELASTIC_FAMILIES.items():
         con = getattr(m, family, None)
         if con is None or not con.active:
             continue
@@ -85,7 +87,7 @@ def elasticize(m: pyo.ConcreteModel, inputs: xr.Dataset) -> dict[str, tuple[pyo.
         for index, data in con.items():
             s = slack[_group(index, by)]
             lower, body, upper = data.lower, data.body, data.upper
-            if sense == "le":
+            if upper is not None:
                 data.set_value((None, body - s, upper))
             else:
                 data.set_value((lower, body + s, None))
@@ -109,6 +111,7 @@ def _scales(inputs: xr.Dataset) -> dict[str, dict]:
         "water_use": {s: max(v, 1.0) for s, v in per_site("water_allowance_m3_per_yr").items()},
         # lowering the requirement is the last resort: it is what the study is for
         "compute_requirement": {None: float(inputs.attrs["required_pflops"]) / 10.0},
+        "cfe_target": {None: 1000.0},  # 1 GWh/yr of clean supply
     }
 
 
@@ -171,6 +174,10 @@ def describe(family: str, site, slack: float, m, inputs: xr.Dataset, study: Stud
         req = sc.compute.required_pflops
         return (f"only {_num(req - slack)} of the required {_num(req)} PFLOP/s can be hosted "
                 "within the limits; lower compute.required_pflops or move the limits above")
+    if family == "cfe_target":
+        return (f"24/7 carbon-free target min_cfe_share = {sc.min_cfe_share:g} is short by "
+                f"{_num(slack)} MWh/yr of hourly-matched clean electricity within the supply "
+                "potential; lower min_cfe_share, raise supply_potential_mw or allow a battery")
     if family == "sovereignty_non_eu_hardware":
         return (f"max_non_eu_hardware_share = {sc.sovereignty.max_non_eu_hardware_share:g} cannot "
                 f"be met: {slack:,.2f} MW of IT would have to come from EU vendors, and the "

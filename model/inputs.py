@@ -98,6 +98,8 @@ def prepare_inputs(
         carbon_price_eur_per_t=sc.finance.carbon_price_eur_per_t,
         discount_rate=sc.finance.discount_rate,
     )
+    if sc.min_cfe_share is not None:
+        ds.attrs["min_cfe_share"] = sc.min_cfe_share
     return ds
 
 
@@ -111,6 +113,11 @@ def _add_site_series(ds, sc, cat: Catalogue, sites) -> None:
     sale = price.clip(min=0) if sc.options.surplus_sale else xr.zeros_like(price)
     ds["surplus_sale_price_eur_per_mwh"] = sale
     ds["grid_ci_g_per_kwh"] = _hourly(sites, names, "grid_carbon_intensity")
+    # Carbon-free share of the grid mix; a site file without it counts its grid as fossil.
+    ds["grid_cfe_share"] = xr.concat(
+        [sites[s]["grid_cfe_share"].astype("float64").drop_attrs() if "grid_cfe_share" in sites[s]
+         else xr.zeros_like(sites[s]["grid_price"], dtype="float64").drop_attrs() for s in names],
+        dim=xr.Variable("site", names), coords="minimal")
     available = xr.DataArray(
         [float(f.district_heating_available and sc.options.heat_export) for f in facts], dims="site"
     )
@@ -208,7 +215,8 @@ def _add_supply(ds, sc, cat: Catalogue, sites) -> None:
             cf[i, j] = sites[s][var].values
             prices = spec.strike_eur_per_mwh
             strike[i, j] = (prices.get(country) or prices["default"]).value
-            potential[i, j] = cat.sites[s].supply_potential_mw.get(r, _zero()).value
+            limit = cat.sites[s].supply_potential_mw.get(r)
+            potential[i, j] = limit.value if limit is not None else 0.0
     ds["capacity_factor"] = (("site", "tech", "time"), cf)
     ds["strike_eur_per_mwh"] = (("site", "tech"), strike)
     ds["supply_potential_mw"] = (("site", "tech"), potential)
@@ -218,10 +226,6 @@ def _add_supply(ds, sc, cat: Catalogue, sites) -> None:
                                    x.fixed_opex_share_per_yr.value) for x in specs])
     ds["supply_lifecycle_g_per_kwh"] = ("tech", [x.lifecycle_g_co2_per_kwh.value for x in specs])
     ds["supply_energy_mwh_per_mw_yr"] = (ds["capacity_factor"] * ds["weight_h"]).sum("time")
-
-
-class _zero:
-    value = 0.0
 
 
 def _add_storage_and_heat(ds, sc, cat: Catalogue) -> None:

@@ -79,6 +79,7 @@ def extract_results(m: pyo.ConcreteModel, inputs: xr.Dataset) -> xr.Dataset:
         "battery_soc_mwh": (m.battery_soc_mwh, "MWh", "battery state of charge"),
         "facility_mw": (m.facility_mw, "MW", "facility demand (IT x PUE)"),
         "heat_pump_elec_mw": (m.heat_pump_elec_mw, "MW", "heat-pump electricity"),
+        "clean_supply_mw": (m.clean_supply_mw, "MW", "carbon-free electricity consumed (24/7)"),
     }
     for name, (var, units, long_name) in hourly.items():
         put(name, ("site", "time"), _hourly(m, var, S, T), units, long_name)
@@ -127,6 +128,18 @@ def _add_kpis(ds: xr.Dataset, m, inputs: xr.Dataset, w: np.ndarray) -> None:
     load = ds["facility_mw"].values + ds["heat_pump_elec_mw"].values
     scalar("supply_share", float((used * w).sum() / max((load * w).sum(), 1e-9)), "1",
            "share of site electricity from contracted solar/wind")
+    _add_cfe(ds, load, w)
+
+
+def _add_cfe(ds: xr.Dataset, load: np.ndarray, w: np.ndarray) -> None:
+    """Hourly 24/7 CFE score min(1, clean/load) [-] and the annual load-weighted score."""
+    clean = np.clip(ds["clean_supply_mw"].values, 0.0, None)
+    score = np.where(load > 1e-9, np.minimum(clean / np.maximum(load, 1e-9), 1.0), np.nan)
+    ds["cfe_score"] = (("site", "time"), score)
+    ds["cfe_score"].attrs.update(units="1", long_name="hourly carbon-free energy score (24/7)")
+    matched = float((np.nan_to_num(score) * load * w).sum())
+    ds["cfe_share"] = ((), matched / max(float((load * w).sum()), 1e-9))
+    ds["cfe_share"].attrs.update(units="1", long_name="annual hourly-matched CFE share")
 
 
 def package_versions() -> dict[str, str]:
@@ -180,6 +193,7 @@ def summary(ds: xr.Dataset) -> dict[str, Any]:
         "wue_l_per_kwh": scalar("wue_l_per_kwh"),
         "grid_energy_mwh": scalar("grid_energy_mwh_per_yr"),
         "supply_share": scalar("supply_share"),
+        "cfe_share": scalar("cfe_share"),
         "solver": {
             "status": ds.attrs.get("solver_status"),
             "proven_optimal": bool(ds.attrs.get("solver_status") == "optimal"),

@@ -26,6 +26,7 @@ from model.results import extract_results
 from model.solve import HighsModel, SolverSettings
 
 SITES, COOLINGS, SERVERS, TECHS = ["A", "B"], ["air", "free", "imm"], ["g1", "g2"], ["solar", "wind"]
+OPTIONAL_ATTRS = {"min_cfe_share"}
 
 
 def tiny_inputs(hours: int = 4, sites=None, **changes: Any) -> xr.Dataset:
@@ -56,6 +57,7 @@ def tiny_inputs(hours: int = 4, sites=None, **changes: Any) -> xr.Dataset:
     ds["surplus_sale_price_eur_per_mwh"] = (("site", "time"), np.zeros((nS, hours)))
     ci = np.array([100.0, 50.0, 25.0, 12.5])[:nS]
     ds["grid_ci_g_per_kwh"] = (("site", "time"), np.repeat(ci[:, None], hours, axis=1))
+    ds["grid_cfe_share"] = (("site", "time"), np.zeros((nS, hours)))
     ds["capacity_factor"] = (("site", "tech", "time"), np.zeros((nS, nR, hours)))
     ds["supply_potential_mw"] = (("site", "tech"), np.zeros((nS, nR)))
     ds["strike_eur_per_mwh"] = (("site", "tech"), np.zeros((nS, nR)))
@@ -79,7 +81,7 @@ def tiny_inputs(hours: int = 4, sites=None, **changes: Any) -> xr.Dataset:
         max_non_eu_hardware_share=1.0, max_non_eu_ownership_share=1.0,
     )
     for key, value in changes.items():
-        if key in ds.attrs:
+        if key in ds.attrs or key in OPTIONAL_ATTRS:
             ds.attrs[key] = value
         elif key in ds:
             ds[key] = (ds[key].dims, np.asarray(value, dtype=float).reshape(ds[key].shape))

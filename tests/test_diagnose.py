@@ -51,3 +51,21 @@ def test_sovereignty_gate_named():
     diag = explain(study({"sovereignty": {"allowed_jurisdictions": ["EU"]}},
                          site_jurisdiction_allowed=[0, 0]))
     assert "excluded by sovereignty rule allowed_jurisdictions ['EU']" in diag.causes[0]
+
+
+def test_cfe_target_shortfall_is_explained_in_mwh():
+    """No clean supply at all (grid CFE share 0, no PPA potential) but min_cfe_share 0.5: the
+    elastic model reports the missing clean energy: 0.5 x 2.2 MW x 4 h = 4.4 MWh."""
+    from model.build import build_model
+    from model.diagnose import elasticize
+    from model.solve import HighsModel, SolverSettings
+    from tests.conftest import tiny_inputs
+
+    inputs = tiny_inputs(min_cfe_share=0.5)
+    m = build_model(inputs)
+    added = elasticize(m, inputs)
+    hm = HighsModel(m, SolverSettings(mip_rel_gap=1e-9))
+    assert hm.solve().has_solution
+    hm.load_solution()
+    slack = added["cfe_target"][0]
+    assert slack[None].value == pytest.approx(4.4, rel=1e-6)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 import xarray as xr
 
+from model.build.cfe import add_cfe
 from model.build.cooling import add_cooling
 from model.build.data import ModelData, model_data
 from model.build.emissions import add_emissions
@@ -33,7 +34,7 @@ CONSTRAINT_FAMILIES = (
     "operational_emissions_definition", "embodied_emissions_definition", "emissions_definition",
     "sovereignty_allowed_jurisdictions", "sovereignty_non_eu_ownership",
     "sovereignty_legal_exposure", "sovereignty_non_eu_hardware",
-    "cost_definition", "emissions_cap",
+    "cfe_target", "cost_definition", "emissions_cap",
 )
 
 
@@ -59,6 +60,7 @@ def build_model(
     add_battery(m, d)              # storage.py
     add_heat_export(m, d)          # heat.py
     add_energy_balance(m, d)       # supply.py: hourly balance, grid connection
+    add_cfe(m, d)                  # cfe.py: 24/7 carbon-free energy target
     add_emissions(m, d)            # emissions.py
     add_sovereignty(m, d)          # sovereignty.py
     add_cost(m, d)                 # objectives.py

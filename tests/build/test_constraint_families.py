@@ -118,6 +118,25 @@ def test_energy_balance_without_battery(tiny):
     np.testing.assert_allclose(res["grid_import_mw"].values, [[1.0, 1.0]])
 
 
+def test_cfe_target_buys_clean_supply_in_the_hour():
+    """cfe_target: load 1 MW in 2 h, grid carbon-free share 0.5 then 0, solar cf 1 then 0 at a
+    20 EUR/MWh strike, server 100 EUR. Without a target: grid only, 100 + 10 + 100 = 210 EUR,
+    CFE = 0.5/2 = 0.25. With min_cfe_share 0.5: clean = x + 0.5 (1 - x) >= 1 MWh -> x = 1 MW
+    of solar: 100 + 20 + 100 = 220 EUR and CFE = (1 + 0) / 2 = 0.5."""
+    from tests.conftest import solve_tiny
+    case = dict(grid_cfe_share=[[0.5, 0.0]], supply_potential_mw=[[5.0, 0.0]],
+                capacity_factor=[[[1.0, 0.0], [0.0, 0.0]]], strike_eur_per_mwh=[[20.0, 0.0]])
+    _, free, _ = solve_tiny(battery_case(**case))
+    assert float(free["cost_eur_per_yr"]) == pytest.approx(210.0)
+    assert float(free["cfe_share"]) == pytest.approx(0.25)
+    _, res, m = solve_tiny(battery_case(min_cfe_share=0.5, **case))
+    assert m.cfe_target.active
+    assert float(res["cost_eur_per_yr"]) == pytest.approx(220.0)
+    assert float(res["supply_mw"].sel(site="A", tech="solar")) == pytest.approx(1.0)
+    assert float(res["cfe_share"]) == pytest.approx(0.5)
+    np.testing.assert_allclose(res["cfe_score"].values, [[1.0, 0.0]], atol=1e-9)
+
+
 def test_battery_soc_shifts_load_to_the_cheap_hour():
     """battery_soc (lossless, free): buy 2 MWh in hour 0 -> 100 + 20 = 120 EUR."""
     from tests.conftest import solve_tiny
