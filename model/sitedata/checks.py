@@ -30,7 +30,7 @@ REQUIRED_VARIABLES = (
     "pv_cf",
     "wind_cf",
 )
-OPTIONAL_VARIABLES = ("pv_cf_onsite", "ghi", "wind_speed")
+OPTIONAL_VARIABLES = ("pv_cf_onsite", "ghi", "wind_speed", "grid_cfe_share")
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ SPECS: dict[str, VariableSpec] = {
     "pv_cf": VariableSpec("1", 0.0, 1.0, "PV capacity factor (share 0-1)"),
     "wind_cf": VariableSpec("1", 0.0, 1.0, "wind capacity factor (share 0-1)"),
     "pv_cf_onsite": VariableSpec("1", 0.0, 1.0, "on-site PV capacity factor (share 0-1)"),
+    "grid_cfe_share": VariableSpec("1", 0.0, 1.0, "carbon-free share of grid generation (0-1)"),
     "ghi": VariableSpec("W/m2", 0.0, 1500.0, "global horizontal irradiance"),
     "wind_speed": VariableSpec("m/s", 0.0, 75.0, "wind speed"),
 }

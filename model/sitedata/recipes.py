@@ -44,6 +44,13 @@ FUEL_MAP = {
     "Marine": "geothermal", "Waste": "biomass_cogeneration",
     "Other renewable": "biomass_cogeneration",
 }
+# Carbon-free production types for the 24/7 CFE score (Google's 24/7 CFE methodology, 2021:
+# wind, solar, hydro, geothermal, nuclear). Pumped storage only moves energy and biomass/waste
+# are combustion: both are counted as not carbon-free (conservative).
+CARBON_FREE_TYPES = (
+    "Nuclear", "Solar", "Wind Onshore", "Wind Offshore", "Hydro Run-of-river and poundage",
+    "Hydro Water Reservoir", "Geothermal", "Marine",
+)
 # ENTSO-E "Other": mostly CHP plants whose fuel is not reported. Nordic "Other" is dominated by
 # biomass/waste CHP (SE, FI); in DE, NL, GB, ES, PT it is mainly gas-fired (industrial/
 # greenhouse) CHP. The choice only changes the hourly *shape*: every series is rescaled to a
@@ -57,6 +64,9 @@ SMARD_COLUMNS = {"FR": ["France[€/MWh]"], "NL": ["Netherlands[€/MWh]"],
                  "SE": ["Sweden 4[€/MWh]"],
                  "DE": ["Germany/Austria/Luxembourg[€/MWh]", "Germany/Luxembourg[€/MWh]"]}
 PRICE_FIT_COUNTRIES = ("FR", "NL", "DE")
+
+EU_MEMBERS = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())
 
 # codecarbon global_energy_mix.json keys (ISO alpha-3), year 2023.
 ISO3 = {"FR": "FRA", "SE": "SWE", "DE": "DEU", "ES": "ESP", "GB": "GBR", "NL": "NLD",

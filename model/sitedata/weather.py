@@ -9,6 +9,7 @@ same typical year). The typical year is then laid on the 2018 hour-of-year axis.
 
 from __future__ import annotations
 
+import pathlib
 import re
 
 import numpy as np
@@ -25,7 +26,9 @@ TRY_NAMES = "RG IS MM DD HH N WR WG t p x RF W B D IK A E IL".split()
 def read_weather(w: R.Weather) -> tuple[pd.DataFrame, dict]:
     """Return hourly weather on the 2018 UTC axis (columns temp_air degC, rel_hum %, ghi W/m2,
     wind_speed m/s at 10 m, pressure Pa) and station metadata."""
-    path = package_file(w.package, w.path)
+    path = package_file(w.package, w.path) if w.package else pathlib.Path(w.path)
+    if w.kind == "csv":
+        return _read_weather_csv(path)
     if w.kind == "epw":
         head = path.read_text(errors="replace").splitlines()[0].split(",")
         df = pd.read_csv(path, skiprows=8, header=None, usecols=list(EPW_COLS))
@@ -52,6 +55,37 @@ def read_weather(w: R.Weather) -> tuple[pd.DataFrame, dict]:
     out["ghi"] = out["ghi"].clip(lower=0)
     meta["path"] = str(path)
     meta["roll_hours"] = -shift
+    return out, meta
+
+
+CSV_COLUMNS = {"air_temperature": "temp_air", "relative_humidity": "rel_hum", "ghi": "ghi",
+               "wind_speed": "wind_speed"}
+
+
+def _read_weather_csv(path: pathlib.Path) -> tuple[pd.DataFrame, dict]:
+    """User weather CSV: ``time`` (UTC, hour-beginning) + air_temperature [degC],
+    relative_humidity [%], ghi [W/m2], wind_speed [m/s at 10 m], optional pressure [Pa]."""
+    from model.errors import DataError
+
+    try:
+        df = pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{path}: cannot read the weather CSV ({exc})") from exc
+    missing = [c for c in ["time", *CSV_COLUMNS] if c not in df.columns]
+    if missing:
+        raise DataError(f"{path}: weather CSV lacks columns {missing}; expected time (UTC), "
+                        "air_temperature (degC), relative_humidity (%), ghi (W/m2), "
+                        "wind_speed (m/s at 10 m) and optionally pressure (Pa)")
+    if len(df) != 8760:
+        raise DataError(f"{path}: {len(df)} rows, expected 8,760 hourly rows (one year; drop "
+                        "29 February in a leap year)")
+    out = df.rename(columns=CSV_COLUMNS)[list(CSV_COLUMNS.values())].astype(float)
+    out["pressure"] = df["pressure"].astype(float) if "pressure" in df else 101325.0
+    out.index = pd.date_range(f"{R.DATA_YEAR}-01-01", periods=8760, freq="h")
+    out["rel_hum"] = out["rel_hum"].clip(0, 100)
+    out["ghi"] = out["ghi"].clip(lower=0)
+    meta = {"lat": float("nan"), "lon": float("nan"), "tz": 0.0, "elev": 0.0,
+            "label": path.name, "path": str(path), "roll_hours": 0}
     return out, meta
 
 

