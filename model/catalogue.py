@@ -21,10 +21,14 @@ Files and what they hold:
 from __future__ import annotations
 
 import copy
+import difflib
+import math
 import pathlib
+import types
+import typing
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from model.errors import DataError, ScenarioError
 from model.yamlio import load_yaml
@@ -103,6 +107,28 @@ class CoolingSpec(_Entry):
     heat_output_temperature_c: Celsius
     recoverable_heat_share: Share
     parameters: dict[str, Quantity]
+
+    @field_validator("parameters")
+    @classmethod
+    def _parameter_ranges(cls, params: dict[str, Quantity]) -> dict[str, Quantity]:
+        """Range checks by naming convention, so a bad parameter is reported with the
+        catalogue path (a negative loss share would otherwise surface as PUE < 1 later)."""
+        bad = []
+        for key, q in params.items():
+            v = q.value
+            if not math.isfinite(v):
+                bad.append(f"{key} = {v} [{q.unit}]: expected a finite number")
+            elif key.endswith(("_efficiency", "_effectiveness")) and not 0 < v <= 1:
+                bad.append(f"{key} = {v} [{q.unit}]: efficiencies are in (0, 1]")
+            elif key.endswith("_share") and not 0 <= v <= 1:
+                bad.append(f"{key} = {v} [{q.unit}]: shares are fractions in [0, 1] "
+                           "(did you give a percentage?)")
+            elif key.endswith("_c") and not -60 <= v <= 200:
+                bad.append(f"{key} = {v} [{q.unit}]: expected degC in [-60, 200] "
+                           "(Kelvin given?)")
+        if bad:
+            raise ValueError("; ".join(bad))
+        return params
 
 
 class BatterySpec(_Entry):
@@ -234,8 +260,11 @@ def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], origin: str)
         leaf = keys[-1]
         if not isinstance(node, dict) or leaf not in node:
             known = ", ".join(sorted(node)) if isinstance(node, dict) else "(not a mapping)"
+            close = (difflib.get_close_matches(leaf, list(node), n=1)
+                     if isinstance(node, dict) else [])
+            hint = f"did you mean '{close[0]}'? " if close else ""
             raise ScenarioError(
-                f"{origin}: overrides.{path}: unknown field '{leaf}'; known here: {known}"
+                f"{origin}: overrides.{path}: unknown field '{leaf}'; {hint}known here: {known}"
             )
         if isinstance(node[leaf], dict) and "value" in node[leaf]:
             if isinstance(new, dict):
@@ -252,7 +281,7 @@ def validate_catalogue(raw: dict[str, Any], origin: str) -> Catalogue:
     try:
         return Catalogue.model_validate(raw)
     except ValidationError as exc:
-        raise DataError(format_validation_error(exc, origin, prefix="")) from None
+        raise DataError(format_validation_error(exc, origin, prefix="", model=Catalogue)) from None
 
 
 def load_catalogue(
@@ -267,15 +296,51 @@ def load_catalogue(
     return validate_catalogue(raw, origin if overrides else str(folder))
 
 
-def format_validation_error(exc: ValidationError, origin: str, prefix: str) -> str:
-    """Turn a pydantic error into lines ``origin: dotted.field = value: message``."""
+def _unwrap(tp: Any) -> Any:
+    """``X | None`` -> ``X``; ``Annotated[X, ...]`` -> ``X``."""
+    origin = typing.get_origin(tp)
+    if origin is Annotated:
+        return _unwrap(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _unwrap(args[0]) if len(args) == 1 else tp
+    return tp
+
+
+def known_fields(model: Any, loc: tuple) -> list[str]:
+    """Field names a pydantic ``model`` allows at location ``loc`` (empty when unknown)."""
+    tp = model
+    for part in loc:
+        tp = _unwrap(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            field = tp.model_fields.get(str(part))
+            if field is None:
+                return []
+            tp = field.annotation
+        elif typing.get_origin(tp) in (list, dict) and typing.get_args(tp):
+            tp = typing.get_args(tp)[-1]
+        else:
+            return []
+    tp = _unwrap(tp)
+    return list(tp.model_fields) if isinstance(tp, type) and issubclass(tp, BaseModel) else []
+
+
+def format_validation_error(exc: ValidationError, origin: str, prefix: str,
+                            model: Any = None) -> str:
+    """Turn a pydantic error into lines ``origin: dotted.field = value: message``.
+
+    With ``model`` (the validated pydantic class), an unknown field gets the closest known
+    field name as a suggestion (``objectve`` -> ``did you mean 'objective'?``)."""
     lines = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"])
         loc = f"{prefix}{loc}" if prefix else loc
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            msg = "unknown field (typo?); remove it or check the spelling"
+            known = known_fields(model, tuple(err["loc"][:-1])) if model is not None else []
+            close = difflib.get_close_matches(str(err["loc"][-1]), known, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            msg = f"unknown field (typo?); {hint}remove it or check the spelling"
         elif err["type"] == "missing":
             msg = "required field is missing"
         value = err.get("input")

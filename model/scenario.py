@@ -108,12 +108,21 @@ class Horizon(_Strict):
 
     start_hour: int = Field(0, ge=0, lt=8760)
     hours: int = Field(8760, ge=1, le=8760)
+    typical_days: int | None = Field(
+        None, ge=2, le=365, description="design on N representative days (tsam, extra "
+        "'typical'), then re-evaluate the design hour by hour over the full year")
 
     @model_validator(mode="after")
     def _within_year(self) -> Horizon:
         if self.start_hour + self.hours > 8760:
             raise ValueError(
                 f"start_hour + hours = {self.start_hour + self.hours} exceeds the 8760 h year"
+            )
+        if self.typical_days is not None and (self.start_hour != 0 or self.hours != 8760):
+            raise ValueError(
+                f"typical_days = {self.typical_days} aggregates the full year; it cannot be "
+                f"combined with a cut horizon (start_hour = {self.start_hour}, hours = "
+                f"{self.hours}); drop one of them"
             )
         return self
 
@@ -202,28 +211,38 @@ def scenario_from_dict(
     if not isinstance(raw, dict):
         raise ScenarioError(f"{origin}: expected a mapping of scenario fields, got {type(raw).__name__}")
     hints = _percent_hints(raw)
+    nonfinite: list[str] = []
+    _check_numbers_finite(raw, origin, found=nonfinite)
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        text = format_validation_error(exc, origin, prefix="")
+        lines = format_validation_error(exc, origin, prefix="", model=Scenario).split("\n")
+        # a NaN/inf is reported once, as "expected a finite number"
+        lines = [ln for ln in lines if not any(ln.startswith(f"{n.split(' = ')[0]} = ")
+                                               for n in nonfinite)]
+        text = "\n".join(nonfinite + lines)
         if hints:
             text += "\n" + "\n".join(f"{origin}: {h}" for h in hints)
         raise ScenarioError(text) from None
-    if hints:
-        raise ScenarioError("\n".join(f"{origin}: {h}" for h in hints))
-    _check_numbers_finite(raw, origin)
+    if hints or nonfinite:
+        raise ScenarioError("\n".join(nonfinite + [f"{origin}: {h}" for h in hints]))
     return LoadedScenario(scenario=scenario, origin=origin, base_dir=base_dir or pathlib.Path.cwd())
 
 
-def _check_numbers_finite(raw: Any, origin: str, path: str = "") -> None:
+def _check_numbers_finite(raw: Any, origin: str, path: str = "",
+                          found: list[str] | None = None) -> None:
+    """Collect (into ``found``) or raise a line for every NaN / infinite number."""
     if isinstance(raw, float) and not math.isfinite(raw):
-        raise ScenarioError(f"{origin}: {path} = {raw}: expected a finite number")
+        line = f"{origin}: {path} = {raw}: expected a finite number"
+        if found is None:
+            raise ScenarioError(line)
+        found.append(line)
     if isinstance(raw, dict):
         for k, v in raw.items():
-            _check_numbers_finite(v, origin, f"{path}.{k}" if path else str(k))
+            _check_numbers_finite(v, origin, f"{path}.{k}" if path else str(k), found)
     elif isinstance(raw, list):
         for i, v in enumerate(raw):
-            _check_numbers_finite(v, origin, f"{path}[{i}]")
+            _check_numbers_finite(v, origin, f"{path}.{i}" if path else str(i), found)
 
 
 def load_scenario(path: str | pathlib.Path) -> LoadedScenario:

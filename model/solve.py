@@ -156,6 +156,7 @@ class HighsModel:
     def solve(self) -> SolveStatus:
         h, s = self.highs, self.settings
         h.setOptionValue("mip_rel_gap", float(s.mip_rel_gap))
+        _use_threads(int(s.threads))
         h.setOptionValue("threads", int(s.threads))
         h.setOptionValue("time_limit", float(s.time_limit_s) if s.time_limit_s else INF)
         for key, value in s.extra.items():
@@ -197,3 +198,15 @@ class HighsModel:
         x = np.where(self.integer, np.round(x), x)
         for var, value in zip(self.columns, x):
             var.set_value(float(value), skip_validation=True)
+
+
+_SCHEDULER_THREADS: int | None = None
+
+
+def _use_threads(threads: int) -> None:
+    """HiGHS keeps one global task scheduler per process, sized by the first solve; a later
+    solve with another ``threads`` value fails at once ('Not Set'). Reset it on a change."""
+    global _SCHEDULER_THREADS
+    if _SCHEDULER_THREADS is not None and _SCHEDULER_THREADS != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    _SCHEDULER_THREADS = threads

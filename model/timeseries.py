@@ -96,11 +96,16 @@ def _check_same_time_axis(datasets: dict[str, xr.Dataset], origin: str) -> None:
     for site_id, ds in items[1:]:
         if not np.array_equal(ds["time"].values, first["time"].values):
             a, b = first["time"].values[0], ds["time"].values[0]
+            shift = (b - a) / np.timedelta64(1, "h")
             raise DataError(
                 f"{origin}: site {site_id!r} time axis differs from {first_id!r} "
-                f"(starts {b} vs {a}, UTC); all candidate sites need the same hourly UTC "
-                "axis (check the time zone of your file)"
+                f"(starts {_stamp(b)} vs {_stamp(a)} UTC, {shift:+g} h); all candidate sites "
+                "need the same hourly UTC axis (check the time zone of your file)"
             )
+
+
+def _stamp(value) -> str:
+    return np.datetime_as_string(np.datetime64(value, "m")).replace("T", " ")
 
 
 def cut_horizon(ds: xr.Dataset, start_hour: int, hours: int) -> xr.Dataset:

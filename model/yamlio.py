@@ -37,7 +37,8 @@ def parse_yaml(text: str, origin: str, error: type[Exception]) -> Any:
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
-        raise error(f"{origin}: not valid YAML: {exc}") from None
+        detail = str(exc).replace('"<unicode string>"', origin)
+        raise error(f"{origin}: not valid YAML: {detail}") from None
 
 
 def load_yaml(path: pathlib.Path, error: type[Exception]) -> Any:
