@@ -49,6 +49,7 @@ class Point:
     candidate: str
     status: str
     mip_gap: float
+    objective: float = math.nan  # cost + weight x emissions, the value the sweep minimised
 
 
 def _scope_var(m, scope: str):
@@ -69,13 +70,30 @@ class CandidateSweep:
         self.highs = HighsModel(self.model, spec.settings)
         self.emissions = _scope_var(self.model, scope)
 
-    def solve(self, epsilon: float | None, weight: float) -> Point | None:
-        """min cost + weight x emissions s.t. emissions <= epsilon (None: no bound)."""
+    def _prepare(self, epsilon: float | None, weight: float) -> HighsModel:
         hm = self.highs
         hm.set_objective(self.model.cost_eur)
         if weight:
             hm.highs.changeColCost(hm.column(self.emissions), weight)
         hm.set_column_bounds(self.emissions, None, epsilon)
+        return hm
+
+    def lower_bound(self, epsilon: float | None, weight: float) -> float:
+        """LP-relaxation value of the sweep objective at epsilon (inf when infeasible): a lower
+        bound of the MILP at this epsilon and at every tighter one."""
+        hm = self._prepare(epsilon, weight)
+        hm.relax_integrality(True)
+        try:
+            status = hm.solve()
+        finally:
+            hm.relax_integrality(False)
+        if status.status == "infeasible":
+            return math.inf
+        return float(status.objective) if status.status == "optimal" else -math.inf
+
+    def solve(self, epsilon: float | None, weight: float) -> Point | None:
+        """min cost + weight x emissions s.t. emissions <= epsilon (None: no bound)."""
+        hm = self._prepare(epsilon, weight)
         status = hm.solve()
         if not status.has_solution:
             return None
@@ -84,7 +102,7 @@ class CandidateSweep:
         return Point(epsilon=math.nan if epsilon is None else epsilon,
                      cost=float(res["cost_eur_per_yr"]), emissions=_emissions_of(res, self.scope),
                      results=res, candidate=self.label, status=status.status,
-                     mip_gap=float(status.mip_gap or 0.0))
+                     mip_gap=float(status.mip_gap or 0.0), objective=float(status.objective))
 
 
 def _end_points(study: Study, scope: str, combos, progress: Progress | None):
@@ -93,7 +111,7 @@ def _end_points(study: Study, scope: str, combos, progress: Progress | None):
     cost_spec = ModelSpec("cost", scope, base.cap_t_co2, base.settings, lexicographic=True)
     emis_spec = ModelSpec("operational" if scope == "operational" else "emissions", scope,
                           base.cap_t_co2, base.settings, lexicographic=True)
-    bounds: dict[str, float] = {}
+    bounds: dict[str, tuple[float, float]] = {}  # candidate: (LP cost bound, LP emissions bound)
     ends = []
     for spec in (cost_spec, emis_spec):
         if len(combos) > 1:
@@ -101,9 +119,10 @@ def _end_points(study: Study, scope: str, combos, progress: Progress | None):
                                               study.scenario.solver.workers, progress)
             if best is None:
                 raise InfeasibleError(f"{study.loaded.origin}: no feasible design for the front")
-            if spec is cost_spec:
-                for s, c in combos:
-                    bounds[f"{s}/{c}"] = float(table["candidate_lower_bound"].sel(site=s, cooling=c))
+            for s, c in combos:
+                value = float(table["candidate_lower_bound"].sel(site=s, cooling=c))
+                cost_lb, _ = bounds.get(f"{s}/{c}", (math.inf, math.inf))
+                bounds[f"{s}/{c}"] = (value, math.inf) if spec is cost_spec else (cost_lb, value)
             res = best.results
         else:
             solved = solve_inputs(spec, study.inputs)
@@ -148,35 +167,20 @@ def pareto_front(study: Study, points: int = 10, scope: str = "emissions",
     spec = ModelSpec.of(study)
     spec = ModelSpec("cost", scope, spec.cap_t_co2, spec.settings)
     if decomposable:
-        level = cost_hi * (1 + spec.settings.mip_rel_gap) + 1e-9
-        candidates = [(s, c) for s, c in combos if bounds[f"{s}/{c}"] <= level]
+        candidates = [(s, c) for s, c in combos if math.isfinite(bounds[f"{s}/{c}"][0])]
     else:
         candidates = [None]
-    best: dict[int, Point] = {}
+        bounds = {"all": (-math.inf, -math.inf)}
     interior = list(range(1, points - 1))
-    for cand in candidates:
-        inputs = study.inputs if cand is None else study.inputs.sel(site=[cand[0]], cooling=[cand[1]])
-        label = "all" if cand is None else f"{cand[0]}/{cand[1]}"
-        sweep = CandidateSweep(spec, inputs, scope, label) if persistent else None
-        i = 0
-        while i < len(interior):
-            idx = interior[i]
-            if progress:
-                progress(f"front point {idx + 1}/{points} on {label}")
-            runner = sweep or CandidateSweep(spec, inputs, scope, label)
-            pt = runner.solve(float(grid[idx]), weight)
-            if pt is None:
-                break  # tighter epsilons are infeasible for this candidate too
-            if idx not in best or pt.cost < best[idx].cost - 1e-9 * abs(best[idx].cost):
-                best[idx] = pt
-            slack = grid[idx] - pt.emissions
-            skip = max(0, int(math.floor(slack / step + 1e-9))) if step > 0 else 0
-            for j in range(1, skip + 1):  # AUGMECON2 bypass: same design for looser points
-                if i + j < len(interior):
-                    k = interior[i + j]
-                    if k not in best or pt.cost < best[k].cost:
-                        best[k] = Point(**{**pt.__dict__, "epsilon": float(grid[k])})
-            i += 1 + skip
+    workers = min(study.scenario.solver.workers, max(len(interior), 1)) if decomposable else 1
+    chunks = [c for c in np.array_split(np.array(interior, dtype=int), workers) if len(c)]
+    jobs = [(spec, study.inputs, scope, candidates, bounds, [(int(i), float(grid[i])) for i in c],
+             step, weight, persistent) for c in chunks]
+    best: dict[int, Point] = {}
+    for found in _map_chunks(jobs, workers):
+        best.update(found)
+        if progress:
+            progress(f"front points {sorted(found)} done")
     ends = [Point(float(grid[0]), cost_lo, em_hi, cost_end, _label(cost_end),
                   str(cost_end.attrs.get("solver_status", "optimal")), 0.0),
             Point(float(grid[-1]), cost_hi, em_lo, emis_end, _label(emis_end),
@@ -189,6 +193,82 @@ def pareto_front(study: Study, points: int = 10, scope: str = "emissions",
                        persistent=int(persistent), candidates=json.dumps(
                            [c if c is None else f"{c[0]}/{c[1]}" for c in candidates]))
     return front
+
+
+def _map_chunks(jobs: list[tuple], workers: int):
+    """Run the sweep of each chunk of epsilons, in parallel processes when workers > 1."""
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield sweep_chunk(*job)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=len(jobs),
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield from pool.map(sweep_chunk, *zip(*jobs))
+
+
+def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: list,
+                bounds: dict[str, tuple[float, float]], chunk: list[tuple[int, float]],
+                step: float, weight: float, persistent: bool = True) -> dict[int, Point]:
+    """Best point at each epsilon of ``chunk`` (loose to tight) over the candidates.
+
+    Exact by bounding: a candidate's lower bound starts at its LP cost bound and rises with
+    every LP or MILP value found at a looser epsilon (tightening epsilon never lowers cost);
+    candidates whose LP emissions bound exceeds epsilon are infeasible. At each epsilon the
+    previous winner is solved first (warm incumbent), then the others in order of bound, each
+    checked by its LP value at epsilon before its MILP; a bound within the MIP gap of the
+    incumbent prunes. AUGMECON2's bypass skips epsilons the winner's slack already covers.
+    """
+    gap = spec.settings.mip_rel_gap
+    label = {c: "all" if c is None else f"{c[0]}/{c[1]}" for c in candidates}
+    lower = {c: bounds[label[c]][0] for c in candidates}
+    sweeps: dict = {}
+
+    def sweep(c) -> CandidateSweep:
+        if c not in sweeps or not persistent:
+            sub = inputs if c is None else inputs.sel(site=[c[0]], cooling=[c[1]])
+            sweeps[c] = CandidateSweep(spec, sub, scope, label[c])
+        return sweeps[c]
+
+    found: dict[int, Point] = {}
+    winner = None
+    i = 0
+    while i < len(chunk):
+        idx, eps = chunk[i]
+        # the solver's feasibility tolerance lets a design sit a hair above epsilon
+        reach = eps + 1e-6 * max(abs(eps), 1.0)
+        alive = [c for c in candidates if bounds[label[c]][1] <= reach]
+        order = sorted(alive, key=lambda c: (c != winner, lower[c]))
+        incumbent: Point | None = None
+        for c in order:
+            level = math.inf if incumbent is None else incumbent.objective - gap * abs(
+                incumbent.objective)
+            if lower[c] >= level:
+                continue
+            if incumbent is not None:  # cheap LP check before the MILP
+                lower[c] = max(lower[c], sweep(c).lower_bound(eps, weight))
+                if lower[c] >= level:
+                    continue
+            pt = sweep(c).solve(eps, weight)
+            if pt is None:
+                lower[c] = math.inf  # infeasible here, so at every tighter epsilon too
+                continue
+            lower[c] = max(lower[c], pt.objective - gap * abs(pt.objective))
+            if incumbent is None or pt.objective < incumbent.objective:
+                incumbent = pt
+        if incumbent is None:
+            break  # no candidate reaches this epsilon, nor any tighter one
+        winner = next(c for c in candidates if label[c] == incumbent.candidate)
+        found[idx] = incumbent
+        skip = max(0, int(math.floor((eps - incumbent.emissions) / step + 1e-9))) if step else 0
+        for j in range(1, skip + 1):  # AUGMECON2 bypass: same design for looser points
+            if i + j < len(chunk):
+                found[chunk[i + j][0]] = Point(**{**incumbent.__dict__,
+                                                  "epsilon": chunk[i + j][1]})
+        i += 1 + skip
+    return found
 
 
 def assemble_front(points: list[Point], study: Study, scope: str) -> xr.Dataset:
