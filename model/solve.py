@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -81,7 +83,7 @@ class HighsModel:
         self.objective_offset = float(np.asarray(repn.c_offset).ravel()[0]) if len(
             np.asarray(repn.c_offset).ravel()) else 0.0
         self.integer = np.array([v.is_integer() or v.is_binary() for v in self.columns], bool)
-        self.highs = highspy.Highs()
+        self.highs = _new_highs()
         self._restored: np.ndarray | None = None
         self._pass(repn)
         self.handoff_seconds = time.perf_counter() - start
@@ -210,3 +212,17 @@ def _use_threads(threads: int) -> None:
     if _SCHEDULER_THREADS is not None and _SCHEDULER_THREADS != threads:
         highspy.Highs.resetGlobalScheduler(True)
     _SCHEDULER_THREADS = threads
+
+
+def _new_highs() -> highspy.Highs:
+    """A Highs instance without the copyright banner that its constructor writes to the
+    process's stdout (file descriptor 1), which would clutter the CLI's output."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
