@@ -91,6 +91,34 @@ def tiny_inputs(hours: int = 4, sites=None, **changes: Any) -> xr.Dataset:
     return ds
 
 
+def synthetic_site(n: int = 8760, start: str = "2018-01-01", optional: bool = True,
+                   **replace: Any) -> xr.Dataset:
+    """A plausible hourly site Dataset (invented shapes) for the site-file checks; keyword
+    arguments replace a variable's values. ``optional`` adds pv_cf_onsite, ghi, wind_speed."""
+    import pandas as pd
+
+    t = pd.date_range(start, periods=n, freq="h")
+    h = np.arange(n)
+    day = np.clip(np.sin((h % 24 - 6) / 12 * np.pi), 0, None)
+    data = {
+        "air_temperature": (10 + 8 * np.sin(h / n * 2 * np.pi), "degC"),
+        "relative_humidity": (70 + 10 * np.cos(h / 24), "%"),
+        "grid_price": (50 + 20 * day, "EUR/MWh"),
+        "grid_carbon_intensity": (100 + 30 * day, "gCO2e/kWh"),
+        "heat_demand": (20 + 5 * day, "MW"),
+        "pv_cf": (0.8 * day, "1"),
+        "wind_cf": (np.full(n, 0.3), "1"),
+    }
+    if optional:
+        data.update(pv_cf_onsite=(0.7 * day, "1"), ghi=(800 * day, "W/m2"),
+                    wind_speed=(np.full(n, 4.0), "m/s"))
+    ds = xr.Dataset({k: ("time", v, {"units": u}) for k, (v, u) in data.items()},
+                    coords={"time": t}, attrs={"time_zone": "UTC"})
+    for name, values in replace.items():
+        ds[name] = ("time", np.asarray(values, dtype=float), ds[name].attrs)
+    return ds
+
+
 def solve_tiny(inputs: xr.Dataset, objective: str = "cost", cap: float | None = None):
     """Build and solve; return (status, results Dataset or None, model)."""
     m = build_model(inputs, objective=objective, emissions_cap_t_co2=cap)

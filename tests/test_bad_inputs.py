@@ -33,7 +33,7 @@ from model.sitedata.checks import check_site_dataset
 from model.sitedata.io import read_site_file, write_site_file
 from model.study import load_study
 from model.timeseries import load_sites
-from tests.conftest import tiny_inputs
+from tests.conftest import synthetic_site, tiny_inputs
 
 REFERENCE = DEFAULT_DATA_DIR / "sites"
 HAVE_SITES = all((REFERENCE / f"{s}.nc").exists() for s in ("fr-essonne", "gb-london"))
@@ -86,24 +86,7 @@ def catalogue_msg(path: str, value) -> str:
 
 def site_ds(n: int = 8760, start: str = "2018-01-01", **replace) -> xr.Dataset:
     """A plausible hourly site Dataset (the variables ``check_site_dataset`` requires)."""
-    t = pd.date_range(start, periods=n, freq="h")
-    h = np.arange(n)
-    day = np.clip(np.sin((h % 24 - 6) / 12 * np.pi), 0, None)
-    ds = xr.Dataset(
-        {
-            "air_temperature": ("time", 10 + 8 * np.sin(h / n * 2 * np.pi), {"units": "degC"}),
-            "relative_humidity": ("time", 70 + 10 * np.cos(h / 24), {"units": "%"}),
-            "grid_price": ("time", 50 + 20 * day, {"units": "EUR/MWh"}),
-            "grid_carbon_intensity": ("time", 100 + 30 * day, {"units": "gCO2e/kWh"}),
-            "heat_demand": ("time", 20 + 5 * day, {"units": "MW"}),
-            "pv_cf": ("time", 0.8 * day, {"units": "1"}),
-            "wind_cf": ("time", np.full(n, 0.3), {"units": "1"}),
-        },
-        coords={"time": t}, attrs={"time_zone": "UTC"},
-    )
-    for name, values in replace.items():
-        ds[name] = ("time", np.asarray(values, dtype=float), ds[name].attrs)
-    return ds
+    return synthetic_site(n, start, optional=False, **replace)
 
 
 ORIGIN = "sites/my_site.nc"

@@ -133,16 +133,22 @@ def test_adding_a_candidate_site_never_increases_cost(seed, n_sites, hours, data
     assert cost_more <= cost_fewer + 1e-6 * max(abs(cost_fewer), 1.0), (cost_more, cost_fewer)
 
 
-@PROPERTY
-@given(seed=seeds, n_sites=st.integers(min_value=1, max_value=3), hours=hours,
-       k=st.floats(min_value=0.1, max_value=10.0, allow_nan=False))
-def test_scaling_every_price_scales_cost_same_design(seed, n_sites, hours, k):
-    base = random_instance(seed, n_sites, hours)
+def scale_prices(base, k: float):
+    """Every price and cost of an inputs Dataset multiplied by k."""
     scaled = base.copy(deep=True)
     for name in PRICE_VARS:
         scaled[name] = base[name] * k
     for name in PRICE_ATTRS:
         scaled.attrs[name] = base.attrs[name] * k
+    return scaled
+
+
+@PROPERTY
+@given(seed=seeds, n_sites=st.integers(min_value=1, max_value=3), hours=hours,
+       k=st.floats(min_value=0.1, max_value=10.0, allow_nan=False))
+def test_scaling_every_price_scales_cost_same_design(seed, n_sites, hours, k):
+    base = random_instance(seed, n_sites, hours)
+    scaled = scale_prices(base, k)
     cost, res = solve(base)
     cost_k, res_k = solve(scaled)
     if res is None:
@@ -198,11 +204,7 @@ def test_random_instance_is_feasible_and_uses_the_options():
 def test_scaling_on_the_hand_solved_tiny_case(k):
     """The documented tiny optimum (338 EUR) scales exactly."""
     base = tiny_inputs()
-    scaled = base.copy(deep=True)
-    for name in PRICE_VARS:
-        scaled[name] = base[name] * k
-    for name in PRICE_ATTRS:
-        scaled.attrs[name] = base.attrs[name] * k
+    scaled = scale_prices(base, k)
     cost, res = solve(base)
     cost_k, res_k = solve(scaled)
     assert cost == pytest.approx(338.0) and cost_k == pytest.approx(338.0 * k)

@@ -10,31 +10,13 @@ import xarray as xr
 from model.errors import DataError
 from model.sitedata.checks import check_site_dataset
 from model.sitedata.io import read_site_file, write_site_file
+from tests.conftest import synthetic_site
 
 ORIGIN = "sites/test.nc"
 
 
 def good(n: int = 8760, start: str = "2018-01-01") -> xr.Dataset:
-    t = pd.date_range(start, periods=n, freq="h")
-    h = np.arange(n)
-    day = np.clip(np.sin((h % 24 - 6) / 12 * np.pi), 0, None)
-    ds = xr.Dataset(
-        {
-            "air_temperature": ("time", 10 + 8 * np.sin(h / n * 2 * np.pi), {"units": "degC"}),
-            "relative_humidity": ("time", 70 + 10 * np.cos(h / 24), {"units": "%"}),
-            "grid_price": ("time", 50 + 20 * day, {"units": "EUR/MWh"}),
-            "grid_carbon_intensity": ("time", 100 + 30 * day, {"units": "gCO2e/kWh"}),
-            "heat_demand": ("time", 20 + 5 * day, {"units": "MW"}),
-            "pv_cf": ("time", 0.8 * day, {"units": "1"}),
-            "wind_cf": ("time", np.full(n, 0.3), {"units": "1"}),
-            "pv_cf_onsite": ("time", 0.7 * day, {"units": "1"}),
-            "ghi": ("time", 800 * day, {"units": "W/m2"}),
-            "wind_speed": ("time", np.full(n, 4.0), {"units": "m/s"}),
-        },
-        coords={"time": t},
-        attrs={"time_zone": "UTC"},
-    )
-    return ds
+    return synthetic_site(n, start)
 
 
 def problems(ds: xr.Dataset) -> str:
