@@ -225,6 +225,8 @@ def _add_supply(ds, sc, cat: Catalogue, sites) -> None:
         annualised_cost_eur_per_yr(x.capex_eur_per_kw.value * 1000, rate, x.lifetime_yr.value,
                                    x.fixed_opex_share_per_yr.value) for x in specs])
     ds["supply_lifecycle_g_per_kwh"] = ("tech", [x.lifecycle_g_co2_per_kwh.value for x in specs])
+    # owned plants (a capex to annualise) count their life cycle as embodied, PPAs as operational
+    ds["supply_owned"] = ("tech", [float(x.capex_eur_per_kw.value > 0) for x in specs])
     ds["supply_energy_mwh_per_mw_yr"] = (ds["capacity_factor"] * ds["weight_h"]).sum("time")
 
 

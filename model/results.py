@@ -111,6 +111,8 @@ def _add_kpis(ds: xr.Dataset, m, inputs: xr.Dataset, w: np.ndarray) -> None:
     for part in ("servers", "battery", "supply"):
         scalar(f"embodied_{part}_t_per_yr", _v(getattr(m, f"embodied_{part}_t_co2")), "tCO2e/yr",
                f"embodied emissions of {part}")
+    scalar("operational_ppa_t_per_yr", _v(m.operational_ppa_t_co2), "tCO2e/yr",
+           "life-cycle emissions of PPA electricity (part of operational)")
     it_mwh = float((ds["it_mw"].values[:, None] * w).sum())
     facility_mwh = float((ds["facility_mw"].values * w).sum())
     scalar("it_energy_mwh_per_yr", it_mwh, "MWh/yr", "IT energy")
@@ -188,6 +190,7 @@ def summary(ds: xr.Dataset) -> dict[str, Any]:
             "embodied_servers": scalar("embodied_servers_t_per_yr"),
             "embodied_battery": scalar("embodied_battery_t_per_yr"),
             "embodied_supply": scalar("embodied_supply_t_per_yr"),
+            "operational_ppa_lifecycle": scalar("operational_ppa_t_per_yr"),
         },
         "mean_pue": scalar("mean_pue"),
         "wue_l_per_kwh": scalar("wue_l_per_kwh"),

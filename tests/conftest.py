@@ -63,6 +63,7 @@ def tiny_inputs(hours: int = 4, sites=None, **changes: Any) -> xr.Dataset:
     ds["strike_eur_per_mwh"] = (("site", "tech"), np.zeros((nS, nR)))
     ds["supply_capacity_cost_eur_per_mw_yr"] = ("tech", np.zeros(nR))
     ds["supply_lifecycle_g_per_kwh"] = ("tech", np.zeros(nR))
+    ds["supply_owned"] = ("tech", np.zeros(nR))
     ds["heat_pump_cop"] = (("site", "cooling", "time"), np.full((nS, nC, hours), 3.0))
     ds["recoverable_heat_share"] = ("cooling", np.zeros(nC))
     ds["heat_demand_mw"] = (("site", "time"), np.zeros((nS, hours)))

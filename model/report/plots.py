@@ -31,10 +31,12 @@ def cost_breakdown(res: xr.Dataset):
 
 def emissions_breakdown(res: xr.Dataset):
     """Bars of operational and embodied emissions [tCO2e/yr]."""
-    parts = {"operational (grid)": float(res["operational_t_per_yr"]),
+    ppa = float(res["operational_ppa_t_per_yr"]) if "operational_ppa_t_per_yr" in res else 0.0
+    parts = {"operational grid": float(res["operational_t_per_yr"]) - ppa,
+             "operational PPA life cycle": ppa,
              "embodied servers": float(res["embodied_servers_t_per_yr"]),
              "embodied battery": float(res["embodied_battery_t_per_yr"]),
-             "embodied solar/wind": float(res["embodied_supply_t_per_yr"])}
+             "embodied owned solar": float(res["embodied_supply_t_per_yr"])}
     fig, ax = plt.subplots(figsize=(7, 3))
     ax.barh(list(parts), list(parts.values()), color="tab:gray")
     ax.set_xlabel("tCO2e/yr")

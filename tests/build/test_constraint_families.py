@@ -12,7 +12,7 @@ import pytest
 
 from model.build import build_model
 from model.solve import HighsModel, SolverSettings
-from tests.conftest import tiny_inputs
+from tests.conftest import solve_tiny, tiny_inputs
 
 
 def chosen(res):
@@ -288,6 +288,27 @@ def test_emission_definitions(tiny):
     assert float(res["operational_t_per_yr"]) == pytest.approx(0.88)
     assert float(res["embodied_t_per_yr"]) == pytest.approx(0.5)
     assert float(res["emissions_t_per_yr"]) == pytest.approx(1.38)
+
+
+def test_supply_life_cycle_is_operational_for_ppa_and_embodied_when_owned():
+    """Site A only, 1 MW of a free 'solar' (cf 0.5 every hour, strike 0, 100 gCO2e/kWh life
+    cycle) forced by a 1 MW potential and a negative strike of -1 EUR/MWh: output 0.5 x 4 h =
+    2 MWh -> 2 x 100 / 1000 = 0.2 t. As a PPA it is operational: 0.88 - 0.2 (grid displaced:
+    2 MWh x 100 g) + 0.2 = 0.88 t; owned, the same 0.2 t moves to embodied."""
+    cf = np.zeros((1, 2, 4))
+    cf[0, 0, :] = 0.5
+    case = dict(sites=["A"], capacity_factor=cf, supply_potential_mw=[[1.0, 0.0]],
+                strike_eur_per_mwh=[[-1.0, 0.0]], supply_lifecycle_g_per_kwh=[100.0, 0.0])
+    _, ppa, _ = solve_tiny(tiny_inputs(**case))
+    _, own, _ = solve_tiny(tiny_inputs(supply_owned=[1.0, 0.0], **case))
+    for res in (ppa, own):
+        assert float(res["supply_mw"].sel(site="A", tech="solar")) == pytest.approx(1.0)
+        assert float(res["emissions_t_per_yr"]) == pytest.approx(0.88)
+    assert float(ppa["operational_ppa_t_per_yr"]) == pytest.approx(0.2)
+    assert float(ppa["operational_t_per_yr"]) == pytest.approx(0.88)
+    assert float(ppa["embodied_supply_t_per_yr"]) == pytest.approx(0.0)
+    assert float(own["embodied_supply_t_per_yr"]) == pytest.approx(0.2)
+    assert float(own["operational_t_per_yr"]) == pytest.approx(0.68)
 
 
 def test_emissions_cap_moves_the_site(tiny):
