@@ -148,6 +148,53 @@ def report(folder: pathlib.Path = typer.Argument(..., help="results folder of `g
     typer.echo(f"report: {html}")
 
 
+@app.command()
+def batch(
+    batch_file: pathlib.Path = typer.Argument(..., help="batch YAML: base scenario + grid/cases"),
+    out: pathlib.Path = typer.Option(None, "--out", "-o", help="batch folder "
+                                     "(default: results/<batch name>)"),
+    scheduler: str = typer.Option(None, "--scheduler", help="address of a running dask "
+                                  "scheduler (default: a local cluster)"),
+    workers: int = typer.Option(None, "--workers", "-w", min=1, help="local worker processes "
+                                "(default: one per core)"),
+    serial: bool = typer.Option(False, "--serial", help="run the cases in this process, no dask"),
+    retry_failed: bool = typer.Option(True, "--retry-failed/--keep-failed",
+                                      help="re-run cases that failed before (default) or keep "
+                                      "their recorded failure"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
+) -> None:
+    """Run every case of a batch on dask.distributed; skip the cases already done.
+
+    Writes OUT/<case id>/ (results.nc, csv/, summary.json, case.log, status.json) per case and
+    OUT/cases.csv + cases.nc. Exit code 1 when a case failed, 3 when one is not proven optimal.
+    """
+    from model.batch import BatchInterrupted, load_batch, run_batch
+
+    try:
+        spec = load_batch(batch_file)
+        report = run_batch(spec, out or pathlib.Path("results") / spec.name, scheduler=scheduler,
+                           workers=workers, serial=serial, retry_failed=retry_failed,
+                           quiet=quiet)
+    except BatchInterrupted as exc:
+        typer.secho(exc.report.line(), err=True, fg="yellow")
+        raise typer.Exit(130)
+    except GreendcError as exc:
+        _fail(exc)
+    table = report.table
+    if not quiet:
+        cols = ["case_id", "name", "status", "site", "cooling", "objective_value"]
+        typer.echo(table[cols].to_string(index=False, max_colwidth=40))
+    for _, row in table[~table["status"].isin(("optimal", "time_limit"))].iterrows():
+        reason = str(row["reason"]).splitlines()[0] if row["reason"] else ""
+        typer.secho(f"{row['case_id']} {row['name']}: {row['status']}: {reason}", err=True,
+                    fg="red")
+    typer.echo(f"{report.line()}\nsummary: {report.out / 'cases.csv'}")
+    if report.failed:
+        raise typer.Exit(EXIT_USER_ERROR)
+    if (table["status"] == "time_limit").any():
+        raise typer.Exit(EXIT_NOT_PROVEN)
+
+
 def format_front(front) -> str:
     """One line per front point: cost, emissions, site/cooling, abatement cost."""
     lines = [f"{'pt':>3} {'cost M EUR/yr':>14} {'tCO2e/yr':>10} {'EUR/tCO2':>9}  design"]
