@@ -106,7 +106,7 @@ def prepare_inputs(
 def _add_site_series(ds, sc, cat: Catalogue, sites) -> None:
     names = list(ds.site.values)
     facts = [cat.sites[s] for s in names]
-    price = _hourly(sites, names, "grid_price")
+    price = _hourly(sites, names, "grid_price") * sc.finance.grid_price_scale
     adder = xr.DataArray([f.grid_adder_eur_per_mwh.value for f in facts], dims="site")
     ds["grid_price_eur_per_mwh"] = price
     ds["grid_cost_eur_per_mwh"] = price + adder

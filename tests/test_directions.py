@@ -74,3 +74,14 @@ def test_tightening_the_emissions_cap_never_lowers_cost():
         costs.append(solve(emissions_cap_t_per_yr=share * total, **fields)["cost_eur_per_year"])
     assert all(b >= a - 1e-6 * abs(a) for a, b in zip(costs, costs[1:]))
     assert costs[-1] > costs[0]
+
+
+def test_grid_price_scale_multiplies_the_hourly_price():
+    from model.study import load_study
+
+    raw = {"name": "price", "sites": ["fr-essonne"], "compute": {"required_pflops": 100},
+           "horizon": {"hours": 24}}
+    base = load_study(scenario_from_dict(raw, "p.yaml", STUDIES)).inputs
+    raw["finance"] = {"grid_price_scale": 2.0}
+    double = load_study(scenario_from_dict(raw, "p.yaml", STUDIES)).inputs
+    assert (double["grid_price_eur_per_mwh"] == 2 * base["grid_price_eur_per_mwh"]).all()
