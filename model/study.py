@@ -46,6 +46,7 @@ class Study:
     catalogue: Catalogue
     sites: dict[str, xr.Dataset]
     inputs: xr.Dataset
+    full_inputs: xr.Dataset | None = None  # full-year inputs when ``inputs`` are typical days
 
     @property
     def scenario(self):
@@ -77,6 +78,10 @@ def load_study(source: Any, overrides: dict[str, Any] | None = None) -> Study:
     inputs.attrs["scenario_hash"] = loaded.scenario.digest()
     inputs.attrs["data_years"] = json.dumps(
         {s: int(ds.attrs.get("data_year", 0)) for s, ds in sites.items()})
+    if sc.horizon.typical_days is not None:  # design on typical days (model.typical)
+        from model.typical import aggregate_inputs
+        return Study(loaded=loaded, catalogue=catalogue, sites=sites, full_inputs=inputs,
+                     inputs=aggregate_inputs(inputs, sc.horizon.typical_days))
     return Study(loaded=loaded, catalogue=catalogue, sites=sites, inputs=inputs)
 
 
@@ -268,6 +273,9 @@ def solve_study(study: Study, strategy: str | None = None,
         package_versions=json.dumps(package_versions()),
         catalogue_sources=json.dumps(sorted(study.catalogue.sources())),
     )
+    if study.full_inputs is not None:  # typical days: re-evaluate the design hour by hour
+        from model.typical import reevaluate_study
+        res = reevaluate_study(study, spec, res, progress)
     return res
 
 
