@@ -154,6 +154,20 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+def typical_summary(ds: xr.Dataset) -> dict[str, Any] | None:
+    """Typical-days figures of a results Dataset (None for an hourly run): the aggregated
+    model's objective, the design's objective re-evaluated hour by hour, and the error."""
+    if "typical_days" not in ds.attrs:
+        return None
+    return {
+        "typical_days": int(ds.attrs["typical_days"]),
+        "typical_days_objective": float(ds.attrs["typical_days_objective"]),
+        "full_resolution_objective": float(ds.attrs["full_resolution_objective"]),
+        "aggregation_error_pct": float(ds.attrs["typical_aggregation_error_pct"]),
+        "full_resolution_status": ds.attrs.get("typical_full_resolution_status"),
+    }
+
+
 def summary(ds: xr.Dataset) -> dict[str, Any]:
     """The ``summary.json`` content: chosen design, KPIs, solver info."""
     built = [str(s) for s in ds.site.values if ds["build"].sel(site=s) > 0.5]
@@ -197,6 +211,7 @@ def summary(ds: xr.Dataset) -> dict[str, Any]:
         "grid_energy_mwh": scalar("grid_energy_mwh_per_yr"),
         "supply_share": scalar("supply_share"),
         "cfe_share": scalar("cfe_share"),
+        "typical_days": typical_summary(ds),
         "solver": {
             "status": ds.attrs.get("solver_status"),
             "proven_optimal": bool(ds.attrs.get("solver_status") == "optimal"),

@@ -24,6 +24,7 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from model.build import gc_paused
 from model.errors import SolverError
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,8 @@ class HighsModel:
         self.model = model
         self.settings = settings or SolverSettings()
         start = time.perf_counter()
-        repn = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+        with gc_paused():
+            repn = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
         self.columns = list(repn.columns)
         self.rows = list(repn.rows)
         self._col_index = {id(v): i for i, v in enumerate(self.columns)}

@@ -26,13 +26,11 @@ Scenario: ``horizon: {typical_days: N}`` (needs the optional extra ``typical``: 
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import time
 import warnings
-from contextlib import contextmanager
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 import xarray as xr
@@ -210,19 +208,6 @@ def fix_design(m, inputs: xr.Dataset, design: dict[str, xr.DataArray]) -> None:
             comp[key].fix(value)
 
 
-@contextmanager
-def _gc_paused():
-    """Pause Python's cyclic garbage collector while Pyomo creates its many small objects:
-    the collector's repeated full scans make the build about 2.5x slower at 8760 h."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def reevaluate(spec, full_inputs: xr.Dataset, results: xr.Dataset):
     """Solve the hourly dispatch LP of a fixed design over the full inputs.
 
@@ -239,10 +224,9 @@ def reevaluate(spec, full_inputs: xr.Dataset, results: xr.Dataset):
     sub = full_inputs.sel(site=built, cooling=chosen)
     design = {k: v.sel({d: sub[d].values for d in v.dims if d in ("site", "cooling")})
               for k, v in design.items()}
-    with _gc_paused():
-        m = spec.build(sub)
-        fix_design(m, sub, design)
-        hm = HighsModel(m, spec.settings)
+    m = spec.build(sub)
+    fix_design(m, sub, design)
+    hm = HighsModel(m, spec.settings)
     build_seconds = time.perf_counter() - start
     status = hm.solve()
     if status.has_solution and spec.second_stage:
@@ -303,16 +287,3 @@ def reevaluate_study(study, spec, typical_res: xr.Dataset,
     )
     res.attrs = attrs
     return res
-
-
-def typical_summary(ds: xr.Dataset) -> dict[str, Any] | None:
-    """The typical-days figures of a results Dataset (None when not a typical-days run)."""
-    if "typical_days" not in ds.attrs:
-        return None
-    return {
-        "typical_days": int(ds.attrs["typical_days"]),
-        "typical_days_objective": float(ds.attrs["typical_days_objective"]),
-        "full_resolution_objective": float(ds.attrs["full_resolution_objective"]),
-        "aggregation_error_pct": float(ds.attrs["typical_aggregation_error_pct"]),
-        "full_resolution_status": ds.attrs.get("typical_full_resolution_status"),
-    }

@@ -64,6 +64,8 @@ def test_weights_cover_the_year_and_days_map_to_typical_days(year, typical):
 
 
 def test_inter_period_storage_chain_is_cyclic_and_within_bounds(typical):
+    """battery_soc_day (cyclic day chain), battery_soc_envelope and battery_soc_nonnegative
+    together keep the reconstructed state of charge within [0, battery_mwh] in every hour."""
     from model.build import build_model
     from model.results import extract_results
 

@@ -7,6 +7,9 @@ quote them.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
+
 import pyomo.environ as pyo
 import xarray as xr
 
@@ -36,6 +39,22 @@ CONSTRAINT_FAMILIES = (
     "sovereignty_legal_exposure", "sovereignty_non_eu_hardware",
     "cfe_target", "cost_definition", "emissions_cap",
 )
+# Replace battery_soc's hourly chain when the inputs are typical days (model.typical).
+TYPICAL_DAY_FAMILIES = ("battery_soc_day", "battery_soc_envelope", "battery_soc_nonnegative")
+
+
+@contextmanager
+def gc_paused():
+    """Pause Python's cyclic garbage collector while Pyomo creates its many small objects:
+    its repeated full scans make an 8760 h build about 2.5x slower (nothing here is cyclic
+    garbage, so the pause frees nothing late)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def build_model(
@@ -50,6 +69,12 @@ def build_model(
     objective : "cost" [EUR/yr], "emissions" or "operational" [tCO2e/yr]
     emissions_cap_t_co2 : optional cap on ``cap_scope`` emissions [tCO2e/yr]
     """
+    with gc_paused():
+        return _build(inputs, objective, emissions_cap_t_co2, cap_scope)
+
+
+def _build(inputs: xr.Dataset, objective: str, emissions_cap_t_co2: float | None,
+           cap_scope: str) -> pyo.ConcreteModel:
     d = model_data(inputs)
     m = pyo.ConcreteModel(name=str(inputs.attrs.get("scenario", "greendc")))
     add_sets(m, d)
@@ -70,4 +95,4 @@ def build_model(
     return m
 
 
-__all__ = ["build_model", "CONSTRAINT_FAMILIES", "ModelData", "model_data"]
+__all__ = ["build_model", "CONSTRAINT_FAMILIES", "ModelData", "gc_paused", "model_data"]

@@ -6,7 +6,7 @@ import pathlib
 
 import pyomo.environ as pyo
 
-from model.build import CONSTRAINT_FAMILIES, build_model
+from model.build import CONSTRAINT_FAMILIES, TYPICAL_DAY_FAMILIES, build_model
 from tests.conftest import tiny_inputs
 
 HERE = pathlib.Path(__file__).parent
@@ -19,3 +19,12 @@ def test_every_constraint_family_is_named_in_a_test():
     text = "\n".join(p.read_text() for p in HERE.glob("test_*.py") if p.name != "test_meta.py")
     untested = sorted(name for name in built if name not in text)
     assert not untested, f"constraint families without a test: {untested}"
+
+
+def test_typical_day_families_are_listed_and_tested():
+    """With typical days, battery_soc_day / _envelope / _nonnegative replace nothing else and
+    are exercised by tests/test_typical.py."""
+    text = (HERE.parent / "test_typical.py").read_text()
+    for name in TYPICAL_DAY_FAMILIES:
+        assert name in (HERE.parents[1] / "model" / "build" / "storage.py").read_text()
+        assert name in text, name
