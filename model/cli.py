@@ -270,6 +270,8 @@ def format_summary(info: dict) -> str:
         ("annual cost", f"{info['cost_eur_per_year'] / 1e6:,.3f} M EUR/yr"),
         ("emissions", f"{em['total']:,.0f} tCO2e/yr (operational {em['operational']:,.0f}, "
                       f"embodied {em['embodied']:,.0f})"),
+        ("24/7 CFE", f"{info['cfe_share']:.1%} of the load matched hour by hour with "
+                     "carbon-free supply"),
         ("water", f"{info['wue_l_per_kwh']:.3f} L/kWh IT"),
         ("solver", f"{solver['status']}, gap {gap if gap is None else f'{gap:.2e}'}, "
                    f"{solver['seconds']:.1f} s, {solver['strategy']}"),

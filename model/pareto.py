@@ -172,7 +172,7 @@ def pareto_front(study: Study, points: int = 10, scope: str = "emissions",
         candidates = [None]
         bounds = {"all": (-math.inf, -math.inf)}
     interior = list(range(1, points - 1))
-    workers = min(study.scenario.solver.workers, max(len(interior), 1)) if decomposable else 1
+    workers = min(study.scenario.solver.workers, max(len(interior), 1))
     chunks = [c for c in np.array_split(np.array(interior, dtype=int), workers) if len(c)]
     jobs = [(spec, study.inputs, scope, candidates, bounds, [(int(i), float(grid[i])) for i in c],
              step, weight, persistent) for c in chunks]
