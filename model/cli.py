@@ -188,7 +188,10 @@ def batch(
         reason = str(row["reason"]).splitlines()[0] if row["reason"] else ""
         typer.secho(f"{row['case_id']} {row['name']}: {row['status']}: {reason}", err=True,
                     fg="red")
-    typer.echo(f"{report.line()}\nsummary: {report.out / 'cases.csv'}")
+    from model.report import write_report
+
+    html = write_report(report.out)
+    typer.echo(f"{report.line()}\nsummary: {report.out / 'cases.csv'}, comparison: {html}")
     if report.failed:
         raise typer.Exit(EXIT_USER_ERROR)
     if (table["status"] == "time_limit").any():

@@ -41,3 +41,21 @@ def test_results_files_are_written_atomically(tmp_path):
         assert key in info
     assert set(info["emissions_t_per_year"]) >= {"operational", "embodied", "total"}
     assert info["mean_pue"] == pytest.approx(1.1)
+
+
+def test_batch_report_compares_the_cases(tmp_path):
+    import pandas as pd
+
+    from model.report import write_report
+
+    pd.DataFrame({
+        "case_id": ["a1", "b2", "c3"], "name": ["low", "high", "broken"],
+        "status": ["optimal", "optimal", "infeasible"], "reason": ["", "", "grid too small"],
+        "site": ["se-stockholm", "fr-essonne", ""], "cooling": ["direct_liquid", "immersion", ""],
+        "cost_eur_per_yr": [8.1e7, 8.4e7, ""], "emissions_t_per_yr": [4500, 5200, ""],
+        "cfe_share": [0.97, 0.93, ""],
+    }).to_csv(tmp_path / "cases.csv", index=False)
+    html = write_report(tmp_path).read_text()
+    assert "greendc batch" in html and "data:image/png;base64," in html
+    assert "grid too small" in html and "84.0" in html
+    assert (tmp_path / "figures" / "batch_comparison.png").exists()

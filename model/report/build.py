@@ -69,6 +69,8 @@ def write_report(folder: str | pathlib.Path) -> pathlib.Path:
     """Write figures/, report.html and report.md into ``folder``; return the HTML path."""
     folder = pathlib.Path(folder)
     results_path = folder / "results.nc"
+    if not results_path.exists() and (folder / "cases.csv").exists():
+        return write_batch_report(folder)
     if not results_path.exists():
         raise DataError(f"{folder}: no results.nc; run `greendc run SCENARIO --out {folder}` first")
     res = xr.load_dataset(results_path)
@@ -94,6 +96,47 @@ def write_report(folder: str | pathlib.Path) -> pathlib.Path:
         provenance=json.dumps(info["provenance"], indent=2))
     _write(folder / "report.html", html)
     _write(folder / "report.md", _markdown(info, [(t, s) for t, s, _ in makers], head, rows))
+    return folder / "report.html"
+
+
+BATCH_TEMPLATE = jinja2.Template("""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>greendc batch: {{ name }}</title>
+<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
+img{max-width:100%}</style></head>
+<body><h1>greendc batch: {{ name }}</h1>
+<img alt="comparison" src="data:image/png;base64,{{ img }}">
+<h2>Cases</h2><table id="cases-table"><tr>{% for h in head %}<th>{{ h }}</th>{% endfor %}</tr>
+{% for row in rows %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>
+</body></html>
+""")
+BATCH_COLUMNS = ["name", "status", "site", "cooling", "cost_eur_per_yr", "emissions_t_per_yr",
+                 "cfe_share", "reason"]
+
+
+def write_batch_report(folder: pathlib.Path) -> pathlib.Path:
+    """Comparison report of a ``greendc batch`` folder (reads its cases.csv)."""
+    import pandas as pd
+
+    cases = pd.read_csv(folder / "cases.csv", keep_default_na=False)
+    numeric = ["cost_eur_per_yr", "emissions_t_per_yr", "cfe_share"]
+    cases[numeric] = cases[numeric].apply(pd.to_numeric, errors="coerce")
+    figs_dir = folder / "figures"
+    figs_dir.mkdir(exist_ok=True)
+    img = _png(plots.batch_comparison(cases), figs_dir / "batch_comparison.png")
+    table = cases[BATCH_COLUMNS].copy()
+    table["cost_eur_per_yr"] = (table["cost_eur_per_yr"] / 1e6).round(3)
+    table["emissions_t_per_yr"] = table["emissions_t_per_yr"].round(0)
+    table["cfe_share"] = table["cfe_share"].round(3)
+    head = ["case", "status", "site", "cooling", "cost [M EUR/yr]", "emissions [tCO2e/yr]",
+            "24/7 CFE", "reason"]
+    rows = [["" if v != v else str(v) for v in row] for row in table.values.tolist()]
+    _write(folder / "report.html", BATCH_TEMPLATE.render(name=folder.name, img=img, head=head,
+                                                         rows=rows))
+    md = [f"# greendc batch: {folder.name}", "", "![comparison](figures/batch_comparison.png)",
+          "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    md += ["| " + " | ".join(r) + " |" for r in rows]
+    _write(folder / "report.md", "\n".join(md) + "\n")
     return folder / "report.html"
 
 

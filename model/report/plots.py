@@ -142,3 +142,20 @@ def pareto_plot(front: xr.Dataset):
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def batch_comparison(cases):
+    """Cost [M EUR/yr] and emissions [tCO2e/yr] of every solved case of a batch, side by side,
+    labelled with the chosen site/cooling (``cases`` is the batch's cases.csv as a DataFrame)."""
+    done = cases[cases["status"].isin(["optimal", "time_limit"])]
+    fig, axes = plt.subplots(1, 2, figsize=(12, 0.45 * max(len(done), 3) + 1.5), sharey=True)
+    labels = [f"{n}\n{s}/{c}" for n, s, c in zip(done["name"], done["site"], done["cooling"])]
+    axes[0].barh(labels, done["cost_eur_per_yr"] / 1e6, color="tab:blue")
+    axes[0].set_xlabel("annual cost [M EUR/yr]")
+    axes[1].barh(labels, done["emissions_t_per_yr"], color="tab:gray")
+    axes[1].set_xlabel("emissions [tCO2e/yr]")
+    axes[0].invert_yaxis()
+    axes[0].tick_params(axis="y", labelsize=7)
+    fig.suptitle(f"{len(done)} solved case(s) of {len(cases)}")
+    fig.tight_layout()
+    return fig
