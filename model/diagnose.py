@@ -54,9 +54,12 @@ class Diagnosis:
     iis: list[str] = field(default_factory=list)
     seconds: float = 0.0
     status: str = ""
+    horizon: str = ""
 
     def text(self) -> str:
         lines = ["Why the study is infeasible (limits that must move, elastic mode):"]
+        if self.horizon:
+            lines[0] = lines[0][:-2] + f", {self.horizon}):"
         lines += [f"  - {c}" for c in self.causes] or ["  (no single movable limit explains it)"]
         if self.iis:
             lines.append("Conflicting constraints (HiGHS IIS, LP with the design fixed):")
@@ -115,17 +118,42 @@ def _scales(inputs: xr.Dataset) -> dict[str, dict]:
     }
 
 
+CRITICAL_HOURS = 168
+
+
+def critical_window(inputs: xr.Dataset, hours: int = CRITICAL_HOURS) -> xr.Dataset:
+    """The ``hours`` around the hour of highest PUE over all candidates (the facility peak
+    that grid connections must carry), with step weights rescaled to a year. Annual per-MW
+    figures (water, PPA energy) were computed on the full year and stay exact."""
+    if inputs.sizes["time"] <= hours:
+        return inputs
+    peak = int(inputs["pue"].max(("site", "cooling")).argmax("time"))
+    start = min(max(peak - hours // 2, 0), inputs.sizes["time"] - hours)
+    cut = inputs.isel(time=slice(start, start + hours))
+    cut["weight_h"] = cut["weight_h"] * (float(inputs["weight_h"].sum()) /
+                                         float(cut["weight_h"].sum()))
+    return cut
+
+
 def explain(study: Study, time_limit_s: float = 120.0) -> Diagnosis:
-    """Elastic solve + IIS on the whole study; returns the explanation."""
+    """Elastic solve + IIS; returns the explanation.
+
+    A full-year study is diagnosed on its critical week (``critical_window``): the elastic
+    MILP over every candidate at once is then small enough to solve in seconds, and peak
+    limits are judged at the peak hour. Annual limits are judged on the week scaled to a
+    year, which the explanation says."""
     start = time.perf_counter()
     spec = ModelSpec.of(study)
-    inputs = study.inputs
+    inputs = critical_window(study.inputs)
     m = spec.build(inputs)
     added = elasticize(m, inputs)
     settings = SolverSettings(mip_rel_gap=1e-3, time_limit_s=time_limit_s)
     hm = HighsModel(m, settings)
     status = hm.solve()
     diag = Diagnosis(status=status.status)
+    if inputs.sizes["time"] < study.inputs.sizes["time"]:
+        t0, t1 = (str(inputs["time"].values[i])[:13] for i in (0, -1))
+        diag.horizon = f"on the critical week {t0}h to {t1}h UTC, annual figures scaled"
     if not status.has_solution:
         diag.causes.append(f"the elastic model itself ended '{status.message}'")
         diag.seconds = time.perf_counter() - start

@@ -69,3 +69,17 @@ def test_cfe_target_shortfall_is_explained_in_mwh():
     hm.load_solution()
     slack = added["cfe_target"][0]
     assert slack[None].value == pytest.approx(4.4, rel=1e-6)
+
+
+def test_critical_window_keeps_the_peak_hour_and_a_year_of_weight():
+    import numpy as np
+
+    from model.diagnose import critical_window
+
+    pue = np.full((2, 3, 400), 1.2)
+    pue[1, 0, 300] = 1.9
+    inputs = tiny_inputs(hours=400, pue=pue)
+    cut = critical_window(inputs, hours=168)
+    assert cut.sizes["time"] == 168 and 300 in cut["time"].values
+    assert float(cut["weight_h"].sum()) == pytest.approx(float(inputs["weight_h"].sum()))
+    assert critical_window(tiny_inputs()) is not None
