@@ -34,6 +34,9 @@ from model.errors import DataError, ScenarioError
 from model.yamlio import load_yaml
 
 DEFAULT_DATA_DIR = pathlib.Path(__file__).resolve().parents[1] / "data"
+# EU member states (ISO 3166 alpha-2), for vendor origin and site jurisdiction rules.
+EU_MEMBERS = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())
 CATALOGUE_FILES = ("servers", "cooling", "storage", "supply", "heat", "sites")
 OVERRIDE_SOURCE = "scenario override"
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from model.catalogue import Catalogue
+from model.catalogue import EU_MEMBERS, Catalogue
 from model.errors import ScenarioError
 from model.physics.cooling import cooling_profiles
 from model.physics.finance import annualised_cost_eur_per_yr, capital_recovery_factor
@@ -185,11 +185,6 @@ def _add_servers(ds, sc, cat: Catalogue) -> None:
     ds["nodes_per_rack"] = (("server", "cooling"), per_rack)
     req = sc.compute.required_pflops
     ds["max_nodes"] = ("server", np.ceil(req / ds["node_performance_pflops"].values))
-
-
-EU_MEMBERS = set(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
-)
 
 
 def _eu_country(code: str) -> bool:

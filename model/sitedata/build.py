@@ -19,14 +19,13 @@ from collections.abc import Iterable
 import numpy as np
 import xarray as xr
 
+from model.catalogue import DEFAULT_DATA_DIR, EU_MEMBERS
 from model.errors import DataError
 from model.sitedata import grid
 from model.sitedata import recipes as R
 from model.sitedata import weather as W
 from model.sitedata.io import read_site_file, write_site_file
 from model.sitedata.sources import version
-
-from model.catalogue import DEFAULT_DATA_DIR  # noqa: E402
 
 DEFAULT_OUT = DEFAULT_DATA_DIR / "sites"
 
@@ -75,7 +74,7 @@ def user_recipe(weather_file: pathlib.Path, site_id: str, country: str, latitude
     kind = {".epw": "epw", ".csv": "csv"}.get(weather_file.suffix.lower())
     if kind is None:
         raise DataError(f"{weather_file}: weather file must be .epw or .csv")
-    eu = int(cc in R.EU_MEMBERS)
+    eu = int(cc in EU_MEMBERS)
     return R.SiteRecipe(
         site_id, name or site_id, cc, latitude, longitude, altitude_m,
         R.Weather(kind, "", str(weather_file), station=weather_file.name),

@@ -65,9 +65,6 @@ SMARD_COLUMNS = {"FR": ["France[€/MWh]"], "NL": ["Netherlands[€/MWh]"],
                  "DE": ["Germany/Austria/Luxembourg[€/MWh]", "Germany/Luxembourg[€/MWh]"]}
 PRICE_FIT_COUNTRIES = ("FR", "NL", "DE")
 
-EU_MEMBERS = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())
-
 # codecarbon global_energy_mix.json keys (ISO alpha-3), year 2023.
 ISO3 = {"FR": "FRA", "SE": "SWE", "DE": "DEU", "ES": "ESP", "GB": "GBR", "NL": "NLD",
         "FI": "FIN", "PT": "PRT"}
