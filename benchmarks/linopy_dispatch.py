@@ -1,10 +1,10 @@
 """The fixed-design hourly dispatch LP of one site, written independently in linopy.
 
-Same LP as greendc's re-evaluation of a fixed design (``model.typical.reevaluate``): the
+Same LP as greendc's re-evaluation of a fixed design (``greendc.typical.reevaluate``): the
 capacities (site, cooling, nodes, supply MW, battery MWh/MW, heat pump MW, network
 connection) are data; the hourly grid import, surplus, battery charge/discharge/state of
 charge and heat export are the variables; the objective is the annual cost [EUR/yr]. Written
-from the model's equations (docstrings of ``model/build/*.py``), not from its code.
+from the model's equations (docstrings of ``model/greendc/formulation/*.py``), not from its code.
 """
 
 from __future__ import annotations

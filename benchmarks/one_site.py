@@ -20,10 +20,10 @@ from benchmarks.common import one_site_raw  # noqa: E402
 def main() -> None:
     hours = int(sys.argv[1])
     design_file = sys.argv[2] if len(sys.argv) > 2 else None
-    from model.build import build_model
-    from model.results import extract_results
-    from model.solve import HighsModel
-    from model.study import ModelSpec, load_study
+    from greendc.formulation import build_model
+    from greendc.results import extract_results
+    from greendc.solve import HighsModel
+    from greendc.study import ModelSpec, load_study
 
     study = load_study(one_site_raw(hours))
     spec = ModelSpec.of(study)

@@ -55,8 +55,8 @@ def bench_linopy(ctx: dict) -> list[Figure]:
     import xarray as xr
 
     from benchmarks.linopy_dispatch import solve_dispatch_linopy
-    from model.study import ModelSpec, load_study
-    from model.typical import reevaluate
+    from greendc.study import ModelSpec, load_study
+    from greendc.typical import reevaluate
 
     study = load_study(one_site_raw(ctx["hours"]))
     design = xr.load_dataset(ctx["design_file"])
@@ -77,9 +77,9 @@ def bench_linopy(ctx: dict) -> list[Figure]:
 
 def bench_scaling(ctx: dict) -> list[Figure]:
     """Build + hand-off time at 1x, 2x, 4x, 10x horizon; time per hour should stay flat."""
-    from model.build import build_model
-    from model.solve import HighsModel
-    from model.study import ModelSpec, load_study
+    from greendc.formulation import build_model
+    from greendc.solve import HighsModel
+    from greendc.study import ModelSpec, load_study
 
     base = ctx["scaling_base"]
     per_hour, details = {}, {}
@@ -115,7 +115,7 @@ def _reference_raw(ctx: dict) -> dict:
 
 def bench_reference(ctx: dict) -> list[Figure]:
     """Reference study: decomposition (default) vs the monolithic MILP, wall time."""
-    from model.study import load_study, solve_study
+    from greendc.study import load_study, solve_study
 
     raw = _reference_raw(ctx)
     t = {}
@@ -148,8 +148,8 @@ def bench_reference(ctx: dict) -> list[Figure]:
 
 def bench_pareto(ctx: dict) -> list[Figure]:
     """10-point Pareto front vs one cost solve, same study (1 site x 1 cooling)."""
-    from model.pareto import pareto_front
-    from model.study import load_study, solve_study
+    from greendc.pareto import pareto_front
+    from greendc.study import load_study, solve_study
 
     study = load_study(one_site_raw(ctx["pareto_hours"]))
     t = {}
@@ -165,7 +165,7 @@ def bench_pareto(ctx: dict) -> list[Figure]:
 
 def bench_typical(ctx: dict) -> list[Figure]:
     """Typical days vs full hourly on the same study: speed-up and cost of the design."""
-    from model.study import load_study, solve_study
+    from greendc.study import load_study, solve_study
 
     n = ctx["typical_days"]
     if ctx["quick"]:  # typical days need the full year: 1 site x 1 cooling

@@ -18,9 +18,9 @@ import pandas as pd
 import typer
 import xarray as xr
 
-from model.catalogue import DEFAULT_DATA_DIR
-from model.footprint import footprint_at_design, footprint_at_site
-from model.physics.carbon import Workload, workload_emissions_t, workload_energy_mwh
+from greendc.resources import DATA_DIR
+from greendc.footprint import footprint_at_design, footprint_at_site
+from greendc.physics.carbon import Workload, workload_emissions_t, workload_energy_mwh
 
 ARTICLE = [  # (model, training MWh, tCO2e) as quoted by the source article
     ("large language model, 175B parameters", 1287.0, 552.0),
@@ -41,7 +41,7 @@ def seed_table(design: pathlib.Path | None = None) -> pd.DataFrame:
     rows.append(dict(case="reproduced", model=GPT3.name,
                      where="PUE 1.1, 429 gCO2e/kWh (Patterson inputs)", energy_mwh=energy,
                      emissions_t=workload_emissions_t(energy, 429.0)))
-    for path in sorted((DEFAULT_DATA_DIR / "sites").glob("*.nc")):
+    for path in sorted((DATA_DIR / "sites").glob("*.nc")):
         for cooling in COOLINGS:
             for month, start in STARTS.items():
                 e, t = footprint_at_site(GPT3, path.stem, cooling, start_hour=start)

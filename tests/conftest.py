@@ -1,6 +1,6 @@
 """Shared fixtures: tiny hand-solvable inputs (invented numbers, for tests only).
 
-``tiny_inputs()`` builds the inputs Dataset that ``model.inputs.prepare_inputs`` would
+``tiny_inputs()`` builds the inputs Dataset that ``greendc.inputs.prepare_inputs`` would
 produce, directly, with round numbers chosen so that each optimum can be worked out on
 paper. Defaults (weights 1 h, so "annual" sums are plain sums over the hours):
 
@@ -21,9 +21,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from model.build import build_model
-from model.results import extract_results
-from model.solve import HighsModel, SolverSettings
+from greendc.formulation import build_model
+from greendc.results import extract_results
+from greendc.solve import HighsModel, SolverSettings
 
 SITES, COOLINGS, SERVERS, TECHS = ["A", "B"], ["air", "free", "imm"], ["g1", "g2"], ["solar", "wind"]
 OPTIONAL_ATTRS = {"min_cfe_share"}

@@ -22,20 +22,21 @@ import xarray as xr
 import yaml
 from typer.testing import CliRunner
 
-from model.catalogue import (
-    DEFAULT_DATA_DIR, apply_overrides, read_catalogue_dicts, validate_catalogue,
+from greendc.resources import DATA_DIR
+from greendc.catalogue import (
+    apply_overrides, read_catalogue_dicts, validate_catalogue,
 )
-from model.checks import check_feasibility_hints, check_physics
-from model.errors import DataError, GreendcError, ScenarioError
-from model.physics.carbon import Workload, workload_energy_mwh
-from model.scenario import load_scenario, scenario_from_dict
-from model.sitedata.checks import check_site_dataset
-from model.sitedata.io import read_site_file, write_site_file
-from model.study import load_study
-from model.timeseries import load_sites
+from greendc.checks import check_feasibility_hints, check_physics
+from greendc.errors import DataError, GreendcError, ScenarioError
+from greendc.physics.carbon import Workload, workload_energy_mwh
+from greendc.scenario import load_scenario, scenario_from_dict
+from greendc.sitedata.checks import check_site_dataset
+from greendc.sitedata.io import read_site_file, write_site_file
+from greendc.study import load_study
+from greendc.timeseries import load_sites
 from tests.conftest import synthetic_site, tiny_inputs
 
-REFERENCE = DEFAULT_DATA_DIR / "sites"
+REFERENCE = DATA_DIR / "sites"
 HAVE_SITES = all((REFERENCE / f"{s}.nc").exists() for s in ("fr-essonne", "gb-london"))
 needs_sites = pytest.mark.skipif(not HAVE_SITES, reason="reference site files data/sites/"
                                  "fr-essonne.nc and gb-london.nc not built yet")
@@ -707,7 +708,7 @@ def test_good_inputs_pass():
 @needs_sites
 def test_failing_run_leaves_nothing_behind(tmp_path):
     """`greendc run` on a bad scenario exits 1 with the message and writes no results."""
-    from model.cli import app
+    from greendc.cli import app
 
     path = write_scenario(tmp_path, {**BASE, "finance": {"discount_rate": 0.7}})
     out = tmp_path / "results"

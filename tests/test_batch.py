@@ -13,11 +13,11 @@ import pathlib
 import pytest
 import yaml
 
-from model.batch import (BatchError, BatchInterrupted, is_done, load_batch, read_status,
+from greendc.batch import (BatchError, BatchInterrupted, is_done, load_batch, read_status,
                          record_lost, run_batch)
 
 SITES = ["fr-essonne", "se-stockholm"]
-SITE_DIR = pathlib.Path(__file__).resolve().parents[1] / "data" / "sites"
+from greendc.resources import SITES_DIR as SITE_DIR
 missing = [s for s in SITES if not (SITE_DIR / f"{s}.nc").exists()]
 pytestmark = pytest.mark.skipif(
     bool(missing), reason=f"reference site files missing in {SITE_DIR}: {missing} "
@@ -53,8 +53,8 @@ GRID = {"finance.carbon_price_eur_per_t": [0, 300],
 
 
 def test_batch_equals_each_case_alone(tmp_path, client):
-    from model.results import summary
-    from model.study import run
+    from greendc.results import summary
+    from greendc.study import run
 
     path = write_batch(tmp_path, {"grid": GRID})
     batch = load_batch(path)
@@ -209,7 +209,7 @@ def test_cases_times_grid_and_union(tmp_path):
 def test_cli_batch(tmp_path):
     from typer.testing import CliRunner
 
-    from model.cli import app
+    from greendc.cli import app
 
     path = write_batch(tmp_path, {"cases": [{"name": "only"}]})
     res = CliRunner().invoke(app, ["batch", str(path), "--out", str(tmp_path / "o"), "--serial",

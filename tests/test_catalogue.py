@@ -7,13 +7,14 @@ import re
 
 import pytest
 
-from model.catalogue import (
-    DEFAULT_DATA_DIR, apply_overrides, dump_quantity_table, load_catalogue, read_catalogue_dicts,
+from greendc.resources import DATA_DIR
+from greendc.catalogue import (
+    apply_overrides, dump_quantity_table, load_catalogue, read_catalogue_dicts,
     validate_catalogue,
 )
-from model.errors import DataError, ScenarioError
+from greendc.errors import DataError, ScenarioError
 
-SOURCES = (DEFAULT_DATA_DIR / "SOURCES.md").read_text(encoding="utf-8")
+SOURCES = (DATA_DIR / "SOURCES.md").read_text(encoding="utf-8")
 SOURCE_KEYS = set(re.findall(r"^### (\S+)", SOURCES, flags=re.M))
 
 
@@ -62,6 +63,6 @@ def test_out_of_range_values_name_field_value_and_range(path, value, expected):
 
 
 def test_catalogue_files_exist_where_documented():
-    folder = pathlib.Path(DEFAULT_DATA_DIR) / "catalogue"
+    folder = pathlib.Path(DATA_DIR) / "catalogue"
     assert sorted(p.stem for p in folder.glob("*.yaml")) == sorted(
         ["cooling", "heat", "servers", "sites", "storage", "supply"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.checks import check_feasibility_hints, check_physics
-from model.errors import DataError, ScenarioError
+from greendc.checks import check_feasibility_hints, check_physics
+from greendc.errors import DataError, ScenarioError
 from tests.conftest import tiny_inputs
 
 

@@ -1,4 +1,4 @@
-"""The command line (typer ``model.cli.app``) through ``typer.testing.CliRunner``.
+"""The command line (typer ``greendc.cli.app``) through ``typer.testing.CliRunner``.
 
 Scenarios are written to tmp_path and name reference sites by id (found in the package's
 ``data/sites`` because tmp_path is outside any project folder); the tests that solve use a
@@ -16,11 +16,11 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from model.catalogue import DEFAULT_DATA_DIR
-from model.cli import EXIT_NOT_PROVEN, EXIT_USER_ERROR, app
+from greendc.resources import DATA_DIR
+from greendc.cli import EXIT_NOT_PROVEN, EXIT_USER_ERROR, app
 
 SITES = ["fr-essonne", "se-stockholm"]
-HAVE_SITES = all((DEFAULT_DATA_DIR / "sites" / f"{s}.nc").exists() for s in SITES)
+HAVE_SITES = all((DATA_DIR / "sites" / f"{s}.nc").exists() for s in SITES)
 needs_sites = pytest.mark.skipif(not HAVE_SITES, reason="reference site files data/sites/"
                                  "fr-essonne.nc, se-stockholm.nc not built yet")
 
@@ -163,7 +163,7 @@ def test_run_bad_input_writes_nothing(runner, tmp_path):
 
 
 def _solved_results(tmp_path):
-    from model.study import run
+    from greendc.study import run
 
     return run(write(tmp_path, SMALL, "solved.yaml"))
 
@@ -171,11 +171,11 @@ def _solved_results(tmp_path):
 @needs_sites
 def test_time_limit_is_labelled_not_proven_optimal(runner, tmp_path, monkeypatch):
     """A design stopped by the time limit: exit 3, console warning, summary says so."""
-    import model.study
+    import greendc.study
 
     res = _solved_results(tmp_path)
     res.attrs.update(solver_status="time_limit", solver_mip_gap=0.05)
-    monkeypatch.setattr(model.study, "solve_study", lambda study, **kw: res)
+    monkeypatch.setattr(greendc.study, "solve_study", lambda study, **kw: res)
     out = tmp_path / "results"
     result = runner.invoke(app, ["run", str(write(tmp_path, SMALL)), "--out", str(out)])
     assert result.exit_code == EXIT_NOT_PROVEN == 3, output(result)
@@ -190,8 +190,8 @@ def test_time_limit_is_labelled_not_proven_optimal(runner, tmp_path, monkeypatch
 def test_interrupted_run_keeps_earlier_results(runner, tmp_path, monkeypatch):
     """Ctrl-C during a second run (in the solver, then while writing) leaves the first run's
     results intact and no temporary files."""
-    import model.results
-    import model.study
+    import greendc.results
+    import greendc.study
 
     path = write(tmp_path, SMALL)
     out = tmp_path / "results"
@@ -202,11 +202,11 @@ def test_interrupted_run_keeps_earlier_results(runner, tmp_path, monkeypatch):
         raise KeyboardInterrupt
 
     with monkeypatch.context() as mp:
-        mp.setattr(model.study, "solve_study", interrupted)
+        mp.setattr(greendc.study, "solve_study", interrupted)
         result = runner.invoke(app, ["run", str(path), "--out", str(out)])
         assert result.exit_code != 0
     with monkeypatch.context() as mp:
-        mp.setattr(model.results, "summary", interrupted)  # called while staging the files
+        mp.setattr(greendc.results, "summary", interrupted)  # called while staging the files
         result = runner.invoke(app, ["run", str(path), "--out", str(out)])
         assert result.exit_code != 0
     after = {p.name: p.read_bytes() for p in (out / "summary.json", out / "results.nc")}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from model.solve import SolverSettings
-from model.study import ModelSpec, solve_decomposed, solve_inputs
+from greendc.solve import SolverSettings
+from greendc.study import ModelSpec, solve_decomposed, solve_inputs
 from tests.conftest import COOLINGS, SITES, tiny_inputs
 
 CASES = {

@@ -11,16 +11,16 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from model.catalogue import DEFAULT_DATA_DIR
-from model.scenario import scenario_from_dict
-from model.solve import HighsModel, SolverSettings
-from model.build import build_model
-from model.results import extract_results
-from model.study import run
+from greendc.resources import DATA_DIR
+from greendc.scenario import scenario_from_dict
+from greendc.solve import HighsModel, SolverSettings
+from greendc.formulation import build_model
+from greendc.results import extract_results
+from greendc.study import run
 from tests.conftest import tiny_inputs
 
 SITES = ["fr-essonne", "se-stockholm"]
-HAVE_SITES = all((DEFAULT_DATA_DIR / "sites" / f"{s}.nc").exists() for s in SITES)
+HAVE_SITES = all((DATA_DIR / "sites" / f"{s}.nc").exists() for s in SITES)
 needs_sites = pytest.mark.skipif(
     not HAVE_SITES, reason=f"reference site files data/sites/{{{','.join(SITES)}}}.nc not built "
     "yet (run `greendc data build`); the tiny-fixture determinism tests still run")

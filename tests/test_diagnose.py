@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from model.diagnose import explain
-from model.scenario import scenario_from_dict
-from model.study import Study
+from greendc.diagnose import explain
+from greendc.scenario import scenario_from_dict
+from greendc.study import Study
 from tests.conftest import tiny_inputs
 
 
@@ -56,9 +56,9 @@ def test_sovereignty_gate_named():
 def test_cfe_target_shortfall_is_explained_in_mwh():
     """No clean supply at all (grid CFE share 0, no PPA potential) but min_cfe_share 0.5: the
     elastic model reports the missing clean energy: 0.5 x 2.2 MW x 4 h = 4.4 MWh."""
-    from model.build import build_model
-    from model.diagnose import elasticize
-    from model.solve import HighsModel, SolverSettings
+    from greendc.formulation import build_model
+    from greendc.diagnose import elasticize
+    from greendc.solve import HighsModel, SolverSettings
     from tests.conftest import tiny_inputs
 
     inputs = tiny_inputs(min_cfe_share=0.5)
@@ -74,7 +74,7 @@ def test_cfe_target_shortfall_is_explained_in_mwh():
 def test_critical_window_keeps_the_peak_hour_and_a_year_of_weight():
     import numpy as np
 
-    from model.diagnose import critical_window
+    from greendc.diagnose import critical_window
 
     pue = np.full((2, 3, 400), 1.2)
     pue[1, 0, 300] = 1.9

@@ -11,11 +11,11 @@ import pathlib
 
 import pytest
 
-from model.results import summary
-from model.scenario import scenario_from_dict
-from model.study import run
+from greendc.results import summary
+from greendc.scenario import scenario_from_dict
+from greendc.study import run
 
-STUDIES = pathlib.Path(__file__).resolve().parents[1] / "studies"
+from greendc.resources import STUDIES_DIR as STUDIES
 WEEK = {"start_hour": 0, "hours": 168}
 
 
@@ -77,7 +77,7 @@ def test_tightening_the_emissions_cap_never_lowers_cost():
 
 
 def test_grid_price_scale_multiplies_the_hourly_price():
-    from model.study import load_study
+    from greendc.study import load_study
 
     raw = {"name": "price", "sites": ["fr-essonne"], "compute": {"required_pflops": 100},
            "horizon": {"hours": 24}}

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.pareto import pareto_front
-from model.scenario import scenario_from_dict
-from model.study import Study
+from greendc.pareto import pareto_front
+from greendc.scenario import scenario_from_dict
+from greendc.study import Study
 from tests.conftest import solve_tiny, tiny_inputs
 
 EXPECTED_COST = [338.0, 404.0, 426.0, 536.0, 602.0]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from model.report import write_report
-from model.results import save_results, summary
+from greendc.report import write_report
+from greendc.results import save_results, summary
 from tests.conftest import solve_tiny, tiny_inputs
 
 
@@ -46,7 +46,7 @@ def test_results_files_are_written_atomically(tmp_path):
 def test_batch_report_compares_the_cases(tmp_path):
     import pandas as pd
 
-    from model.report import write_report
+    from greendc.report import write_report
 
     pd.DataFrame({
         "case_id": ["a1", "b2", "c3"], "name": ["low", "high", "broken"],

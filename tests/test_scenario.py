@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from model.errors import ScenarioError
-from model.scenario import load_scenario, load_scenario_text, scenario_from_dict, with_overrides
+from greendc.errors import ScenarioError
+from greendc.scenario import load_scenario, load_scenario_text, scenario_from_dict, with_overrides
 
 BASE = {"name": "t", "sites": ["fr-essonne"], "compute": {"required_pflops": 100}}
 

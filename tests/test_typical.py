@@ -1,4 +1,4 @@
-"""Typical-days mode (model.typical): aggregation weights, inter-period storage linking,
+"""Typical-days mode (greendc.typical): aggregation weights, inter-period storage linking,
 full-resolution re-evaluation and the polite failure without tsam."""
 
 from __future__ import annotations
@@ -9,15 +9,15 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from model.errors import MissingExtraError, ScenarioError
-from model.scenario import scenario_from_dict
-from model.solve import HighsModel, SolverSettings
-from model.study import ModelSpec, solve_inputs
+from greendc.errors import MissingExtraError, ScenarioError
+from greendc.scenario import scenario_from_dict
+from greendc.solve import HighsModel, SolverSettings
+from greendc.study import ModelSpec, solve_inputs
 from tests.conftest import tiny_inputs
 
 pytest.importorskip("tsam")
 
-from model.typical import aggregate_inputs, reevaluate  # noqa: E402
+from greendc.typical import aggregate_inputs, reevaluate  # noqa: E402
 
 HOURS = 8760
 SPEC = ModelSpec(objective="cost", cap_scope="emissions", cap_t_co2=None,
@@ -66,8 +66,8 @@ def test_weights_cover_the_year_and_days_map_to_typical_days(year, typical):
 def test_inter_period_storage_chain_is_cyclic_and_within_bounds(typical):
     """battery_soc_day (cyclic day chain), battery_soc_envelope and battery_soc_nonnegative
     together keep the reconstructed state of charge within [0, battery_mwh] in every hour."""
-    from model.build import build_model
-    from model.results import extract_results
+    from greendc.formulation import build_model
+    from greendc.results import extract_results
 
     m = build_model(typical)
     hm = HighsModel(m, SPEC.settings)

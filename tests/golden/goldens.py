@@ -15,12 +15,13 @@ import json
 import pathlib
 import sys
 
-from model.pareto import pareto_front
-from model.results import summary
-from model.study import load_study, solve_study
+from greendc.pareto import pareto_front
+from greendc.results import summary
+from greendc.resources import STUDIES_DIR
+from greendc.study import load_study, solve_study
 
 HERE = pathlib.Path(__file__).resolve().parent
-STUDY = HERE.parents[1] / "studies" / "reference_sites.yaml"
+STUDY = STUDIES_DIR / "reference_sites.yaml"
 EXPECTED = HERE / "expected.json"
 WEEK = {"horizon.start_hour": 0, "horizon.hours": 168, "compute.required_pflops": 2000,
         "solver.workers": 1}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.errors import DataError
-from model.physics.carbon import (
+from greendc.errors import DataError
+from greendc.physics.carbon import (
     PATTERSON_GPT3, PATTERSON_GPT3_CI_G_PER_KWH, PATTERSON_GPT3_PUE, Workload, hourly_footprint,
     workload_emissions_t, workload_energy_mwh,
 )

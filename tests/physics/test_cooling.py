@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from model.catalogue import load_catalogue
-from model.errors import DataError
-from model.physics.cooling import (
+from greendc.catalogue import load_catalogue
+from greendc.errors import DataError
+from greendc.physics.cooling import (
     air_fan_share, chiller_cop, cooling_profiles, electrical_overhead,
 )
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from model.physics.finance import annualised_cost_eur_per_yr, capital_recovery_factor
+from greendc.physics.finance import annualised_cost_eur_per_yr, capital_recovery_factor
 
 
 def test_crf_by_hand():

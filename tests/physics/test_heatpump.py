@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from model.physics.heatpump import district_heating_supply_temperature_c, heat_pump_cop
+from greendc.physics.heatpump import district_heating_supply_temperature_c, heat_pump_cop
 
 
 def test_heating_curve_is_flat_outside_and_linear_between():

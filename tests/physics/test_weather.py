@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from model.physics.weather import dew_point_c, wet_bulb_stull_c
+from greendc.physics.weather import dew_point_c, wet_bulb_stull_c
 
 
 def test_stull_wet_bulb_matches_his_worked_example():

@@ -2,9 +2,9 @@
 
 import pytest
 
-from model.errors import DataError, MissingExtraError
-from model.sitedata.recipes import RECIPES, SITE_IDS
-from model.sitedata.sources import package_dir
+from greendc.errors import DataError, MissingExtraError
+from greendc.sitedata.recipes import RECIPES, SITE_IDS
+from greendc.sitedata.sources import package_dir
 
 
 def test_missing_data_package_names_install_script():
@@ -13,7 +13,7 @@ def test_missing_data_package_names_install_script():
 
 
 def test_unknown_site_id():
-    from model.sitedata.build import build_all
+    from greendc.sitedata.build import build_all
 
     with pytest.raises(DataError, match="xx-nowhere"):
         build_all("unused", ["xx-nowhere"])

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from model.errors import DataError
-from model.sitedata.checks import check_site_dataset
-from model.sitedata.io import read_site_file, write_site_file
+from greendc.errors import DataError
+from greendc.sitedata.checks import check_site_dataset
+from greendc.sitedata.io import read_site_file, write_site_file
 from tests.conftest import synthetic_site
 
 ORIGIN = "sites/test.nc"

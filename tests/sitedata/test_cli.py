@@ -8,10 +8,10 @@ import pathlib
 import pytest
 from typer.testing import CliRunner
 
-from model.cli import app
-from model.sitedata.io import read_site_file
+from greendc.cli import app
+from greendc.sitedata.io import read_site_file
 
-SITES_DIR = pathlib.Path(__file__).resolve().parents[2] / "data" / "sites"
+from greendc.resources import SITES_DIR
 runner = CliRunner()
 
 

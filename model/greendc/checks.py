@@ -1,0 +1,101 @@
+"""Checks on the prepared inputs, before any model is built.
+
+They catch what the scenario and file validation cannot see alone: a cooling model whose
+parameters give PUE < 1, a heat pump with COP <= 1, an emissions cap below what the servers
+alone emit, a compute requirement that no allowed server/cooling pair can host, sovereignty
+rules that exclude every candidate site. Every
+problem is reported at once, in planner's words.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from greendc.errors import DataError, ScenarioError
+
+
+def _first(mask: xr.DataArray) -> dict:
+    stacked = mask.stack(cell=mask.dims)
+    cell = stacked.where(stacked, drop=True).cell.values[0]
+    return dict(zip(mask.dims, cell if isinstance(cell, tuple) else (cell,)))
+
+
+def check_physics(inputs: xr.Dataset, origin: str) -> None:
+    """PUE >= 1 and COP > 1 everywhere; finite hourly parameters."""
+    problems = []
+    pue = inputs["pue"]
+    if not np.isfinite(pue.values).all():
+        where = _first(~np.isfinite(pue))
+        problems.append(f"{origin}: hourly PUE is not finite at {where}: check the cooling "
+                        "parameters and the site's temperature and humidity")
+    elif (pue < 1.0).any():
+        where = _first(pue < 1.0)
+        problems.append(f"{origin}: PUE = {float(pue.sel(where)):.4f} < 1 at {where}: PUE is "
+                        "facility / IT power and cannot be below 1; check the cooling parameters")
+    cop = inputs["heat_pump_cop"]
+    if (cop <= 1.0).any() or not np.isfinite(cop.values).all():
+        bad = (cop <= 1.0) | ~np.isfinite(cop)
+        where = _first(bad)
+        problems.append(f"{origin}: heat-pump COP = {float(cop.sel(where)):.4g} at {where}: "
+                        "expected COP > 1 (heat out / electricity in); check heat.heat_pump "
+                        "carnot_efficiency and cop_max")
+    if problems:
+        raise DataError("\n".join(problems))
+
+
+def check_feasibility_hints(inputs: xr.Dataset, origin: str, cap_t: float | None,
+                            scope: str) -> None:
+    """Cheap proofs of infeasibility: the study cannot succeed, whatever the solver does."""
+    problems = []
+    fits = (inputs["nodes_per_rack"] > 0).any("cooling")
+    hardware_ok = inputs["node_non_eu"] <= inputs.attrs["max_non_eu_hardware_share"]
+    if not bool(fits.any()):
+        problems.append(f"{origin}: no server type fits the racks of any candidate cooling "
+                        "(node power above every cooling's max rack density, or "
+                        "compatible_cooling lists none of them); no compute can be hosted")
+    elif inputs.attrs["max_non_eu_hardware_share"] <= 0 and not bool((fits & hardware_ok).any()):
+        problems.append(f"{origin}: sovereignty.max_non_eu_hardware_share = 0 but every server "
+                        "type that fits a candidate cooling comes from a non-EU vendor")
+    gate_problems = _sovereignty_gates(inputs)
+    if gate_problems:
+        problems.append(f"{origin}: the sovereignty rules exclude every candidate site, "
+                        "so no design is possible:")
+        problems += gate_problems
+    if cap_t is not None and scope == "emissions":
+        per_pflops = inputs["node_embodied_t_per_yr"] / inputs["node_performance_pflops"]
+        floor = float(per_pflops.where(fits).min()) * float(inputs.attrs["required_pflops"])
+        if cap_t < floor:
+            problems.append(
+                f"{origin}: emissions_cap_t_per_yr = {cap_t:,.6g} tCO2e/yr is below the "
+                f"physical minimum {floor:,.6g} tCO2e/yr: the embodied emissions of the "
+                "servers alone (lowest embodied per PFLOP/s, annualised), before any energy")
+    if problems:
+        raise ScenarioError("\n".join(problems))
+
+
+def _sovereignty_gates(inputs: xr.Dataset) -> list[str]:
+    """One line per site when the site gates (jurisdiction, legal exposure, operator
+    ownership) exclude every candidate site; empty when at least one site passes."""
+    needed = ("site_jurisdiction_allowed", "site_legal_exposure_excluded",
+              "site_non_eu_ownership_share")
+    if not all(v in inputs for v in needed):
+        return []
+    max_own = float(inputs.attrs.get("max_non_eu_ownership_share", 1.0))
+    lines = []
+    for s in inputs.site.values:
+        why = []
+        if float(inputs["site_jurisdiction_allowed"].sel(site=s)) < 1:
+            country = (str(inputs["site_country"].sel(site=s).values)
+                       if "site_country" in inputs else "?")
+            why.append(f"country {country} is not in sovereignty.allowed_jurisdictions")
+        if float(inputs["site_legal_exposure_excluded"].sel(site=s)) > 0:
+            why.append("exposed to a regime in sovereignty.exclude_legal_exposures")
+        own = float(inputs["site_non_eu_ownership_share"].sel(site=s))
+        if own > max_own:
+            why.append(f"operator non-EU ownership share {own:g} > "
+                       f"sovereignty.max_non_eu_ownership_share {max_own:g}")
+        if not why:
+            return []
+        lines.append(f"  site {s}: " + "; ".join(why))
+    return lines

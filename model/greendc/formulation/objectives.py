@@ -1,0 +1,89 @@
+"""Annual cost and the objective.
+
+Cost [EUR/yr], all capex annualised with the capital recovery factor (``physics.finance``):
+
+  cost = sum_s F_s build[s]                                     site fixed cost
+       + sum_{s,c,k} a_k nodes[s,c,k]                           servers
+       + sum_{s,c} (a_c + a_fac,s) it_peak_mw[s,c]              cooling plant + facility per MW IT
+       + sum_{s,r} (a_r + strike_{s,r} E_{s,r}) supply_mw[s,r]  owned capacity + PPA energy
+       + sum_s (a_E battery_mwh[s] + a_P battery_mw[s])         battery
+       + sum_s (a_HP heat_pump_mw_th[s] + a_DH dh_connect[s])   heat pump + network connection
+       + sum_{s,t} w_t (p_{s,t} + adder_s) grid_mw[s,t]         grid energy + network charges
+       - sum_{s,t} w_t max(p_{s,t}, 0) surplus_mw[s,t]          surplus sold at spot
+       - sum_{s,c,t} w_t h_s heat_mw_th[s,c,t]                  heat revenue
+       + carbon_price x emissions_t_co2
+
+with E_{s,r} = sum_t w_t cf[s,r,t] [MWh per MW per yr].
+
+Variables: ``cost_eur`` (free, defined by ``cost_definition``). The objective minimises
+``cost_eur`` or one emissions variable; ``emissions_cap`` bounds emissions through the
+mutable parameter ``emissions_cap_t_co2`` (used by the Pareto sweep without rebuilding).
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from greendc.formulation.data import ModelData
+
+OBJECTIVE_VARIABLES = {"cost": "cost_eur", "emissions": "emissions_t_co2",
+                       "operational": "operational_t_co2"}
+
+
+def add_cost(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """Annual cost components as named expressions and the ``cost_eur`` variable."""
+    S, C, K, R, T = d.sites, d.coolings, d.servers, d.techs, range(d.hours)
+    w = d["weight_h"]
+    a_node, a_cool, a_fac = (d["node_cost_eur_per_yr"], d["cooling_cost_eur_per_mw_it_yr"],
+                             d["facility_cost_eur_per_mw_it_yr"])
+    strike, energy = d["strike_eur_per_mwh"], d["supply_energy_mwh_per_mw_yr"]
+    a_sup = d["supply_capacity_cost_eur_per_mw_yr"]
+    grid_cost, sale = d["grid_cost_eur_per_mwh"], d["surplus_sale_price_eur_per_mwh"]
+    heat_price = d["heat_price_eur_per_mwh"]
+    at = d.attrs
+    m.cost_site_eur = pyo.Expression(expr=sum(
+        float(d["site_fixed_cost_eur_per_yr"][i]) * m.build[s] for i, s in enumerate(S)))
+    m.cost_servers_eur = pyo.Expression(expr=sum(
+        float(a_node[i]) * m.nodes[s, c, k] for s in S for c in C for i, k in enumerate(K)))
+    m.cost_cooling_facility_eur = pyo.Expression(expr=sum(
+        float(a_cool[j] + a_fac[i]) * m.it_peak_mw[s, c]
+        for i, s in enumerate(S) for j, c in enumerate(C)))
+    m.cost_supply_eur = pyo.Expression(expr=sum(
+        float(a_sup[j] + strike[i, j] * energy[i, j]) * m.supply_mw[s, r]
+        for i, s in enumerate(S) for j, r in enumerate(R)))
+    m.cost_battery_eur = pyo.Expression(expr=sum(
+        float(at["battery_energy_cost_eur_per_mwh_yr"]) * m.battery_mwh[s]
+        + float(at["battery_power_cost_eur_per_mw_yr"]) * m.battery_mw[s] for s in S))
+    m.cost_heat_plant_eur = pyo.Expression(expr=sum(
+        float(at["heat_pump_cost_eur_per_mw_yr"]) * m.heat_pump_mw_th[s]
+        + float(at["dh_connection_cost_eur_per_yr"]) * m.dh_connect[s] for s in S))
+    m.cost_grid_eur = pyo.Expression(expr=sum(
+        float(w[t] * grid_cost[i, t]) * m.grid_mw[s, t] for i, s in enumerate(S) for t in T))
+    m.revenue_surplus_eur = pyo.Expression(expr=sum(
+        float(w[t] * sale[i, t]) * m.surplus_mw[s, t]
+        for i, s in enumerate(S) for t in T if sale[i, t] > 0))
+    m.revenue_heat_eur = pyo.Expression(expr=sum(
+        float(w[t] * heat_price[S.index(s)]) * m.heat_mw_th[s, c, t] for (s, c) in m.HEAT for t in T))
+    m.cost_carbon_eur = pyo.Expression(
+        expr=float(at["carbon_price_eur_per_t"]) * m.emissions_t_co2)
+    m.cost_eur = pyo.Var(doc="annual cost [EUR/yr]")
+    m.cost_definition = pyo.Constraint(expr=m.cost_eur == m.cost_site_eur + m.cost_servers_eur
+        + m.cost_cooling_facility_eur + m.cost_supply_eur + m.cost_battery_eur
+        + m.cost_heat_plant_eur + m.cost_grid_eur - m.revenue_surplus_eur - m.revenue_heat_eur
+        + m.cost_carbon_eur)
+
+
+def add_emissions_cap(m: pyo.ConcreteModel, scope: str, cap_t_co2: float) -> None:
+    """``emissions_cap``: <scope variable> <= emissions_cap_t_co2 [tCO2e/yr] (mutable Param,
+    so a Pareto sweep moves the bound without rebuilding)."""
+    m.emissions_cap_t_co2 = pyo.Param(mutable=True, initialize=float(cap_t_co2),
+                                      doc="emissions cap [tCO2e/yr]")
+    m.emissions_cap = pyo.Constraint(
+        expr=getattr(m, OBJECTIVE_VARIABLES[scope]) <= m.emissions_cap_t_co2,
+        doc="emissions within the cap [tCO2e/yr]")
+
+
+def add_objective(m: pyo.ConcreteModel, objective: str) -> None:
+    """Minimise ``cost`` [EUR/yr], ``emissions`` or ``operational`` [tCO2e/yr]."""
+    m.objective = pyo.Objective(expr=getattr(m, OBJECTIVE_VARIABLES[objective]),
+                                sense=pyo.minimize)

@@ -1,0 +1,68 @@
+"""IT load: integer node counts per site, cooling and server type.
+
+Nodes are indexed by cooling so that facility power (IT x hourly PUE of the chosen
+cooling) stays linear.
+
+Parameters: perf_k [PFLOP/s per node], P_k [MW per node at the scenario utilisation],
+Ppeak_k [MW per node at full load], n_kc [nodes per rack under cooling c: floor(max rack
+density_c / Ppeak_k), capped by the rack's space; 0 when incompatible], A_c [m2 per rack],
+M_k = ceil(required / perf_k).
+
+Variables
+- ``nodes[s, c, k]`` in Z>=0: nodes installed.
+- ``racks[s, c]`` >= 0: racks needed (continuous: a fraction of a rack is a partly-filled rack).
+
+Expressions
+- ``it_mw[s, c]``      = sum_k P_k nodes[s, c, k]            IT power drawn [MW]
+- ``it_peak_mw[s, c]`` = sum_k Ppeak_k nodes[s, c, k]        IT power the plant is sized for [MW]
+
+Constraints
+- ``nodes_need_cooling``:  nodes[s,c,k] <= M_k cool[s,c]           foreach s, c, k
+- ``compute_requirement``: sum_{s,c,k} perf_k nodes[s,c,k] >= required PFLOP/s
+- ``rack_density``:        racks[s,c] >= sum_k nodes[s,c,k] / n_kc  foreach s, c (n_kc = 0: nodes fixed to 0)
+- ``floor_space``:         sum_c A_c racks[s,c] <= floor_area_s build[s]   foreach s   [m2]
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from greendc.formulation.data import ModelData
+
+
+def add_it_load(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """Node counts, compute requirement, racks and floor space (see module docstring)."""
+    S, C, K = d.sites, d.coolings, d.servers
+    per_rack = d["nodes_per_rack"]
+    max_nodes = d["max_nodes"]
+    m.nodes = pyo.Var(m.S, m.C, m.K, domain=pyo.NonNegativeIntegers, doc="nodes installed [-]")
+    for k_i, k in enumerate(K):
+        for c_i, c in enumerate(C):
+            if per_rack[k_i, c_i] == 0:
+                for s in S:
+                    m.nodes[s, c, k].fix(0)
+            else:
+                for s in S:
+                    m.nodes[s, c, k].setub(float(max_nodes[k_i]))
+    m.racks = pyo.Var(m.S, m.C, domain=pyo.NonNegativeReals, doc="racks [-]")
+    power, peak, perf = d["node_power_mw"], d["node_peak_mw"], d["node_performance_pflops"]
+    m.it_mw = pyo.Expression(m.S, m.C, rule=lambda m, s, c: sum(
+        float(power[i]) * m.nodes[s, c, k] for i, k in enumerate(K)), doc="IT power [MW]")
+    m.it_peak_mw = pyo.Expression(m.S, m.C, rule=lambda m, s, c: sum(
+        float(peak[i]) * m.nodes[s, c, k] for i, k in enumerate(K)), doc="IT peak power [MW]")
+    m.nodes_need_cooling = pyo.Constraint(
+        m.S, m.C, m.K,
+        rule=lambda m, s, c, k: pyo.Constraint.Skip if m.nodes[s, c, k].fixed
+        else m.nodes[s, c, k] <= float(max_nodes[K.index(k)]) * m.cool[s, c],
+        doc="nodes only under the chosen cooling [-]")
+    m.compute_requirement = pyo.Constraint(
+        expr=sum(float(perf[i]) * m.nodes[s, c, k] for s in S for c in C
+                 for i, k in enumerate(K)) >= float(d.attrs["required_pflops"]),
+        doc="installed performance covers the requirement [PFLOP/s]")
+    m.rack_density = pyo.Constraint(m.S, m.C, rule=lambda m, s, c: m.racks[s, c] >= sum(
+        m.nodes[s, c, k] / float(per_rack[i, C.index(c)])
+        for i, k in enumerate(K) if per_rack[i, C.index(c)] > 0), doc="racks hold the nodes [-]")
+    floor, area = d["floor_m2_per_rack"], d["floor_area_m2"]
+    m.floor_space = pyo.Constraint(m.S, rule=lambda m, s: sum(
+        float(floor[j]) * m.racks[s, c] for j, c in enumerate(C))
+        <= float(area[S.index(s)]) * m.build[s], doc="white space used <= available [m2]")

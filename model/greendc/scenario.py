@@ -1,0 +1,276 @@
+"""Study scenarios: a YAML file validated by pydantic v2 models.
+
+A scenario names the candidate sites, server types and cooling technologies, the compute
+requirement, the objective, limits and sovereignty rules, and may override any catalogue
+value by its dotted path. Example (``studies/reference_sites.yaml``)::
+
+    name: reference_sites
+    sites: [fr-essonne, se-stockholm, de-frankfurt, es-madrid, gb-london, nl-amsterdam]
+    compute: {required_pflops: 20000, utilisation_share: 0.8}
+    objective: cost
+    sovereignty: {allowed_jurisdictions: [EU, EEA, ADEQUACY]}
+    overrides: {servers.b200_node.price_eur: 380000}
+
+Unknown fields are errors (typos never pass silently); every problem is reported at once
+with the file, the dotted field, the value and what was expected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import pathlib
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from greendc.catalogue import format_validation_error
+from greendc.errors import ScenarioError
+from greendc.yamlio import load_yaml, parse_yaml
+
+JURISDICTION_GROUPS = ("EU", "EEA", "ADEQUACY")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SiteRef(_Strict):
+    """A candidate site: a reference site id, optionally with the user's own hourly file.
+
+    ``file`` is NetCDF or CSV with the site variables (see ``greendc.sitedata.io``), resolved
+    relative to the scenario file; ``facts`` gives or overrides planning facts of
+    ``data/catalogue/sites.yaml`` (required in full for a site that is not in the catalogue).
+    """
+
+    id: str = Field(min_length=1)
+    file: str | None = None
+    facts: dict[str, Any] = {}
+
+
+class Compute(_Strict):
+    """Compute to host: installed peak performance and the average utilisation."""
+
+    required_pflops: float = Field(gt=0, description="installed peak PFLOP/s (BF16 dense)")
+    utilisation_share: float = Field(
+        0.8, gt=0, le=1, description="average load of the nodes, 0-1 (power interpolates idle->peak)"
+    )
+
+
+class Sovereignty(_Strict):
+    """Sovereignty rules as data; each becomes a named constraint family.
+
+    ``allowed_jurisdictions``: groups EU, EEA, ADEQUACY (EU adequacy decision) and/or ISO
+    country codes; a site is allowed when it belongs to any of them. ``max_non_eu_hardware_share``:
+    share of IT power from non-EU vendors. ``max_non_eu_ownership_share``: share of the site
+    operator's capital held outside the EU (SecNumCloud: 0.24 for a single holder).
+    ``exclude_legal_exposures``: e.g. ``["US CLOUD Act"]``.
+    """
+
+    allowed_jurisdictions: list[str] | None = None
+    max_non_eu_hardware_share: float = Field(1.0, ge=0, le=1)
+    max_non_eu_ownership_share: float = Field(1.0, ge=0, le=1)
+    exclude_legal_exposures: list[str] = []
+
+    @field_validator("allowed_jurisdictions")
+    @classmethod
+    def _known_groups(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        if not value:
+            raise ValueError("empty list allows no site; omit the rule to allow every site")
+        for item in value:
+            if item not in JURISDICTION_GROUPS and not (len(item) == 2 and item.isupper()):
+                raise ValueError(
+                    f"'{item}' is neither a group {JURISDICTION_GROUPS} nor an ISO alpha-2 code"
+                )
+        return value
+
+
+class Finance(_Strict):
+    discount_rate: float = Field(0.07, ge=0, lt=0.5, description="real discount rate, 0-0.5")
+    carbon_price_eur_per_t: float = Field(0.0, ge=0, description="internal carbon price [EUR/tCO2]")
+    grid_price_scale: float = Field(
+        1.0, gt=0, le=10, description="factor on every hourly day-ahead price (price scenarios)")
+
+
+class Options(_Strict):
+    """Which optional parts of the design may be built."""
+
+    battery: bool = True
+    heat_export: bool = True
+    surplus_sale: bool = True
+    supply_techs: list[str] | None = None
+
+
+class Horizon(_Strict):
+    """Hours modelled: ``hours`` consecutive hours from ``start_hour``; annual figures are
+    scaled by 8760 / hours (``weight_h``). The default is the full year."""
+
+    start_hour: int = Field(0, ge=0, lt=8760)
+    hours: int = Field(8760, ge=1, le=8760)
+    typical_days: int | None = Field(
+        None, ge=2, le=365, description="design on N representative days (tsam, extra "
+        "'typical'), then re-evaluate the design hour by hour over the full year")
+
+    @model_validator(mode="after")
+    def _within_year(self) -> Horizon:
+        if self.start_hour + self.hours > 8760:
+            raise ValueError(
+                f"start_hour + hours = {self.start_hour + self.hours} exceeds the 8760 h year"
+            )
+        if self.typical_days is not None and (self.start_hour != 0 or self.hours != 8760):
+            raise ValueError(
+                f"typical_days = {self.typical_days} aggregates the full year; it cannot be "
+                f"combined with a cut horizon (start_hour = {self.start_hour}, hours = "
+                f"{self.hours}); drop one of them"
+            )
+        return self
+
+
+class SolverOptions(_Strict):
+    mip_rel_gap: float = Field(1e-4, gt=0, lt=1)
+    time_limit_s: float | None = Field(None, gt=0)
+    threads: int = Field(1, ge=1, le=64)
+    strategy: Literal["auto", "decompose", "monolithic"] = "auto"
+    workers: int = Field(2, ge=1, le=64, description="parallel worker processes for decomposition")
+
+
+class Scenario(_Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+    sites: list[SiteRef] = Field(min_length=1)
+    servers: list[str] | None = None
+    cooling: list[str] | None = None
+    compute: Compute
+    objective: Literal["cost", "emissions"] = "cost"
+    emissions_scope: Literal["total", "operational"] = "total"
+    emissions_cap_t_per_yr: float | None = Field(None, ge=0)
+    min_cfe_share: float | None = Field(None, ge=0, le=1)
+    max_sites: int = Field(1, ge=1)
+    finance: Finance = Finance()
+    options: Options = Options()
+    sovereignty: Sovereignty = Sovereignty()
+    horizon: Horizon = Horizon()
+    solver: SolverOptions = SolverOptions()
+    overrides: dict[str, Any] = {}
+    data_dir: str | None = None
+
+    @field_validator("sites", mode="before")
+    @classmethod
+    def _site_ids(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [{"id": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @model_validator(mode="after")
+    def _unique_sites(self) -> Scenario:
+        ids = [s.id for s in self.sites]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"sites listed twice: {dup}")
+        return self
+
+    def digest(self) -> str:
+        """Stable hash of the resolved scenario (provenance, batch case ids)."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+class LoadedScenario(BaseModel):
+    """A validated scenario plus where it came from (for relative paths and messages)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    scenario: Scenario
+    origin: str
+    base_dir: pathlib.Path
+
+
+def _percent_hints(raw: dict[str, Any]) -> list[str]:
+    """Spot shares given as percentages (80 instead of 0.8) before pydantic's generic message."""
+    hints = []
+    checks = {
+        ("compute", "utilisation_share"), ("sovereignty", "max_non_eu_hardware_share"),
+        ("sovereignty", "max_non_eu_ownership_share"), ("finance", "discount_rate"),
+    }
+    for section, key in sorted(checks):
+        value = (raw.get(section) or {}).get(key) if isinstance(raw.get(section), dict) else None
+        if isinstance(value, int | float) and 1 < value <= 100:
+            hints.append(f"{section}.{key} = {value}: expected a fraction in [0, 1]; "
+                         f"did you mean {value / 100:g}?")
+    value = raw.get("min_cfe_share")
+    if isinstance(value, int | float) and 1 < value <= 100:
+        hints.append(f"min_cfe_share = {value}: expected a fraction in [0, 1]; "
+                     f"did you mean {value / 100:g}?")
+    return hints
+
+
+def scenario_from_dict(
+    raw: Any, origin: str = "<scenario>", base_dir: pathlib.Path | None = None
+) -> LoadedScenario:
+    """Validate a scenario given as a dict; errors name ``origin`` and the dotted field."""
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{origin}: expected a mapping of scenario fields, got {type(raw).__name__}")
+    hints = _percent_hints(raw)
+    nonfinite: list[str] = []
+    _check_numbers_finite(raw, origin, found=nonfinite)
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        lines = format_validation_error(exc, origin, prefix="", model=Scenario).split("\n")
+        # a NaN/inf is reported once, as "expected a finite number"
+        lines = [ln for ln in lines if not any(ln.startswith(f"{n.split(' = ')[0]} = ")
+                                               for n in nonfinite)]
+        text = "\n".join(nonfinite + lines)
+        if hints:
+            text += "\n" + "\n".join(f"{origin}: {h}" for h in hints)
+        raise ScenarioError(text) from None
+    if hints or nonfinite:
+        raise ScenarioError("\n".join(nonfinite + [f"{origin}: {h}" for h in hints]))
+    return LoadedScenario(scenario=scenario, origin=origin, base_dir=base_dir or pathlib.Path.cwd())
+
+
+def _check_numbers_finite(raw: Any, origin: str, path: str = "",
+                          found: list[str] | None = None) -> None:
+    """Collect (into ``found``) or raise a line for every NaN / infinite number."""
+    if isinstance(raw, float) and not math.isfinite(raw):
+        line = f"{origin}: {path} = {raw}: expected a finite number"
+        if found is None:
+            raise ScenarioError(line)
+        found.append(line)
+    if isinstance(raw, dict):
+        for k, v in raw.items():
+            _check_numbers_finite(v, origin, f"{path}.{k}" if path else str(k), found)
+    elif isinstance(raw, list):
+        for i, v in enumerate(raw):
+            _check_numbers_finite(v, origin, f"{path}.{i}" if path else str(i), found)
+
+
+def load_scenario(path: str | pathlib.Path) -> LoadedScenario:
+    """Read and validate a scenario YAML file."""
+    path = pathlib.Path(path)
+    raw = load_yaml(path, ScenarioError)
+    return scenario_from_dict(raw, origin=str(path), base_dir=path.resolve().parent)
+
+
+def load_scenario_text(text: str, origin: str = "<string>") -> LoadedScenario:
+    return scenario_from_dict(parse_yaml(text, origin, ScenarioError), origin=origin)
+
+
+def with_overrides(loaded: LoadedScenario, changes: dict[str, Any]) -> LoadedScenario:
+    """A copy of the scenario with dotted-path changes, e.g. ``{"objective": "emissions",
+    "sovereignty.allowed_jurisdictions": ["EU"]}``; re-validated."""
+    raw = loaded.scenario.model_dump(mode="json", exclude_unset=True)
+    for dotted, value in changes.items():
+        if dotted.startswith("overrides."):  # catalogue paths contain dots themselves
+            raw.setdefault("overrides", {})[dotted.removeprefix("overrides.")] = value
+            continue
+        node = raw
+        keys = dotted.split(".")
+        for key in keys[:-1]:
+            if not isinstance(node.get(key), dict):
+                node[key] = {}
+            node = node[key]
+        node[keys[-1]] = value
+    return scenario_from_dict(raw, loaded.origin, loaded.base_dir)

@@ -1,0 +1,230 @@
+"""Solve a built model with HiGHS through highspy.
+
+Hand-off: Pyomo's ``LinearStandardFormCompiler`` writes the model as a sparse matrix (linear
+in the horizon), passed once to ``highspy.Highs.passModel``. The ``HighsModel`` object stays
+alive so that re-solves (lexicographic second stage, Pareto sweeps) only change bounds or
+objective coefficients and restart from the previous basis, instead of rebuilding.
+
+Status is explicit: ``optimal`` (proven within the MIP gap), ``time_limit`` (best design
+found, labelled not proven optimal, with its gap), ``infeasible``, ``unbounded``,
+``interrupted`` or ``error``: never a silent suboptimal design.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from greendc.formulation import gc_paused
+from greendc.errors import SolverError
+
+log = logging.getLogger(__name__)
+INF = highspy.kHighsInf
+
+
+@dataclass
+class SolveStatus:
+    """Outcome of one HiGHS run."""
+
+    status: str
+    objective: float | None = None
+    dual_bound: float | None = None
+    mip_gap: float | None = None
+    seconds: float = 0.0
+    message: str = ""
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in ("optimal", "time_limit") and self.objective is not None
+
+    @property
+    def proven_optimal(self) -> bool:
+        return self.status == "optimal"
+
+
+@dataclass
+class SolverSettings:
+    mip_rel_gap: float = 1e-4
+    time_limit_s: float | None = None
+    threads: int = 1
+    log_to_console: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+_STATUS = {
+    "Optimal": "optimal", "Time limit reached": "time_limit", "Infeasible": "infeasible",
+    "Primal infeasible or unbounded": "infeasible", "Unbounded": "unbounded",
+    "Interrupted by user": "interrupted",
+}
+
+
+class HighsModel:
+    """A Pyomo model compiled once into a persistent HiGHS instance."""
+
+    def __init__(self, model: pyo.ConcreteModel, settings: SolverSettings | None = None):
+        self.model = model
+        self.settings = settings or SolverSettings()
+        start = time.perf_counter()
+        with gc_paused():
+            repn = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+        self.columns = list(repn.columns)
+        self.rows = list(repn.rows)
+        self._col_index = {id(v): i for i, v in enumerate(self.columns)}
+        self._row_index: dict[int, list[int]] = {}
+        for i, row in enumerate(self.rows):
+            self._row_index.setdefault(id(row.constraint), []).append(i)
+        self.objective_offset = float(np.asarray(repn.c_offset).ravel()[0]) if len(
+            np.asarray(repn.c_offset).ravel()) else 0.0
+        self.integer = np.array([v.is_integer() or v.is_binary() for v in self.columns], bool)
+        self.highs = _new_highs()
+        self._restored: np.ndarray | None = None
+        self._pass(repn)
+        self.handoff_seconds = time.perf_counter() - start
+
+    # ----------------------------------------------------------------- model hand-off
+    def _pass(self, repn) -> None:
+        n, A = len(self.columns), repn.A.tocsc()
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n, A.shape[0]
+        cost = np.asarray(repn.c.toarray()).ravel() if repn.c.shape[0] else np.zeros(n)
+        lp.col_cost_ = cost.astype(float)
+        lp.col_lower_ = np.array([-INF if v.lb is None else float(v.lb) for v in self.columns])
+        lp.col_upper_ = np.array([INF if v.ub is None else float(v.ub) for v in self.columns])
+        rhs = np.asarray(repn.rhs, dtype=float)
+        kind = np.array([r.bound_type for r in self.rows])
+        lp.row_lower_ = np.where(kind >= 0, np.where(kind == 0, rhs, -INF), rhs)
+        lp.row_lower_ = np.where(kind == 1, -INF, lp.row_lower_)
+        lp.row_upper_ = np.where(kind <= 0, np.where(kind == 0, rhs, INF), rhs)
+        lp.row_upper_ = np.where(kind == -1, INF, lp.row_upper_)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = A.indptr
+        lp.a_matrix_.index_ = A.indices
+        lp.a_matrix_.value_ = A.data
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, A.shape[0]
+        if self.integer.any():
+            lp.integrality_ = [highspy.HighsVarType.kInteger if i else
+                               highspy.HighsVarType.kContinuous for i in self.integer]
+        h = self.highs
+        h.setOptionValue("output_flag", bool(self.settings.log_to_console))
+        h.setOptionValue("random_seed", 0)
+        status = h.passModel(lp)
+        if status == highspy.HighsStatus.kError:
+            raise SolverError("HiGHS refused the model (passModel error)")
+
+    # ----------------------------------------------------------------- edits
+    def column(self, var: pyo.Var) -> int | None:
+        """Column of a variable, or None if the compiler eliminated it (fixed/unused)."""
+        return self._col_index.get(id(var))
+
+    def set_objective(self, var: pyo.Var, sense: float = 1.0) -> None:
+        """Minimise a single variable (``cost_eur``, ``emissions_t_co2``...)."""
+        col = self.column(var)
+        if col is None:
+            raise SolverError(f"objective variable {var.name} is not in the model")
+        n = len(self.columns)
+        self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+        self.highs.changeColCost(col, sense)
+        self.objective_offset = 0.0
+
+    def set_column_bounds(self, var: pyo.Var, lower: float | None, upper: float | None) -> None:
+        col = self.column(var)
+        if col is None:
+            raise SolverError(f"variable {var.name} is not in the model")
+        self.highs.changeColBounds(col, -INF if lower is None else lower,
+                                   INF if upper is None else upper)
+
+    def set_row_upper(self, constraint: pyo.Constraint, upper: float) -> None:
+        """Move the upper bound of a ``<=`` row (e.g. ``emissions_cap``) in place."""
+        for i in self._row_index.get(id(constraint), []):
+            if self.rows[i].bound_type == 1:
+                lp = self.highs.getLp()
+                self.highs.changeRowBounds(i, lp.row_lower_[i], upper)
+
+    def relax_integrality(self, relax: bool) -> None:
+        n = len(self.columns)
+        kinds = [highspy.HighsVarType.kContinuous if relax or not flag
+                 else highspy.HighsVarType.kInteger for flag in self.integer]
+        if self.integer.any():
+            self.highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), kinds)
+
+    # ----------------------------------------------------------------- solve
+    def solve(self) -> SolveStatus:
+        h, s = self.highs, self.settings
+        h.setOptionValue("mip_rel_gap", float(s.mip_rel_gap))
+        _use_threads(int(s.threads))
+        h.setOptionValue("threads", int(s.threads))
+        h.setOptionValue("time_limit", float(s.time_limit_s) if s.time_limit_s else INF)
+        for key, value in s.extra.items():
+            h.setOptionValue(key, value)
+        self._restored = None
+        start = time.perf_counter()
+        h.run()
+        seconds = time.perf_counter() - start
+        raw = h.modelStatusToString(h.getModelStatus())
+        status = _STATUS.get(raw, "error")
+        info = h.getInfo()
+        has_primal = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        if status == "time_limit" and not has_primal:
+            status = "time_limit_no_solution"
+        if status not in ("optimal", "time_limit"):
+            return SolveStatus(status=status, seconds=seconds, message=raw)
+        objective = float(info.objective_function_value) + self.objective_offset
+        is_mip = bool(self.integer.any()) and h.getLp().integrality_ and any(
+            k == highspy.HighsVarType.kInteger for k in h.getLp().integrality_)
+        gap = float(info.mip_gap) if is_mip else 0.0
+        bound = float(info.mip_dual_bound) + self.objective_offset if is_mip else objective
+        if gap is not None and not math.isfinite(gap):
+            gap = None
+        return SolveStatus(status=status, objective=objective, dual_bound=bound, mip_gap=gap,
+                           seconds=seconds, message=raw)
+
+    def values(self) -> np.ndarray:
+        if self._restored is not None:
+            return self._restored
+        return np.asarray(self.highs.getSolution().col_value, dtype=float)
+
+    def restore(self, x: np.ndarray) -> None:
+        """Use an earlier solution vector (e.g. when a later stage failed)."""
+        self._restored = np.asarray(x, dtype=float)
+
+    def load_solution(self) -> None:
+        """Write the HiGHS solution into the Pyomo variables (integers rounded)."""
+        x = self.values()
+        x = np.where(self.integer, np.round(x), x)
+        for var, value in zip(self.columns, x):
+            var.set_value(float(value), skip_validation=True)
+
+
+_SCHEDULER_THREADS: int | None = None
+
+
+def _use_threads(threads: int) -> None:
+    """HiGHS keeps one global task scheduler per process, sized by the first solve; a later
+    solve with another ``threads`` value fails at once ('Not Set'). Reset it on a change."""
+    global _SCHEDULER_THREADS
+    if _SCHEDULER_THREADS is not None and _SCHEDULER_THREADS != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    _SCHEDULER_THREADS = threads
+
+
+def _new_highs() -> highspy.Highs:
+    """A Highs instance without the copyright banner that its constructor writes to the
+    process's stdout (file descriptor 1), which would clutter the CLI's output."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)

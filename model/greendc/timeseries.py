@@ -1,0 +1,113 @@
+"""Site hourly data: locate, read, check and cut to the modelled horizon.
+
+Reference sites live in ``data/sites/<site_id>.nc``; a scenario may point a site at the
+user's own NetCDF or CSV file (path relative to the scenario file). Every file goes through
+``greendc.sitedata.checks.check_site_dataset`` (8,760 finite hourly values, units, ranges)
+before anything is built.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+import xarray as xr
+
+from greendc.errors import DataError, ScenarioError
+from greendc.scenario import LoadedScenario
+from greendc.sitedata.io import read_site_file
+
+HOURS_PER_YEAR = 8760
+
+
+def project_root(start: pathlib.Path) -> pathlib.Path:
+    """Nearest folder above ``start`` holding pyproject.toml or .git (else ``start``)."""
+    for folder in [start, *start.parents]:
+        if (folder / "pyproject.toml").exists() or (folder / ".git").exists():
+            return folder
+    return start
+
+
+def resolve_user_path(loaded: LoadedScenario, relative: str, field: str) -> pathlib.Path:
+    """Resolve a data path given in a scenario, relative to the scenario file.
+
+    Absolute paths are refused and so are paths that climb out of the project folder with
+    ``..``: a scenario shared with a colleague must not read arbitrary files.
+    """
+    candidate = pathlib.PurePath(relative)
+    if candidate.is_absolute():
+        raise ScenarioError(
+            f"{loaded.origin}: {field} = {relative!r}: give a path relative to the scenario file"
+        )
+    root = project_root(loaded.base_dir.resolve())
+    path = (loaded.base_dir / candidate).resolve()
+    if not path.is_relative_to(root):
+        raise ScenarioError(
+            f"{loaded.origin}: {field} = {relative!r} resolves to {path}, outside the project "
+            f"folder {root}; keep data files inside the project (no '..' escapes)"
+        )
+    if not path.exists():
+        raise ScenarioError(f"{loaded.origin}: {field} = {relative!r}: file not found at {path}")
+    return path
+
+
+def data_dir(loaded: LoadedScenario) -> pathlib.Path | None:
+    if loaded.scenario.data_dir is None:
+        return None
+    return resolve_user_path(loaded, loaded.scenario.data_dir, "data_dir")
+
+
+def site_file(loaded: LoadedScenario, site_id: str, file: str | None, index: int) -> pathlib.Path:
+    if file is not None:
+        return resolve_user_path(loaded, file, f"sites[{index}].file")
+    from greendc.resources import DATA_DIR
+
+    folder = (data_dir(loaded) or DATA_DIR) / "sites"
+    path = folder / f"{site_id}.nc"
+    if not path.exists():
+        known = sorted(p.stem for p in folder.glob("*.nc"))
+        raise ScenarioError(
+            f"{loaded.origin}: sites[{index}].id = {site_id!r}: unknown site; reference sites "
+            f"are {known}; or give `file:` with your own hourly data"
+        )
+    return path
+
+
+def load_sites(loaded: LoadedScenario) -> dict[str, xr.Dataset]:
+    """Read and check the hourly Dataset of every candidate site (all problems at once)."""
+    datasets: dict[str, xr.Dataset] = {}
+    problems: list[str] = []
+    for i, ref in enumerate(loaded.scenario.sites):
+        try:
+            path = site_file(loaded, ref.id, ref.file, i)
+            datasets[ref.id] = read_site_file(path, site_id=ref.id)
+        except (DataError, ScenarioError) as exc:
+            problems.append(str(exc))
+    if problems:
+        raise DataError("\n".join(problems))
+    _check_same_time_axis(datasets, loaded.origin)
+    return datasets
+
+
+def _check_same_time_axis(datasets: dict[str, xr.Dataset], origin: str) -> None:
+    """All sites must share one UTC hour axis, so hour t means the same instant everywhere."""
+    items = list(datasets.items())
+    first_id, first = items[0]
+    for site_id, ds in items[1:]:
+        if not np.array_equal(ds["time"].values, first["time"].values):
+            a, b = first["time"].values[0], ds["time"].values[0]
+            shift = (b - a) / np.timedelta64(1, "h")
+            raise DataError(
+                f"{origin}: site {site_id!r} time axis differs from {first_id!r} "
+                f"(starts {_stamp(b)} vs {_stamp(a)} UTC, {shift:+g} h); all candidate sites "
+                "need the same hourly UTC axis (check the time zone of your file)"
+            )
+
+
+def _stamp(value) -> str:
+    return np.datetime_as_string(np.datetime64(value, "m")).replace("T", " ")
+
+
+def cut_horizon(ds: xr.Dataset, start_hour: int, hours: int) -> xr.Dataset:
+    """Keep ``hours`` consecutive hours from ``start_hour``."""
+    return ds.isel(time=slice(start_hour, start_hour + hours))

@@ -1,5 +1,0 @@
-"""Self-contained HTML and Markdown report of a results folder (and its Pareto front)."""
-
-from model.report.build import write_report
-
-__all__ = ["write_report"]

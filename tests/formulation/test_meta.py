@@ -1,0 +1,32 @@
+"""Every constraint family of the built model has a test that names it."""
+
+from __future__ import annotations
+
+import inspect
+import pathlib
+
+import pyomo.environ as pyo
+
+from greendc.formulation import storage
+from greendc.formulation import CONSTRAINT_FAMILIES, TYPICAL_DAY_FAMILIES, build_model
+from tests.conftest import tiny_inputs
+
+HERE = pathlib.Path(__file__).parent
+
+
+def test_every_constraint_family_is_named_in_a_test():
+    m = build_model(tiny_inputs(min_cfe_share=0.1), emissions_cap_t_co2=1.0)
+    built = {c.local_name for c in m.component_objects(pyo.Constraint)}
+    assert built == set(CONSTRAINT_FAMILIES), "CONSTRAINT_FAMILIES is out of date"
+    text = "\n".join(p.read_text() for p in HERE.glob("test_*.py") if p.name != "test_meta.py")
+    untested = sorted(name for name in built if name not in text)
+    assert not untested, f"constraint families without a test: {untested}"
+
+
+def test_typical_day_families_are_listed_and_tested():
+    """With typical days, battery_soc_day / _envelope / _nonnegative replace nothing else and
+    are exercised by tests/test_typical.py."""
+    text = (HERE.parent / "test_typical.py").read_text()
+    for name in TYPICAL_DAY_FAMILIES:
+        assert name in inspect.getsource(storage)
+        assert name in text, name
