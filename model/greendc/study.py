@@ -24,15 +24,16 @@ from typing import Any, Callable
 import numpy as np
 import xarray as xr
 
-from greendc.formulation import build_model
 from greendc.checks import check_feasibility_hints, check_physics
 from greendc.catalogue import Catalogue, apply_overrides, read_catalogue_dicts, validate_catalogue
 from greendc.errors import InfeasibleError, ScenarioError, SolverError
 from greendc.inputs import prepare_inputs
-from greendc.results import extract_results, package_versions
+from greendc.problem import ModelSpec, Solved, settings_for, solve_inputs  # noqa: F401 - API
+from greendc.results import package_versions
 from greendc.scenario import LoadedScenario, load_scenario, scenario_from_dict, with_overrides
-from greendc.solve import HighsModel, SolverSettings, SolveStatus
+from greendc.solve import HighsModel, SolveStatus
 from greendc.timeseries import data_dir, load_sites
+from greendc.typical import aggregate_inputs, reevaluate_study
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -79,7 +80,6 @@ def load_study(source: Any, overrides: dict[str, Any] | None = None) -> Study:
     inputs.attrs["data_years"] = json.dumps(
         {s: int(ds.attrs.get("data_year", 0)) for s, ds in sites.items()})
     if sc.horizon.typical_days is not None:  # design on typical days (greendc.typical)
-        from greendc.typical import aggregate_inputs
         return Study(loaded=loaded, catalogue=catalogue, sites=sites, full_inputs=inputs,
                      inputs=aggregate_inputs(inputs, sc.horizon.typical_days))
     return Study(loaded=loaded, catalogue=catalogue, sites=sites, inputs=inputs)
@@ -105,115 +105,6 @@ def _catalogue_for(loaded: LoadedScenario) -> Catalogue:
                 merged[key] = value
         raw["sites"][ref.id] = merged
     return validate_catalogue(raw, loaded.origin)
-
-
-def settings_for(study: Study, **changes: Any) -> SolverSettings:
-    opts = study.scenario.solver
-    base = dict(mip_rel_gap=opts.mip_rel_gap, time_limit_s=opts.time_limit_s,
-                threads=opts.threads)
-    base.update(changes)
-    return SolverSettings(**base)
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """What to minimise and cap; everything a worker process needs besides the inputs.
-
-    ``lexicographic``: after the primary optimum, a second stage optimises the other
-    objective (cost after emissions, emissions after cost) among designs within 1e-6 of it.
-    It is always on for emissions objectives (an emissions optimum alone leaves cost free).
-    """
-
-    objective: str            # "cost" | "emissions" | "operational"
-    cap_scope: str            # "emissions" | "operational"
-    cap_t_co2: float | None
-    settings: SolverSettings
-    lexicographic: bool = False
-
-    @classmethod
-    def of(cls, study: Study, **settings: Any) -> ModelSpec:
-        sc = study.scenario
-        scope = "operational" if sc.emissions_scope == "operational" else "emissions"
-        return cls(objective="cost" if sc.objective == "cost" else scope, cap_scope=scope,
-                   cap_t_co2=sc.emissions_cap_t_per_yr, settings=settings_for(study, **settings))
-
-    @property
-    def second_stage(self) -> bool:
-        return self.lexicographic or self.objective != "cost"
-
-    def secondary(self, results: xr.Dataset) -> float:
-        """The lexicographic tie-breaker of a solved design."""
-        if self.objective == "cost":
-            name = "operational_t_per_yr" if self.cap_scope == "operational" else "emissions_t_per_yr"
-            return float(results[name])
-        return float(results["cost_eur_per_yr"])
-
-    def build(self, inputs: xr.Dataset):
-        return build_model(inputs, objective=self.objective, emissions_cap_t_co2=self.cap_t_co2,
-                           cap_scope=self.cap_scope)
-
-
-@dataclass
-class Solved:
-    """A solved (sub-)model: its status and, when a design was found, its results."""
-
-    status: SolveStatus
-    results: xr.Dataset | None
-    build_seconds: float
-    columns: int
-    rows: int
-    integer_columns: int
-
-
-def solve_inputs(spec: ModelSpec, inputs: xr.Dataset, relax: bool = False) -> Solved:
-    """Build and solve one model (with the lexicographic second stage when the spec asks for
-    it, see ``ModelSpec``). ``relax`` solves the LP relaxation only (a lower bound)."""
-    start = time.perf_counter()
-    m = spec.build(inputs)
-    hm = HighsModel(m, spec.settings)
-    build_seconds = time.perf_counter() - start
-    if relax:
-        hm.relax_integrality(True)
-    status = hm.solve()
-    if status.has_solution and spec.second_stage and not relax:
-        status = _second_stage(m, hm, status, spec)
-    results = None
-    if status.has_solution and not relax:
-        hm.load_solution()
-        results = extract_results(m, inputs)
-    return Solved(status=status, results=results, build_seconds=build_seconds,
-                  columns=len(hm.columns), rows=len(hm.rows),
-                  integer_columns=int(hm.integer.sum()))
-
-
-def _second_stage(m, hm: HighsModel, first: SolveStatus, spec: ModelSpec) -> SolveStatus:
-    """Fix the primary objective within 1e-6 (relative) and optimise the other one.
-
-    HiGHS's MIP presolve can declare such a near-optimal bound infeasible on badly scaled
-    models; then the stage is retried without presolve, and failing that the first-stage
-    design is kept (it is optimal for the primary objective) with a note in its message."""
-    emissions = m.operational_t_co2 if spec.cap_scope == "operational" else m.emissions_t_co2
-    primary, secondary = ((m.cost_eur, emissions) if spec.objective == "cost"
-                          else (emissions, m.cost_eur))
-    best, first_x = first.objective, hm.values()
-    hm.set_column_bounds(primary, None, best + max(abs(best) * 1e-6, 1e-6))
-    hm.set_objective(secondary)
-    second = hm.solve()
-    if not second.has_solution:
-        hm.highs.setOptionValue("presolve", "off")
-        second = hm.solve()
-        hm.highs.setOptionValue("presolve", "choose")
-    if not second.has_solution:
-        log.warning("lexicographic second stage failed (%s); keeping the first-stage design",
-                    second.message)
-        hm.restore(first_x)
-        first.message += "; second stage skipped"
-        return first
-    second.seconds += first.seconds
-    second.objective = best
-    second.dual_bound = first.dual_bound
-    second.mip_gap = first.mip_gap if second.status == "optimal" else second.mip_gap
-    return second
 
 
 def combinations(study: Study) -> list[tuple[str, str]]:
@@ -274,7 +165,6 @@ def solve_study(study: Study, strategy: str | None = None,
         catalogue_sources=json.dumps(sorted(study.catalogue.sources())),
     )
     if study.full_inputs is not None:  # typical days: re-evaluate the design hour by hour
-        from greendc.typical import reevaluate_study
         res = reevaluate_study(study, spec, res, progress)
     return res
 

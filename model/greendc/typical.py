@@ -36,7 +36,9 @@ import numpy as np
 import xarray as xr
 
 from greendc.errors import MissingExtraError
+from greendc.problem import Solved, second_stage
 from greendc.results import extract_results
+from greendc.solve import HighsModel
 
 log = logging.getLogger(__name__)
 HOURS_PER_DAY = 24
@@ -211,11 +213,8 @@ def fix_design(m, inputs: xr.Dataset, design: dict[str, xr.DataArray]) -> None:
 def reevaluate(spec, full_inputs: xr.Dataset, results: xr.Dataset):
     """Solve the hourly dispatch LP of a fixed design over the full inputs.
 
-    Returns (``greendc.study.Solved``, seconds). Only the built sites and their chosen cooling
+    Returns (``greendc.problem.Solved``, seconds). Only the built sites and their chosen cooling
     are modelled (the other candidates' variables would be fixed to zero anyway)."""
-    from greendc.solve import HighsModel
-    from greendc.study import Solved, _second_stage
-
     start = time.perf_counter()
     design = design_of(results)
     built = [str(s) for s in results.site.values if float(design["build"].sel(site=s)) > 0.5]
@@ -230,7 +229,7 @@ def reevaluate(spec, full_inputs: xr.Dataset, results: xr.Dataset):
     build_seconds = time.perf_counter() - start
     status = hm.solve()
     if status.has_solution and spec.second_stage:
-        status = _second_stage(m, hm, status, spec)
+        status = second_stage(m, hm, status, spec)
     res = None
     if status.has_solution:
         hm.load_solution()
