@@ -333,16 +333,12 @@ def assemble_front(points: list[Point], study: Study, scope: str) -> xr.Dataset:
 
 
 def save_front(front: xr.Dataset, out_dir: Any) -> None:
-    """Write ``front.nc`` and ``front.csv`` atomically (temp file + rename)."""
-    import os
-    import pathlib
-    out = pathlib.Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, writer in (("front.nc", lambda p: front.to_netcdf(p)),
-                         ("front.csv", lambda p: _front_table(front).to_csv(p, index=False))):
-        tmp = out / f".{name}.tmp"
-        writer(tmp)
-        os.replace(tmp, out / name)
+    """Write ``front.nc`` and ``front.csv`` into ``out_dir`` as one unit (``greendc.atomic``)."""
+    from greendc import atomic
+
+    with atomic.folder(out_dir) as stage:
+        front.to_netcdf(stage / "front.nc")
+        _front_table(front).to_csv(stage / "front.csv", index=False)
 
 
 def _front_table(front: xr.Dataset):

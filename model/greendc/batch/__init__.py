@@ -20,10 +20,11 @@ Override keys are those of ``greendc.scenario.with_overrides``: dotted scenario 
 Outputs in ``OUT``: one folder per case named by its case id (the hash of the resolved
 scenario, ``Scenario.digest()``) holding the outputs of ``greendc run`` (``results.nc``,
 ``csv/``, ``summary.json``), ``scenario.json``, ``case.log`` and, written last and
-atomically, ``status.json``; plus ``cases.csv``/``cases.nc`` (one row per case) and
-``batch.json``. Re-running skips the cases whose ``status.json`` records a design (optimal or
-time limit) from the same data (hash of the catalogue files and the case's site files); failed
-cases (infeasible, bad input, worker died, ...) are tried again.
+atomically, ``status.json`` (with the size and SHA-256 of ``results.nc`` and
+``summary.json``); plus ``cases.csv``/``cases.nc`` (one row per case) and ``batch.json``. Re-running skips the cases whose ``status.json`` records a design (optimal or
+time limit) from the same data (hash of the catalogue files and the case's site files) and
+whose result files are intact (same size and hash); damaged cases and failed ones (infeasible,
+bad input, worker died, ...) are tried again.
 
 Workers write the case folders themselves, so with ``--scheduler`` the output folder must be
 on a file system the workers share with the client.
@@ -38,9 +39,9 @@ from greendc.batch.cases import (Batch, BatchError, BatchFile, Case, batch_from_
 from greendc.batch.execution import (BatchInterrupted, BatchReport, default_workers, run_batch,
                                      run_case)
 from greendc.batch.records import (KPI_COLUMNS, STATUS_FILE, SUCCESS, is_done, kpi_row,
-                                   read_status, record_lost, write_json_atomic, write_table)
+                                   read_status, record_lost, results_fingerprint, write_table)
 
 __all__ = ["BatchError", "BatchFile", "Batch", "Case", "BatchReport", "BatchInterrupted",
            "load_batch", "batch_from_dict", "expand", "resolve_case", "data_fingerprint",
            "run_case", "run_batch", "default_workers", "record_lost", "write_table", "is_done",
-           "read_status", "kpi_row", "write_json_atomic", "SUCCESS", "STATUS_FILE", "KPI_COLUMNS"]
+           "read_status", "kpi_row", "results_fingerprint", "SUCCESS", "STATUS_FILE", "KPI_COLUMNS"]

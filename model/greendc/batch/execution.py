@@ -17,10 +17,11 @@ from typing import Any, Callable
 
 from pydantic import BaseModel, ConfigDict
 
+from greendc import atomic
 from greendc.batch.cases import Batch, Case, load_batch
 from greendc.batch.records import (STATUS_FILE, SUCCESS, _base_row, _failure_status,
                                    _write_manifest, is_done, kpi_row, read_status, record_lost,
-                                   write_json_atomic, write_table)
+                                   results_fingerprint, write_table)
 from greendc.errors import GreendcError, MissingExtraError, ScenarioError
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def run_case(case: Case, out_dir: str) -> dict[str, Any]:
         if case.error:
             raise ScenarioError(case.error.removeprefix("ScenarioError: "))
         loaded = case.loaded
-        write_json_atomic(case_dir / "scenario.json", {
+        atomic.write_json(case_dir / "scenario.json", {
             "origin": loaded.origin, "base_dir": str(loaded.base_dir),
             "scenario": loaded.scenario.model_dump(mode="json")})
         study = load_study(loaded)
@@ -64,6 +65,7 @@ def run_case(case: Case, out_dir: str) -> dict[str, Any]:
         sc = loaded.scenario
         row.update(kpi_row(info, sc.objective, sc.emissions_scope))
         row["status"] = info["solver"]["status"]
+        row["files"] = results_fingerprint(case_dir)
         if row["status"] != "optimal":
             row["reason"] = f"not proven optimal (time limit), MIP gap {info['solver']['mip_gap']}"
     except Exception as exc:  # noqa: BLE001 - every failure is recorded, none stops the batch
@@ -82,7 +84,7 @@ def run_case(case: Case, out_dir: str) -> dict[str, Any]:
             lg.propagate = propagate
         handler.close()
         logging.captureWarnings(False)
-    write_json_atomic(case_dir / STATUS_FILE, row)
+    atomic.write_json(case_dir / STATUS_FILE, row)
     return row
 
 
@@ -141,9 +143,12 @@ def run_batch(batch: Batch | str | pathlib.Path, out: str | pathlib.Path, *,
         st = read_status(out / case.case_id)
         if is_done(out / case.case_id, case.data_hash):
             skipped.append(case.case_id)
-        elif is_done(out / case.case_id):
-            log.warning("case %s (%s): catalogue or site data changed since it was solved; "
-                        "solving again", case.case_id, case.name)
+        elif st and st.get("status") in SUCCESS:
+            why = ("catalogue or site data changed" if case.data_hash
+                   and st.get("data_hash") != case.data_hash else
+                   "its result files are missing or differ from status.json (size or hash)")
+            log.warning("case %s (%s): %s since it was solved; solving again", case.case_id,
+                        case.name, why)
             todo.append(case)
         elif st and not retry_failed:
             skipped.append(case.case_id)

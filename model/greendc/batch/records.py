@@ -5,22 +5,23 @@ the summary table ``cases.csv`` / ``cases.nc`` (one row per case)."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
-import os
 import pathlib
-import tempfile
 import time
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 import xarray as xr
 
+from greendc import atomic
 from greendc.batch.cases import Batch, Case
 from greendc.errors import (DataError, GreendcError, InfeasibleError, MissingExtraError,
                             ScenarioError, SolverError)
 
 SUCCESS = ("optimal", "time_limit")
 STATUS_FILE = "status.json"
+RESULT_FILES = ("results.nc", "summary.json")
 KPI_COLUMNS = (
     "objective_value", "cost_eur_per_yr", "emissions_t_per_yr", "operational_t_per_yr",
     "embodied_t_per_yr", "it_mw", "mean_pue", "wue_l_per_kwh", "ppa_solar_mw", "ppa_wind_mw",
@@ -29,25 +30,35 @@ KPI_COLUMNS = (
 )
 
 
-def write_json_atomic(path: pathlib.Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, default=_json_default)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+def results_fingerprint(case_dir: pathlib.Path) -> dict[str, dict[str, Any]]:
+    """Size [bytes] and SHA-256 of a case's result files, recorded in ``status.json``."""
+    out = {}
+    for name in RESULT_FILES:
+        path = case_dir / name
+        out[name] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+    return out
 
 
-def _json_default(obj: Any) -> Any:
-    if hasattr(obj, "item"):
-        return obj.item()
-    return str(obj)
+def _sha256(path: pathlib.Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def results_intact(case_dir: pathlib.Path, recorded: Any) -> bool:
+    """The result files are those ``status.json`` recorded (same size, then same hash)."""
+    if not isinstance(recorded, dict) or set(recorded) != set(RESULT_FILES):
+        return False
+    for name, rec in recorded.items():
+        path = case_dir / name
+        try:
+            if path.stat().st_size != rec.get("bytes") or _sha256(path) != rec.get("sha256"):
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def read_status(case_dir: pathlib.Path) -> dict[str, Any] | None:
@@ -58,13 +69,14 @@ def read_status(case_dir: pathlib.Path) -> dict[str, Any] | None:
 
 
 def is_done(case_dir: pathlib.Path, data_hash: str | None = None) -> bool:
-    """A design was found and saved (optimal or time limit), from the same data when
-    ``data_hash`` is given."""
+    """A design was found (optimal or time limit) and its result files are intact (size and
+    hash as recorded in ``status.json``), from the same data when ``data_hash`` is given."""
     st = read_status(case_dir)
-    if data_hash and st and st.get("data_hash") != data_hash:
+    if not st or st.get("status") not in SUCCESS:
         return False
-    return bool(st and st.get("status") in SUCCESS and (case_dir / "results.nc").exists()
-                and (case_dir / "summary.json").exists())
+    if data_hash and st.get("data_hash") != data_hash:
+        return False
+    return results_intact(case_dir, st.get("files"))
 
 
 def _failure_status(exc: BaseException) -> str:
@@ -121,12 +133,12 @@ def record_lost(case: Case, out_dir: pathlib.Path, exc: BaseException) -> dict[s
         case_dir.mkdir(parents=True, exist_ok=True)
         with open(case_dir / "case.log", "a", encoding="utf-8") as fh:
             fh.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} ERROR task lost: {row['reason']}\n")
-    write_json_atomic(case_dir / STATUS_FILE, row)
+    atomic.write_json(case_dir / STATUS_FILE, row)
     return row
 
 
 def _write_manifest(batch: Batch, out: pathlib.Path) -> None:
-    write_json_atomic(out / "batch.json", {
+    atomic.write_json(out / "batch.json", {
         "name": batch.name, "batch_file": batch.origin, "base_scenario": batch.base.origin,
         "base_scenario_hash": batch.base.scenario.digest(),
         "cases": [{"case_id": c.case_id, "name": c.name, "overrides": c.overrides,
@@ -157,21 +169,11 @@ def write_table(batch: Batch, out: pathlib.Path) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     for col in KPI_COLUMNS + ("seconds",):
         table[col] = pd.to_numeric(table[col], errors="coerce").astype(float)
-    _atomic(out / "cases.csv", lambda p: table.to_csv(p, index=False))
+    atomic.write_file(out / "cases.csv", lambda p: table.to_csv(p, index=False))
     ds = xr.Dataset.from_dataframe(table.set_index("case_id").rename_axis("case"))
     for name in list(ds.data_vars):
         if ds[name].dtype == object:
             ds[name] = ds[name].fillna("").astype(str)
     ds.attrs.update(batch=batch.name, batch_file=batch.origin, base_scenario=batch.base.origin)
-    _atomic(out / "cases.nc", ds.to_netcdf)
+    atomic.write_file(out / "cases.nc", ds.to_netcdf)
     return table
-
-
-def _atomic(path: pathlib.Path, write: Callable[[str], Any]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(str(tmp))
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
