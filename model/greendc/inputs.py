@@ -6,6 +6,10 @@ hourly weather series into hourly PUE, water use and heat-pump COP per site and 
 
 Dimensions: ``site``, ``cooling``, ``server``, ``tech`` (supply contracts), ``time`` (UTC
 hours, with step weights ``weight_h`` that scale the modelled hours to one year).
+
+This is the one place where inputs get defaults: every variable the formulation reads is
+present in the Dataset (e.g. ``grid_cfe_share`` is 0 for a site file without it, ``supply_owned``
+is derived from the catalogue), and ``greendc.formulation`` reads them without fallbacks.
 """
 
 from __future__ import annotations

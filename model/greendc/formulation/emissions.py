@@ -33,7 +33,7 @@ def add_emissions(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.operational_t_co2 = pyo.Var(doc="operational emissions [tCO2e/yr]")
     m.embodied_t_co2 = pyo.Var(doc="embodied emissions, annualised [tCO2e/yr]")
     m.emissions_t_co2 = pyo.Var(doc="total emissions [tCO2e/yr]")
-    owned = d["supply_owned"] if "supply_owned" in d.arrays else [0.0] * len(R)
+    owned = d["supply_owned"]
 
     def supply_lifecycle(share_of) -> pyo.Expression:
         return sum(float(share_of(j) * sup_e[i, j] * lca[j] / 1000.0) * m.supply_mw[s, r]
