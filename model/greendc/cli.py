@@ -67,6 +67,7 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="print only the summary line"),
 ) -> None:
     """Solve a scenario: print the chosen design and KPIs, save results.nc, csv/ and summary.json."""
+    from greendc.progress import show_steps
     from greendc.results import save_results, summary
     from greendc.study import load_study, solve_study
 
@@ -75,9 +76,9 @@ def run(
         study = load_study(scenario, overrides=changes)
     except GreendcError as exc:
         _fail(exc)
-    echo = (lambda msg: None) if quiet else (lambda msg: typer.echo(f"  .. {msg}", err=True))
     try:
-        res = solve_study(study, strategy=strategy, progress=echo)
+        with show_steps(enabled=not quiet):
+            res = solve_study(study, strategy=strategy)
     except InfeasibleError as exc:
         typer.secho(f"Infeasible study: {exc}", err=True, fg=typer.colors.RED)
         _explain(study)
@@ -103,9 +104,8 @@ def pareto(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress lines"),
 ) -> None:
     """Cost-emissions Pareto front (augmented epsilon-constraint); writes front.nc and front.csv."""
-    from tqdm import tqdm
-
     from greendc.pareto import pareto_front, save_front
+    from greendc.progress import show_steps
     from greendc.study import load_study
 
     if scope not in ("emissions", "operational"):
@@ -113,13 +113,9 @@ def pareto(
         raise typer.Exit(2)
     try:
         study = load_study(scenario)
-        with tqdm(desc="front", unit="step", disable=quiet, file=None) as bar:
-            def step(msg: str) -> None:
-                bar.set_postfix_str(msg[-50:])
-                bar.update(1)
-            designs: list = []
-            front = pareto_front(study, points=points, scope=scope, progress=step,
-                                 designs=designs)
+        designs: list = []
+        with show_steps(enabled=not quiet, bar=True, desc="front"):
+            front = pareto_front(study, points=points, scope=scope, designs=designs)
     except GreendcError as exc:
         _fail(exc)
     from greendc.report import write_report

@@ -19,7 +19,7 @@ import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -36,7 +36,6 @@ from greendc.timeseries import data_dir, load_sites
 from greendc.typical import aggregate_inputs, reevaluate_study
 
 log = logging.getLogger(__name__)
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -118,9 +117,11 @@ def combinations(study: Study) -> list[tuple[str, str]]:
             if bool(gate.sel(site=s)) and bool(fits.sel(cooling=c))]
 
 
-def solve_study(study: Study, strategy: str | None = None,
-                progress: Progress | None = None) -> xr.Dataset:
-    """Solve a study and return the results Dataset (see ``greendc.results``)."""
+def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
+    """Solve a study and return the results Dataset (see ``greendc.results``).
+
+    Each step (LP bound, sub-problem, re-evaluation) is an INFO log record (shown by
+    ``greendc.progress``)."""
     sc = study.scenario
     strategy = strategy or sc.solver.strategy
     combos = combinations(study)
@@ -134,13 +135,11 @@ def solve_study(study: Study, strategy: str | None = None,
     start = time.perf_counter()
     spec = ModelSpec.of(study)
     if strategy == "decompose":
-        solved, table, gap = solve_decomposed(study.inputs, spec, combos, sc.solver.workers,
-                                              progress)
+        solved, table, gap = solve_decomposed(study.inputs, spec, combos, sc.solver.workers)
         if solved is None:
             raise InfeasibleError(_all_infeasible_message(study, table))
     else:
-        if progress:
-            progress("solve monolithic model")
+        log.info("solve monolithic model")
         solved = solve_inputs(spec, study.inputs)
         table, gap = None, float(solved.status.mip_gap or 0.0)
         if solved.results is None:
@@ -165,7 +164,7 @@ def solve_study(study: Study, strategy: str | None = None,
         catalogue_sources=json.dumps(sorted(study.catalogue.sources())),
     )
     if study.full_inputs is not None:  # typical days: re-evaluate the design hour by hour
-        res = reevaluate_study(study, spec, res, progress)
+        res = reevaluate_study(study, spec, res)
     return res
 
 
@@ -228,16 +227,15 @@ def site_lp_bounds(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, 
 
 
 def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
-                     workers: int = 1, progress: Progress | None = None):
+                     workers: int = 1):
     """Bound every (site, cooling) by its LP relaxation, then solve in order of bound, in
     rounds of ``workers`` combinations, pruning those whose bound cannot beat the best design
     within the MIP gap. Returns the best solve (None if all infeasible), a per-combination
     table and the proven relative gap over all combinations."""
     subs = [inputs.sel(site=[s], cooling=[c]) for s, c in combos]
     bounds = site_lp_bounds(inputs, spec, combos, workers)
-    if progress:
-        for combo in combos:
-            progress(f"bound {combo[0]} / {combo[1]}: {bounds[combo]:,.6g}")
+    for combo in combos:
+        log.info("bound %s / %s: %s", *combo, f"{bounds[combo]:,.6g}")
     order = sorted(combos, key=lambda x: (bounds[x], combos.index(x)))
     best: Solved | None = None
     outcome = {c: "infeasible" for c in combos if not np.isfinite(bounds[c])}
@@ -260,9 +258,8 @@ def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str
         jobs = [subs[combos.index(c)] for c in batch]
         for combo, solved in zip(batch, _map(spec, jobs, False, workers)):
             outcome[combo] = solved.status.status
-            if progress:
-                progress(f"solve {combo[0]} / {combo[1]}: {solved.status.status} "
-                         f"{solved.status.objective if solved.status.objective is not None else ''}")
+            log.info("solve %s / %s: %s %s", *combo, solved.status.status,
+                     "" if solved.status.objective is None else solved.status.objective)
             if solved.results is None:
                 proven_bound[combo] = float("inf") if solved.status.status == "infeasible" \
                     else bounds[combo]
@@ -348,7 +345,6 @@ def _all_infeasible_message(study: Study, table: xr.Dataset) -> str:
     return "\n".join(lines)
 
 
-def run(source: Any, overrides: dict[str, Any] | None = None,
-        progress: Progress | None = None) -> xr.Dataset:
+def run(source: Any, overrides: dict[str, Any] | None = None) -> xr.Dataset:
     """Load and solve a scenario (path, dict or LoadedScenario); return the results Dataset."""
-    return solve_study(load_study(source, overrides), progress=progress)
+    return solve_study(load_study(source, overrides))

@@ -30,7 +30,6 @@ import json
 import logging
 import time
 import warnings
-from typing import Callable
 
 import numpy as np
 import xarray as xr
@@ -239,16 +238,14 @@ def reevaluate(spec, full_inputs: xr.Dataset, results: xr.Dataset):
     return solved, time.perf_counter() - start
 
 
-def reevaluate_study(study, spec, typical_res: xr.Dataset,
-                     progress: Callable[[str], None] | None = None) -> xr.Dataset:
+def reevaluate_study(study, spec, typical_res: xr.Dataset) -> xr.Dataset:
     """Full-resolution results of the typical-days design of a study, with both objectives.
 
     If the fixed design cannot run every hour of the year (e.g. a peak the typical days
     missed), the typical-days results are returned with ``typical_full_resolution_status``
     saying so."""
     full_inputs = study.full_inputs
-    if progress:
-        progress("re-evaluate the typical-days design hour by hour")
+    log.info("re-evaluate the typical-days design hour by hour")
     solved, seconds = reevaluate(spec, full_inputs, typical_res)
     key = RESULT_OBJECTIVE[spec.objective]
     typical_obj = float(typical_res[key])

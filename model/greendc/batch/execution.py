@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from pydantic import BaseModel, ConfigDict
 
-from greendc import atomic
+from greendc import atomic, progress
 from greendc.batch.cases import Batch, Case, load_batch
 from greendc.batch.records import (STATUS_FILE, SUCCESS, _base_row, _failure_status,
                                    _write_manifest, is_done, kpi_row, read_status, record_lost,
@@ -59,7 +59,7 @@ def run_case(case: Case, out_dir: str) -> dict[str, Any]:
             "origin": loaded.origin, "base_dir": str(loaded.base_dir),
             "scenario": loaded.scenario.model_dump(mode="json")})
         study = load_study(loaded)
-        res = solve_study(study, progress=clog.info)
+        res = solve_study(study)  # its steps (INFO records) go to case.log
         save_results(res, case_dir)
         info = summary(res)
         sc = loaded.scenario
@@ -130,7 +130,8 @@ def run_batch(batch: Batch | str | pathlib.Path, out: str | pathlib.Path, *,
     ``client``: an existing ``distributed.Client`` (kept open); ``scheduler``: address of a
     running scheduler; otherwise a ``LocalCluster`` of ``workers`` processes (default: one per
     core), one thread each. ``serial`` runs the cases in this process, without dask.
-    ``on_result`` is called with each finished row (tests, progress hooks).
+    ``on_result`` is called with each finished row (tests, progress hooks). ``quiet`` hides the
+    progress (a tqdm bar on a terminal, one line per finished case elsewhere).
     """
     if not isinstance(batch, Batch):
         batch = load_batch(batch)
@@ -156,14 +157,11 @@ def run_batch(batch: Batch | str | pathlib.Path, out: str | pathlib.Path, *,
             todo.append(case)
     computed: list[str] = []
     interrupted = False
-    from tqdm import tqdm
-
-    bar = tqdm(total=len(todo), desc=batch.name, unit="case", disable=quiet or not todo)
+    bar = progress.Bar(len(todo), batch.name, unit="case", enabled=not quiet and bool(todo))
 
     def done(row: dict[str, Any]) -> None:
         computed.append(row["case_id"])
-        bar.set_postfix_str(f"{row['name'][:30]}: {row['status']}")
-        bar.update(1)
+        bar.advance(f"{row['name'][:30]}: {row['status']}")
         if on_result:
             on_result(row)
 
