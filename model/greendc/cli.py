@@ -18,10 +18,11 @@ from greendc.errors import GreendcError, InfeasibleError
 
 app = typer.Typer(
     help="greendc: choose site, servers, cooling, PPA, battery and heat export for a green AI "
-    "data centre at least cost or emissions. Start with `greendc run studies/reference_sites.yaml`.",
+    "data centre at least cost or emissions. Start with `greendc run reference_sites`.",
     no_args_is_help=True, add_completion=False,
 )
 EXIT_USER_ERROR, EXIT_NOT_PROVEN = 1, 3
+SCENARIO_HELP = "scenario YAML file, or the name of a built-in study (e.g. reference_sites)"
 
 
 def _mount_data_app() -> None:
@@ -42,7 +43,7 @@ def _fail(exc: GreendcError) -> None:
 
 
 @app.command()
-def validate(scenario: pathlib.Path = typer.Argument(..., help="scenario YAML file")) -> None:
+def validate(scenario: pathlib.Path = typer.Argument(..., help=SCENARIO_HELP)) -> None:
     """Check a scenario, its catalogue overrides and its site files without solving."""
     from greendc.study import combinations, load_study
 
@@ -59,7 +60,7 @@ def validate(scenario: pathlib.Path = typer.Argument(..., help="scenario YAML fi
 
 @app.command()
 def run(
-    scenario: pathlib.Path = typer.Argument(..., help="scenario YAML file"),
+    scenario: pathlib.Path = typer.Argument(..., help=SCENARIO_HELP),
     out: pathlib.Path = typer.Option(None, "--out", "-o", help="results folder "
                                      "(default: results/<scenario name>)"),
     strategy: str = typer.Option(None, help="auto | decompose | monolithic"),
@@ -97,7 +98,7 @@ def run(
 
 @app.command()
 def pareto(
-    scenario: pathlib.Path = typer.Argument(..., help="scenario YAML file"),
+    scenario: pathlib.Path = typer.Argument(..., help=SCENARIO_HELP),
     points: int = typer.Option(10, "--points", "-n", min=2, help="points on the front"),
     out: pathlib.Path = typer.Option(None, "--out", "-o", help="folder (default: results/<name>-front)"),
     scope: str = typer.Option("emissions", help="emissions (total) | operational"),
@@ -146,7 +147,8 @@ def report(folder: pathlib.Path = typer.Argument(..., help="results folder of `g
 
 @app.command()
 def batch(
-    batch_file: pathlib.Path = typer.Argument(..., help="batch YAML: base scenario + grid/cases"),
+    batch_file: pathlib.Path = typer.Argument(..., help="batch YAML: base scenario + grid/cases "
+                                              "(or a built-in batch, e.g. batch_reference)"),
     out: pathlib.Path = typer.Option(None, "--out", "-o", help="batch folder "
                                      "(default: results/<batch name>)"),
     scheduler: str = typer.Option(None, "--scheduler", help="address of a running dask "

@@ -248,8 +248,10 @@ def _check_numbers_finite(raw: Any, origin: str, path: str = "",
 
 
 def load_scenario(path: str | pathlib.Path) -> LoadedScenario:
-    """Read and validate a scenario YAML file."""
-    path = pathlib.Path(path)
+    """Read and validate a scenario YAML file (or a built-in study by name, ``study_path``)."""
+    from greendc.resources import study_path
+
+    path = study_path(path)
     raw = load_yaml(path, ScenarioError)
     return scenario_from_dict(raw, origin=str(path), base_dir=path.resolve().parent)
 

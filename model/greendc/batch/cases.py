@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from greendc.catalogue import format_validation_error
 from greendc.errors import GreendcError, ScenarioError
+from greendc.resources import study_path
 from greendc.scenario import LoadedScenario, Scenario, load_scenario, with_overrides
 from greendc.yamlio import load_yaml
 
@@ -82,9 +83,10 @@ class Batch(BaseModel):
 
 
 def load_batch(path: str | pathlib.Path) -> Batch:
-    """Read and validate a batch file and expand it into cases (invalid variations become
-    cases with an ``error``; an unknown key or a bad file is a ``BatchError``)."""
-    path = pathlib.Path(path)
+    """Read and validate a batch file (or a built-in one by name, ``study_path``) and expand it
+    into cases (invalid variations become cases with an ``error``; an unknown key or a bad
+    file is a ``BatchError``)."""
+    path = study_path(path)
     raw = load_yaml(path, BatchError)
     return batch_from_dict(raw, origin=str(path), base_dir=path.resolve().parent,
                            default_name=path.stem)
