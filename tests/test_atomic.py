@@ -127,3 +127,15 @@ def test_write_file_is_atomic_and_keeps_the_usual_file_mode(tmp_path):
 
 def _raise():
     raise RuntimeError("disk full")
+
+
+def test_results_into_the_working_directory(tmp_path, two_results, monkeypatch):
+    """``--out .``: the folder cannot be swapped under the shell's feet; items are swapped."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "study.yaml").write_text("name: x\n")
+    save_results(two_results[0], ".")
+    save_results(two_results[1], pathlib.Path("."))
+    assert _consistent_cost(tmp_path) == float(two_results[1]["cost_eur_per_yr"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["csv", "results.nc", "study.yaml",
+                                                          "summary.json"]
+    assert pathlib.Path.cwd().samefile(tmp_path)

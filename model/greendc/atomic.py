@@ -12,7 +12,9 @@ version of a file or folder, never a half-written one, whatever kills the writer
   over as a hard link (a copy where links are not possible), then the staged folder takes the
   place of the old one in ONE rename (``renameat2(RENAME_EXCHANGE)`` on Linux; elsewhere two
   renames, the window between them repaired by ``clean_stale``). An item written as a folder
-  replaces the old item as a whole, so no stale file of an earlier run survives in it.
+  replaces the old item as a whole, so no stale file of an earlier run survives in it. A
+  folder that cannot be swapped (the working directory, a mount point, a read-only parent)
+  gets its items swapped one by one instead.
 - ``clean_stale(directory)``: removes the ``.greendc-*`` temporaries a killed writer left in a
   directory (only those of processes no longer running on this host) and restores a folder
   whose swap was cut between the two renames. Every writer calls it first.
@@ -80,21 +82,25 @@ def _json_default(obj: Any) -> Any:
 def folder(path: str | pathlib.Path) -> Iterator[pathlib.Path]:
     """Stage items for ``path`` and swap the whole folder in once (see module docstring).
 
-    On an exception nothing changes in ``path`` and the staging folder is removed."""
-    path = pathlib.Path(path)
+    On an exception nothing changes in ``path`` and the staging folder is removed. Where the
+    folder cannot be swapped (it is the working directory or a mount point, or its parent is
+    not writable) the items are staged inside it and swapped one by one instead."""
+    path = pathlib.Path(os.path.abspath(path))
     if path.exists() and not path.is_dir():
         raise NotADirectoryError(f"{path}: exists and is not a folder")
     path.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale(path.parent)
     if path.is_dir():
         clean_stale(path)
-    stage = temp_sibling(path)
-    stage.mkdir()
+    stage, whole = _stage_for(path)
     try:
         yield stage
         for entry in stage.rglob("*"):
             if entry.is_file() and not entry.is_symlink():
                 _fsync(entry)
+        if not whole:
+            for entry in list(stage.iterdir()):
+                _swap(entry, path / entry.name)
+            return
         if path.is_dir():
             for entry in path.iterdir():
                 if not (stage / entry.name).exists() and not _STALE.match(entry.name):
@@ -102,6 +108,25 @@ def folder(path: str | pathlib.Path) -> Iterator[pathlib.Path]:
         _swap(stage, path)
     finally:
         _remove(stage)
+
+
+def _stage_for(path: pathlib.Path) -> tuple[pathlib.Path, bool]:
+    """(staging folder, whether the whole folder is swapped)."""
+    if path.is_dir() and (path.samefile(os.getcwd()) or path.is_mount()):
+        path.mkdir(exist_ok=True)
+        stage = temp_sibling(path / path.name)
+        stage.mkdir()
+        return stage, False
+    clean_stale(path.parent)
+    stage = temp_sibling(path)
+    try:
+        stage.mkdir()
+        return stage, True
+    except PermissionError:
+        path.mkdir(exist_ok=True)
+        stage = temp_sibling(path / path.name)
+        stage.mkdir()
+        return stage, False
 
 
 def _swap(stage: pathlib.Path, path: pathlib.Path) -> None:
