@@ -51,8 +51,8 @@ def solve_dispatch_linopy(inputs: xr.Dataset, design: xr.Dataset) -> dict:
     charge = m.add_variables(lower=0, upper=p_mw, coords=coords, name="charge")
     discharge = m.add_variables(lower=0, upper=p_mw, coords=coords, name="discharge")
     soc = m.add_variables(lower=0, upper=e_mwh, coords=coords, name="soc")
-    wt = xr.DataArray(w, coords=coords)
-    m.add_constraints(soc - soc.roll(time=1) - wt * eta_c * charge + wt / eta_d * discharge == 0,
+    dt = xr.DataArray(inp["dt_h"].values, coords=coords)  # step duration [h], not the weight
+    m.add_constraints(soc - soc.roll(time=1) - dt * eta_c * charge + dt / eta_d * discharge == 0,
                       name="soc")
     load = xr.DataArray(facility, coords=coords)
     balance = grid + discharge - charge - surplus

@@ -29,13 +29,17 @@ SITES, COOLINGS, SERVERS, TECHS = ["A", "B"], ["air", "free", "imm"], ["g1", "g2
 OPTIONAL_ATTRS = {"min_cfe_share"}
 
 
-def tiny_inputs(hours: int = 4, sites=None, **changes: Any) -> xr.Dataset:
-    """Inputs Dataset of the tiny case; keyword arguments replace variables or attrs."""
+def tiny_inputs(hours: int = 4, sites=None, weight: float = 1.0, **changes: Any) -> xr.Dataset:
+    """Inputs Dataset of the tiny case; keyword arguments replace variables or attrs.
+
+    Steps last ``dt_h`` = 1 h; each stands for ``weight`` hours of the year (``weight_h``),
+    so annual sums are ``weight`` x the plain sums over the hours."""
     S = sites or SITES
     nS, nC, nK, nR = len(S), len(COOLINGS), len(SERVERS), len(TECHS)
     ds = xr.Dataset(coords={"site": S, "cooling": COOLINGS, "server": SERVERS, "tech": TECHS,
                             "time": np.arange(hours)})
-    ds["weight_h"] = ("time", np.ones(hours))
+    ds["dt_h"] = ("time", np.ones(hours))
+    ds["weight_h"] = ("time", np.full(hours, float(weight)))
     ds["pue"] = (("site", "cooling", "time"),
                  np.broadcast_to(np.array([1.5, 1.2, 1.1])[None, :, None], (nS, nC, hours)).copy())
     ds["water_m3_per_mw_it_yr"] = (("site", "cooling"), np.tile([10.0, 5.0, 0.0], (nS, 1)))
@@ -135,6 +139,7 @@ def solve_tiny(inputs: xr.Dataset, objective: str = "cost", cap: float | None = 
 def tiny():
     """``tiny(**changes)`` -> (status, results, model) for the tiny case."""
     def run(objective: str = "cost", cap: float | None = None, hours: int = 4, sites=None,
-            **changes):
-        return solve_tiny(tiny_inputs(hours=hours, sites=sites, **changes), objective, cap)
+            weight: float = 1.0, **changes):
+        return solve_tiny(tiny_inputs(hours=hours, sites=sites, weight=weight, **changes),
+                          objective, cap)
     return run

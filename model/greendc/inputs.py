@@ -5,7 +5,14 @@ annual figure the model uses (capital recovery factor times capex, plus fixed op
 hourly weather series into hourly PUE, water use and heat-pump COP per site and cooling.
 
 Dimensions: ``site``, ``cooling``, ``server``, ``tech`` (supply contracts), ``time`` (UTC
-hours, with step weights ``weight_h`` that scale the modelled hours to one year).
+hours). Each step carries two separate numbers, as PyPSA's snapshot weightings do:
+
+- ``dt_h[t]`` [h]: the step's duration, from the time coordinate (1 h for hourly data, also
+  on a cut horizon and for typical days). Every intertemporal equation (battery state of
+  charge) moves by ``dt_h``.
+- ``weight_h[t]`` [h of the year the step stands for]: 8760 / hours on a cut horizon, the
+  days represented for typical days. Used only for annual sums (cost, emissions, energy,
+  water): annual X = sum_t weight_h[t] x_t.
 """
 
 from __future__ import annotations
@@ -74,6 +81,15 @@ def _site_exposures(ds: xr.Dataset, facts_exposures: list[str]) -> list[str]:
     return sorted(set(from_file) | set(facts_exposures))
 
 
+def step_duration_h(time: np.ndarray) -> np.ndarray:
+    """Duration of each time step [h] from a datetime coordinate: the gap to the next step
+    (the last step repeats the one before it); 1 h for a single step or a plain index."""
+    if len(time) < 2 or not np.issubdtype(np.asarray(time).dtype, np.datetime64):
+        return np.ones(len(time))
+    gaps = np.diff(np.asarray(time)).astype("timedelta64[s]").astype(float) / 3600.0
+    return np.append(gaps, gaps[-1])
+
+
 def prepare_inputs(
     loaded: LoadedScenario, cat: Catalogue, sites: dict[str, xr.Dataset]
 ) -> xr.Dataset:
@@ -85,8 +101,11 @@ def prepare_inputs(
     time = sites[ids["site"][0]]["time"].values
     ds = xr.Dataset(coords={"site": ids["site"], "cooling": ids["cooling"],
                             "server": ids["server"], "tech": ids["tech"], "time": time})
+    ds["dt_h"] = ("time", step_duration_h(time))
+    ds["dt_h"].attrs.update(units="h", long_name="duration of the time step")
     ds["weight_h"] = ("time", np.full(len(time), HOURS_PER_YEAR / len(time)))
-    ds["weight_h"].attrs["units"] = "h"
+    ds["weight_h"].attrs.update(units="h", long_name="hours of the year the step stands for "
+                                "(annual sums only)")
     _add_site_series(ds, sc, cat, sites)
     _add_cooling(ds, sc, cat, sites)
     _add_servers(ds, sc, cat)

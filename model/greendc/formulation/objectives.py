@@ -13,7 +13,9 @@ Cost [EUR/yr], all capex annualised with the capital recovery factor (``physics.
        - sum_{s,c,t} w_t h_s heat_mw_th[s,c,t]                  heat revenue
        + carbon_price x emissions_t_co2
 
-with E_{s,r} = sum_t w_t cf[s,r,t] [MWh per MW per yr].
+with E_{s,r} = sum_t w_t cf[s,r,t] [MWh per MW per yr] and w_t = ``weight_h`` [h of the year
+step t stands for]: every hourly term is an annual sum, weighted by w_t (never by the step
+duration dt_h, which only the battery's state of charge uses).
 
 Variables: ``cost_eur`` (free, defined by ``cost_definition``). The objective minimises
 ``cost_eur`` or one emissions variable; ``emissions_cap`` bounds emissions through the
@@ -33,7 +35,7 @@ OBJECTIVE_VARIABLES = {"cost": "cost_eur", "emissions": "emissions_t_co2",
 def add_cost(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Annual cost components as named expressions and the ``cost_eur`` variable."""
     S, C, K, R, T = d.sites, d.coolings, d.servers, d.techs, range(d.hours)
-    w = d["weight_h"]
+    w = d.weight_h
     a_node, a_cool, a_fac = (d["node_cost_eur_per_yr"], d["cooling_cost_eur_per_mw_it_yr"],
                              d["facility_cost_eur_per_mw_it_yr"])
     strike, energy = d["strike_eur_per_mwh"], d["supply_energy_mwh_per_mw_yr"]

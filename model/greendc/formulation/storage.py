@@ -1,6 +1,8 @@
 """Battery: energy and power sized separately, hourly charge/discharge, cyclic state of charge.
 
-Parameters: eta_c, eta_d [-] charge and discharge efficiencies, w_t [h] step weight,
+Parameters: eta_c, eta_d [-] charge and discharge efficiencies, dt_t [h] duration of step t
+(``dt_h``: 1 h for hourly data, also on a cut horizon; never the annual weight w_t, which
+only scales annual sums),
 M_E_s = 24 h x conn_s [MWh], M_P_s = conn_s [MW] (size bounds at a built site).
 
 Variables
@@ -8,7 +10,7 @@ Variables
 - ``battery_charge_mw[s,t]``, ``battery_discharge_mw[s,t]`` >= 0 [MW]; ``battery_soc_mwh[s,t]`` >= 0.
 
 Constraints (chronological hours: full year or a cut horizon)
-- ``battery_soc``:  soc[s,t] = soc[s,t-1] + w_t (eta_c charge[s,t] - discharge[s,t] / eta_d)
+- ``battery_soc``:  soc[s,t] = soc[s,t-1] + dt_t (eta_c charge[s,t] - discharge[s,t] / eta_d)
                     foreach s, t, with t-1 of the first hour = the last hour (cyclic year)
 - ``battery_charge_power``:    charge[s,t] <= battery_mw[s]
 - ``battery_discharge_power``: discharge[s,t] <= battery_mw[s]
@@ -23,8 +25,8 @@ represented by typical day k(i) = ``period_of_day[i]``. Storage is linked across
 in Kotzur et al. (2018), "Time series aggregation for energy system design: modeling seasonal
 storage", Applied Energy 213, 123-135 (no self-discharge, so their decay factors are 1):
 
-- ``battery_soc`` (intra-day): soc[s,pH+h] = soc[s,pH+h-1] + eta_c charge - discharge / eta_d
-  (one-hour steps), with soc[s,pH-1] := 0, so ``battery_soc_mwh`` is *free*: the change of
+- ``battery_soc`` (intra-day): soc[s,pH+h] = soc[s,pH+h-1] + dt_t (eta_c charge - discharge / eta_d)
+  (dt_t = 1 h), with soc[s,pH-1] := 0, so ``battery_soc_mwh`` is *free*: the change of
   the state of charge since the start of the typical day [MWh].
 - ``battery_soc_day`` (inter-day chain over the original days, cyclic):
   E[s,(i+1) mod D] = E[s,i] + soc[s, k(i)H + H-1]                      foreach s, i
@@ -52,7 +54,7 @@ HOURS_PER_PERIOD = 24
 def add_battery(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Battery sizing and hourly operation (see module docstring)."""
     S, T = d.sites, d.hours
-    w = d["weight_h"]
+    dt = d.step_h
     eta_c = float(d.attrs["battery_charge_efficiency"])
     eta_d = float(d.attrs["battery_discharge_efficiency"])
     conn = d["grid_connection_mw"]
@@ -73,7 +75,7 @@ def add_battery(m: pyo.ConcreteModel, d: ModelData) -> None:
     else:
         m.battery_soc = pyo.Constraint(m.S, m.T, rule=lambda m, s, t:
             m.battery_soc_mwh[s, t] == m.battery_soc_mwh[s, (t - 1) % T]
-            + float(w[t]) * (eta_c * m.battery_charge_mw[s, t] - m.battery_discharge_mw[s, t] / eta_d),
+            + float(dt[t]) * (eta_c * m.battery_charge_mw[s, t] - m.battery_discharge_mw[s, t] / eta_d),
             doc="state-of-charge balance, cyclic over the horizon [MWh]")
     m.battery_charge_power = pyo.Constraint(m.S, m.T, rule=lambda m, s, t:
         m.battery_charge_mw[s, t] <= m.battery_mw[s], doc="charge <= power rating [MW]")
@@ -96,7 +98,7 @@ def _add_typical_soc(m: pyo.ConcreteModel, d: ModelData, eta_c: float, eta_d: fl
     if d.hours % H:
         raise ValueError(f"typical-day inputs need whole days of {H} h, got {d.hours} h")
     order = [int(k) for k in d["period_of_day"]]
-    P, D = d.hours // H, len(order)
+    P, D, dt = d.hours // H, len(order), d.step_h
     m.P = pyo.RangeSet(0, P - 1, doc="typical days")
     m.D = pyo.RangeSet(0, D - 1, doc="original days of the year")
     m.battery_soc_day_mwh = pyo.Var(m.S, m.D, domain=pyo.NonNegativeReals,
@@ -107,7 +109,7 @@ def _add_typical_soc(m: pyo.ConcreteModel, d: ModelData, eta_c: float, eta_d: fl
                                     doc="lowest intra-day SOC change of a typical day [MWh]")
     m.battery_soc = pyo.Constraint(m.S, m.T, rule=lambda m, s, t:
         m.battery_soc_mwh[s, t] == (m.battery_soc_mwh[s, t - 1] if t % H else 0.0)
-        + eta_c * m.battery_charge_mw[s, t] - m.battery_discharge_mw[s, t] / eta_d,
+        + float(dt[t]) * (eta_c * m.battery_charge_mw[s, t] - m.battery_discharge_mw[s, t] / eta_d),
         doc="intra-day state-of-charge change of a typical day [MWh]")
     m.battery_soc_day = pyo.Constraint(m.S, m.D, rule=lambda m, s, i:
         m.battery_soc_day_mwh[s, (i + 1) % D]
