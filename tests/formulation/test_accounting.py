@@ -35,3 +35,12 @@ def test_one_week_cfe_target_is_feasible():
     res = run(frankfurt_week(min_cfe_share=0.95))
     assert float(res["cfe_share"]) >= 0.95 - 1e-6
     assert float(res["cost_eur_per_yr"]) == pytest.approx(89.7e6, rel=0.01)
+
+
+def test_gb200_rack_peak_and_utilised_power():
+    """The catalogue's GB200 NVL72 rack: 132 kW peak, 46 kW idle; at 80 % utilisation
+    46 + 0.8 x 86 = 114.8 kW. The connection is sized from the first, energy from the second."""
+    inputs = load_study(frankfurt_week(servers=["gb200_nvl72_rack"])).inputs
+    rack = inputs.sel(server="gb200_nvl72_rack")
+    assert float(rack["node_peak_mw"]) == pytest.approx(0.132)
+    assert float(rack["node_power_mw"]) == pytest.approx(0.1148)

@@ -115,6 +115,22 @@ def test_grid_connection_moves_the_site(tiny, w):
     assert float(res["cost_eur_per_yr"]) == pytest.approx(250 + 176 * w)
 
 
+def test_grid_connection_carries_peak_it_power(w):
+    """grid_connection at peak IT power: a GB200 NVL72 rack draws 132 kW at full load and
+    46 + 0.8 (132 - 46) = 114.8 kW at 80 % utilisation (g1 here; g2 excluded; PUE 1, site A).
+    A 0.125 MW connection carries 114.8 kW but not 132 kW -> infeasible. At 0.135 MW:
+    feasible, and energy is paid at the utilised power: 100 + 0.1148 x 4 h x w x 10 EUR/MWh =
+    100 + 4.592 w EUR."""
+    case = dict(weight=w, sites=["A"], required_pflops=1.0, pue=np.ones((1, 3, 4)),
+                nodes_per_rack=[[1, 1, 1], [0, 0, 0]], node_power_mw=[0.1148, 2.0],
+                node_peak_mw=[0.132, 2.0])
+    status, _, _ = solve_tiny(tiny_inputs(grid_connection_mw=[0.125], **case))
+    assert status.status == "infeasible"
+    status, res, _ = solve_tiny(tiny_inputs(grid_connection_mw=[0.135], **case))
+    assert float(res["cost_eur_per_yr"]) == pytest.approx(100 + 4.592 * w)
+    assert float(res["facility_energy_mwh_per_yr"]) == pytest.approx(0.1148 * 4 * w)
+
+
 def battery_case(**changes):
     """One site, 2 h, g1 (1 MW, PUE 1 everywhere), prices 10 then 100 EUR/MWh."""
     base = dict(hours=2, sites=["A"], required_pflops=1.0, pue=np.ones((1, 3, 2)),

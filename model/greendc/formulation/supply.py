@@ -18,10 +18,11 @@ Constraints
 - ``surplus_from_supply``: surplus_mw[s,t] <= supply_output_mw[s,t]          foreach s, t
 - ``energy_balance``:    grid + supply_output + discharge
                          = facility + heat_pump_elec + charge + surplus     foreach s, t  [MW]
-- ``grid_connection``:   facility + heat_pump_elec + charge - discharge
+- ``grid_connection``:   facility_peak + heat_pump_elec + charge - discharge
                          <= conn_s build[s]                                 foreach s, t  [MW]
-  (all power reaching the site, grid or sleeved PPA, crosses the connection; an on-site
-  battery can shave the peak.)
+  (all power reaching the site, grid or sleeved PPA, crosses the connection; it must carry
+  every node at full load, Ppeak_k, times the hour's PUE, not the utilised IT power the
+  energy terms use; an on-site battery can shave the peak.)
 """
 
 from __future__ import annotations
@@ -55,6 +56,6 @@ def add_energy_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
         == m.facility_mw[s, t] + m.heat_pump_elec_mw[s, t] + m.battery_charge_mw[s, t]
         + m.surplus_mw[s, t], doc="hourly electricity balance [MW]")
     m.grid_connection = pyo.Constraint(m.S, m.T, rule=lambda m, s, t:
-        m.facility_mw[s, t] + m.heat_pump_elec_mw[s, t] + m.battery_charge_mw[s, t]
+        m.facility_peak_mw[s, t] + m.heat_pump_elec_mw[s, t] + m.battery_charge_mw[s, t]
         - m.battery_discharge_mw[s, t] <= float(conn[d.sites.index(s)]) * m.build[s],
-        doc="power through the grid connection [MW]")
+        doc="power through the grid connection at peak IT load [MW]")
