@@ -122,14 +122,25 @@ def prepare_inputs(
     return ds
 
 
+def scaled_spot(spot: xr.DataArray, scale: float, negative_too: bool) -> xr.DataArray:
+    """Day-ahead price scenario [EUR/MWh]: ``scale`` x the positive prices; negative prices
+    keep their value unless ``negative_too`` (``finance.grid_price_scale_negative``)."""
+    if negative_too:
+        return spot * scale
+    return xr.where(spot > 0, spot * scale, spot)
+
+
 def _add_site_series(ds, sc, cat: Catalogue, sites) -> None:
     names = list(ds.site.values)
     facts = [cat.sites[s] for s in names]
-    price = _hourly(sites, names, "grid_price") * sc.finance.grid_price_scale
+    price = scaled_spot(_hourly(sites, names, "grid_price"), sc.finance.grid_price_scale,
+                        sc.finance.grid_price_scale_negative)
     adder = xr.DataArray([f.grid_adder_eur_per_mwh.value for f in facts], dims="site")
     ds["grid_price_eur_per_mwh"] = price
     ds["grid_cost_eur_per_mwh"] = price + adder
-    sale = price.clip(min=0) if sc.options.surplus_sale else xr.zeros_like(price)
+    # surplus is settled at the actual spot, negative hours included (the objective spills
+    # instead of selling there, see greendc.formulation.objectives)
+    sale = price if sc.options.surplus_sale else xr.zeros_like(price)
     ds["surplus_sale_price_eur_per_mwh"] = sale
     ds["grid_ci_g_per_kwh"] = _hourly(sites, names, "grid_carbon_intensity")
     # Carbon-free share of the grid mix; a site file without it counts its grid as fossil.

@@ -44,3 +44,21 @@ def test_gb200_rack_peak_and_utilised_power():
     rack = inputs.sel(server="gb200_nvl72_rack")
     assert float(rack["node_peak_mw"]) == pytest.approx(0.132)
     assert float(rack["node_power_mw"]) == pytest.approx(0.1148)
+
+
+def test_price_scale_leaves_negative_prices_unless_asked():
+    """finance.grid_price_scale: 2 doubles the positive day-ahead prices only; Frankfurt's
+    first week of 2018 has negative hours (New Year), which keep their price, unless
+    finance.grid_price_scale_negative is true."""
+    base = load_study(frankfurt_week()).inputs["grid_price_eur_per_mwh"].values
+    assert (base < 0).any()
+    double = load_study(frankfurt_week(finance={"grid_price_scale": 2.0})).inputs
+    expected = np.where(base > 0, 2 * base, base)
+    np.testing.assert_allclose(double["grid_price_eur_per_mwh"].values, expected)
+    # a surplus is settled at that actual (negative) spot when sale is on
+    sale = load_study(frankfurt_week(finance={"grid_price_scale": 2.0},
+                                     options={"surplus_sale": True})).inputs
+    np.testing.assert_allclose(sale["surplus_sale_price_eur_per_mwh"].values, expected)
+    both = load_study(frankfurt_week(finance={"grid_price_scale": 2.0,
+                                              "grid_price_scale_negative": True})).inputs
+    np.testing.assert_allclose(both["grid_price_eur_per_mwh"].values, 2 * base)

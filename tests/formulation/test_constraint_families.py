@@ -201,6 +201,37 @@ def test_battery_soc_moves_by_the_step_duration_not_the_weight():
     assert float(res["cost_eur_per_yr"]) == pytest.approx(100 + w * 20 + 1)
 
 
+def test_battery_one_direction_in_a_negative_price_hour(w):
+    """battery_one_direction: 1 MW load, grid -50 then 100 EUR/MWh, battery 0.9 each way,
+    energy free, power 1 EUR/MW. Without it the battery buys ~25 MWh at -50 in hour 0 and
+    burns the stored energy in hour 1 by charging 99 and discharging 100 MW at once (cost
+    -1072.8 EUR at w = 1). One direction per hour: charge c = 1/0.81 = 1.2346 MWh in hour 0
+    and discharge 1 MWh in hour 1 (one node at most: extra nodes would be bought as loads):
+    100 + w (-50 x (1 + 1.2346)) + 1.2346 = 101.2346 - 111.73 w EUR."""
+    _, res, m = solve_tiny(battery_case(
+        weight=w, grid_cost_eur_per_mwh=[[-50.0, 100.0]], max_nodes=[1.0, 1.0], battery_charge_efficiency=0.9,
+        battery_discharge_efficiency=0.9, battery_energy_cost_eur_per_mwh_yr=0.0,
+        battery_power_cost_eur_per_mw_yr=1.0))
+    c = 1 / 0.81
+    assert len(m.battery_one_direction) == 4  # 2 hours x (charge, discharge)
+    assert float(res["battery_mw"].sum()) == pytest.approx(c, rel=1e-6)
+    np.testing.assert_allclose(res["battery_discharge_mw"].values, [[0.0, 1.0]], atol=1e-7)
+    assert float(res["cost_eur_per_yr"]) == pytest.approx(100 + c - 50 * w * (1 + c))
+
+
+def test_surplus_in_a_negative_hour_is_spilled_not_sold(w):
+    """surplus_from_supply with sale at the actual spot: solar cf 1 in both hours, 3 MW
+    potential at 5 EUR/MWh, 1 MW load (grid 120), spot -30 then 100. Surplus 2 MW each hour: hour 0
+    spilled (selling would cost 30 x 2), hour 1 sold: 100 + w (5 x 6 - 100 x 2) = 100 - 170 w
+    EUR (100 - 110 w if the negative hour's surplus had to be sold)."""
+    _, res, _ = solve_tiny(solar_case(
+        weight=w, capacity_factor=[[[1.0, 1.0], [0.0, 0.0]]], grid_cost_eur_per_mwh=[[120, 120]],
+        surplus_sale_price_eur_per_mwh=[[-30.0, 100.0]]))
+    assert float(res["cost_eur_per_yr"]) == pytest.approx(100 - 170 * w)
+    np.testing.assert_allclose(res["spill_mw"].values, [[2.0, 0.0]], atol=1e-7)
+    np.testing.assert_allclose(res["surplus_sale_mw"].values, [[0.0, 2.0]], atol=1e-7)
+
+
 def test_battery_discharge_power_limits_discharge(w):
     """battery_discharge_power: 2 MW load (2 x g1), prices 100, 10, 10 EUR/MWh; battery
     lossless, energy free, power 30 EUR/MW. Shifting r MWh into hour 0 needs discharge r <= rating,

@@ -31,7 +31,7 @@ CONSTRAINT_FAMILIES = (
     "water_use",
     "supply_potential", "surplus_from_supply", "energy_balance", "grid_connection",
     "battery_soc", "battery_charge_power", "battery_discharge_power", "battery_energy",
-    "battery_at_built_site",
+    "battery_at_built_site", "battery_one_direction",
     "heat_recoverable", "heat_network_demand", "heat_pump_capacity",
     "heat_pump_needs_connection", "dh_connect_at_built_site",
     "operational_emissions_definition", "embodied_emissions_definition", "emissions_definition",

@@ -9,9 +9,15 @@ Cost [EUR/yr], all capex annualised with the capital recovery factor (``physics.
        + sum_s (a_E battery_mwh[s] + a_P battery_mw[s])         battery
        + sum_s (a_HP heat_pump_mw_th[s] + a_DH dh_connect[s])   heat pump + network connection
        + sum_{s,t} w_t (p_{s,t} + adder_s) grid_mw[s,t]         grid energy + network charges
-       - sum_{s,t} w_t max(p_{s,t}, 0) surplus_mw[s,t]          surplus sold at spot
+       - sum_{s,t} w_t max(p_{s,t}, 0) surplus_mw[s,t]          surplus sold at spot or spilled
        - sum_{s,c,t} w_t h_s heat_mw_th[s,c,t]                  heat revenue
        + carbon_price x emissions_t_co2
+
+Surplus is settled at the actual spot p_{s,t} (``surplus_sale_price_eur_per_mwh``, negative
+hours included; 0 when the scenario forbids sale): sold at p, or spilled for free. Of
+surplus = sold + spilled the cheapest split sells all when p > 0 and spills all when p <= 0,
+so one variable valued at max(p, 0) is exact: selling into a negative price is a cost the
+model never chooses.
 
 with E_{s,r} = sum_t w_t cf[s,r,t] [MWh per MW per yr] and w_t = ``weight_h`` [h of the year
 step t stands for]: every hourly term is an annual sum, weighted by w_t (never by the step

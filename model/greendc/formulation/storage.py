@@ -16,6 +16,17 @@ Constraints (chronological hours: full year or a cut horizon)
 - ``battery_discharge_power``: discharge[s,t] <= battery_mw[s]
 - ``battery_energy``:          soc[s,t] <= battery_mwh[s]
 - ``battery_at_built_site``:   battery_mwh[s] <= M_E_s build[s];  battery_mw[s] <= M_P_s build[s]
+- ``battery_one_direction`` (hours N, binary ``battery_charging[s,t]``):
+  charge[s,t] <= M_P_s charging[s,t];  discharge[s,t] <= M_P_s (1 - charging[s,t])
+  foreach (s,t) in N = every hour of a site with at least one negative all-in grid price
+  (``grid_cost_eur_per_mwh`` < 0); N is empty for the reference tariffs.
+  Why: charging x and discharging eta_c eta_d x in the same hour leaves the state of charge
+  unchanged and raises the import by (1 - eta_c eta_d) x: the losses are a sink. Energy at a
+  site is worth >= 0 when no grid price is negative (surplus is spilled for free, a CFE
+  target and emissions only lose from extra import), so burning never pays and the LP needs
+  no binary. Once an hour has a negative price, energy bought then could be burned in ANY
+  later hour (charge more at -p, cycle it away later), so the site's every hour must choose
+  one direction. The losses alone do not prevent it: they are what is being sold.
 
 Typical days (``greendc.typical``; the inputs carry ``period_of_day[day]``)
 --------------------------------------------------------------------------
@@ -86,10 +97,26 @@ def add_battery(m: pyo.ConcreteModel, d: ModelData) -> None:
     else:
         m.battery_energy = pyo.Constraint(m.S, m.T, rule=lambda m, s, t:
             m.battery_soc_mwh[s, t] <= m.battery_mwh[s], doc="state of charge <= energy [MWh]")
+    _add_one_direction(m, d)
     m.battery_at_built_site = pyo.Constraint(m.S, [0, 1], rule=lambda m, s, i:
         (m.battery_mwh[s] if i == 0 else m.battery_mw[s])
         <= float(conn[S.index(s)]) * (24.0 if i == 0 else 1.0) * m.build[s],
         doc="battery only at a built site, bounded by the connection [MWh | MW]")
+
+
+def _add_one_direction(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """``battery_one_direction`` at sites with a negative all-in grid price (docstring)."""
+    price, conn = d["grid_cost_eur_per_mwh"], d["grid_connection_mw"]
+    negative = [(s, t) for i, s in enumerate(d.sites) if (price[i] < 0).any()
+                for t in range(d.hours)]
+    m.NEG = pyo.Set(initialize=negative, dimen=2,
+                    doc="hours of the sites with a negative grid price somewhere")
+    m.battery_charging = pyo.Var(m.NEG, domain=pyo.Binary, doc="battery charges, not discharges")
+    m.battery_one_direction = pyo.Constraint(m.NEG, [0, 1], rule=lambda m, s, t, j:
+        m.battery_charge_mw[s, t] <= float(conn[d.sites.index(s)]) * m.battery_charging[s, t]
+        if j == 0 else m.battery_discharge_mw[s, t]
+        <= float(conn[d.sites.index(s)]) * (1 - m.battery_charging[s, t]),
+        doc="no charging and discharging in the same hour [MW]")
 
 
 def _add_typical_soc(m: pyo.ConcreteModel, d: ModelData, eta_c: float, eta_d: float) -> None:

@@ -6,9 +6,10 @@ conn_s [MW] grid connection.
 Variables
 - ``supply_mw[s, r]`` >= 0: solar/wind capacity contracted (PPA) or owned [MW].
 - ``grid_mw[s, t]`` >= 0: grid import [MW].
-- ``surplus_mw[s, t]`` >= 0: contracted output not used on site [MW]; sold at the spot price
-  when that price is positive (and sale is allowed), spilled otherwise: the objective credits
-  max(price, 0), so one variable covers both without loss of exactness.
+- ``surplus_mw[s, t]`` >= 0: contracted output not used on site [MW]; settled at the actual
+  spot price p (negative hours included) when sale is allowed, or spilled for free: selling
+  at p <= 0 never beats spilling, so the objective credits max(p, 0) and one variable covers
+  both without loss of exactness (``objectives``).
 
 Expressions
 - ``supply_output_mw[s, t]`` = sum_r cf[s,r,t] supply_mw[s,r]   [MW]
