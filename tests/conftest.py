@@ -7,7 +7,8 @@ paper. Defaults (weights 1 h, so "annual" sums are plain sums over the hours):
 - sites A, B; coolings air (PUE 1.5), free (1.2), imm (1.1); 4 hours;
 - servers g1 (1 MW, 1 PFLOP/s, 100 EUR/yr) and g2 (2 MW, 3 PFLOP/s, 250 EUR/yr);
   required 3 PFLOP/s; one node per rack, 1 m2 per rack, floor and water plentiful;
-- grid cost 10 EUR/MWh at A, 20 at B; carbon 100 g/kWh at A, 50 at B;
+- grid cost 10 EUR/MWh at A, 20 at B (all-in); no network charge on PPA energy;
+  carbon 100 g/kWh at A, 50 at B;
 - no solar/wind potential, battery priced out, no heat demand; every rule allows every site.
 
 The cheapest design is A / imm / 1 x g2: 250 + 2 MW x 1.1 x 4 h x 10 = 338 EUR.
@@ -59,6 +60,7 @@ def tiny_inputs(hours: int = 4, sites=None, weight: float = 1.0, **changes: Any)
     price = np.array([10.0, 20.0, 30.0, 40.0])[:nS]
     ds["grid_cost_eur_per_mwh"] = (("site", "time"), np.repeat(price[:, None], hours, axis=1))
     ds["surplus_sale_price_eur_per_mwh"] = (("site", "time"), np.zeros((nS, hours)))
+    ds["grid_network_levy_eur_per_mwh"] = ("site", np.zeros(nS))
     ci = np.array([100.0, 50.0, 25.0, 12.5])[:nS]
     ds["grid_ci_g_per_kwh"] = (("site", "time"), np.repeat(ci[:, None], hours, axis=1))
     ds["grid_cfe_share"] = (("site", "time"), np.zeros((nS, hours)))

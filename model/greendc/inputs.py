@@ -135,9 +135,15 @@ def _add_site_series(ds, sc, cat: Catalogue, sites) -> None:
     facts = [cat.sites[s] for s in names]
     price = scaled_spot(_hourly(sites, names, "grid_price"), sc.finance.grid_price_scale,
                         sc.finance.grid_price_scale_negative)
-    adder = xr.DataArray([f.grid_adder_eur_per_mwh.value for f in facts], dims="site")
+    margin = xr.DataArray([f.grid_supply_margin_eur_per_mwh.value for f in facts], dims="site")
+    network = xr.DataArray([f.grid_network_eur_per_mwh.value + f.grid_levies_eur_per_mwh.value
+                            for f in facts], dims="site")
     ds["grid_price_eur_per_mwh"] = price
-    ds["grid_cost_eur_per_mwh"] = price + adder
+    # grid import pays spot + supply margin + network charges and levies
+    ds["grid_cost_eur_per_mwh"] = price + margin + network
+    # every MWh through the connection pays network charges and levies, PPA energy too
+    ds["grid_network_levy_eur_per_mwh"] = network
+    ds["grid_network_levy_eur_per_mwh"].attrs["units"] = "EUR/MWh"
     # surplus is settled at the actual spot, negative hours included (the objective spills
     # instead of selling there, see greendc.formulation.objectives)
     sale = price if sc.options.surplus_sale else xr.zeros_like(price)

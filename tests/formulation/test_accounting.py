@@ -31,8 +31,13 @@ def test_cut_horizon_steps_last_one_hour_and_weigh_8760_over_h():
 def test_one_week_cfe_target_is_feasible():
     """95 % hourly CFE on Frankfurt's first week: with the battery moving 1 h x power per step
     the target is met (issue 12 measured 89.7 M EUR/yr); with the annual weight (52 h) in
-    battery_soc every MWh stored needed 52 MWh of capacity and the study was "infeasible"."""
-    res = run(frankfurt_week(min_cfe_share=0.95))
+    battery_soc every MWh stored needed 52 MWh of capacity and the study was "infeasible".
+    The tariff is pinned to the issue's (110 EUR/MWh on grid import only) to isolate the
+    step-duration fix from the tariff split."""
+    old_tariff = {"sites.de-frankfurt.grid_supply_margin_eur_per_mwh": 110,
+                  "sites.de-frankfurt.grid_network_eur_per_mwh": 0,
+                  "sites.de-frankfurt.grid_levies_eur_per_mwh": 0}
+    res = run(frankfurt_week(min_cfe_share=0.95, overrides=old_tariff))
     assert float(res["cfe_share"]) >= 0.95 - 1e-6
     assert float(res["cost_eur_per_yr"]) == pytest.approx(89.7e6, rel=0.01)
 

@@ -284,6 +284,24 @@ def test_supply_potential_limits_the_contract(w):
     assert float(res["cost_eur_per_yr"]) == pytest.approx(100 + 152.5 * w)
 
 
+def test_ppa_delivered_pays_network_charges(w):
+    """ppa_delivered: network charges + levies N = 30 EUR/MWh (inside the grid cost of 100).
+    A PPA contract of 1 MW covers hour 0 and its energy crosses the connection:
+    100 + w (5 + 30 + 100) = 100 + 135 w EUR. Owned behind the meter it avoids N:
+    100 + w (5 + 100) = 100 + 105 w. A forced 3 MW PPA (strike -1) spills 2 MWh in hour 0,
+    which pays no network charge: 100 + w (-3 + 30 + 100) = 100 + 127 w EUR."""
+    case = dict(weight=w, grid_network_levy_eur_per_mwh=[30.0])
+    _, res, _ = solve_tiny(solar_case(**case))
+    assert float(res["supply_mw"].sum()) == pytest.approx(1.0)
+    assert float(res["cost_ppa_network_eur_per_yr"]) == pytest.approx(30 * w)
+    assert float(res["cost_eur_per_yr"]) == pytest.approx(100 + 135 * w)
+    _, res, _ = solve_tiny(solar_case(supply_owned=[1.0, 0.0], **case))
+    assert float(res["cost_eur_per_yr"]) == pytest.approx(100 + 105 * w)
+    _, res, _ = solve_tiny(solar_case(strike_eur_per_mwh=[[-1.0, 0.0]], **case))
+    assert float(res["supply_mw"].sum()) == pytest.approx(3.0)
+    assert float(res["cost_eur_per_yr"]) == pytest.approx(100 + 127 * w)
+
+
 def test_surplus_sold_at_spot(w):
     """surplus_from_supply: with sale at 100 EUR/MWh > 5 strike, contract the full 3 MW and
     sell 2 MWh: 100 + w (15 + 100 - 200) = 100 - 85 w EUR."""

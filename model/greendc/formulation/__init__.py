@@ -29,7 +29,7 @@ CONSTRAINT_FAMILIES = (
     "site_count", "cooling_choice",
     "nodes_need_cooling", "compute_requirement", "rack_density", "floor_space",
     "water_use",
-    "supply_potential", "surplus_from_supply", "energy_balance", "grid_connection",
+    "supply_potential", "surplus_from_supply", "ppa_delivered", "energy_balance", "grid_connection",
     "battery_soc", "battery_charge_power", "battery_discharge_power", "battery_energy",
     "battery_at_built_site", "battery_one_direction",
     "heat_recoverable", "heat_network_demand", "heat_pump_capacity",
