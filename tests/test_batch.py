@@ -276,7 +276,7 @@ def test_changed_data_is_solved_again(tmp_path):
     assert run_batch(load_batch(path), tmp_path / "out", serial=True, quiet=True).computed == []
     sites_yaml = data / "catalogue" / "sites.yaml"
     sites_yaml.write_text(sites_yaml.read_text().replace(
-        "grid_adder_eur_per_mwh: {value: 25,", "grid_adder_eur_per_mwh: {value: 30,"))
+        "grid_levies_eur_per_mwh: {value: 0.5,", "grid_levies_eur_per_mwh: {value: 30,"))
     again = run_batch(load_batch(path), tmp_path / "out", serial=True, quiet=True)
     assert again.computed == first.computed and again.skipped == []
 

@@ -22,6 +22,7 @@ COST_ITEMS = {
     "site": "cost_site_eur", "servers": "cost_servers_eur",
     "cooling_and_facility": "cost_cooling_facility_eur", "solar_wind_supply": "cost_supply_eur",
     "battery": "cost_battery_eur", "heat_plant": "cost_heat_plant_eur", "grid_energy": "cost_grid_eur",
+    "ppa_network": "cost_ppa_network_eur",
     "surplus_revenue": "revenue_surplus_eur", "heat_revenue": "revenue_heat_eur",
     "carbon_price": "cost_carbon_eur",
 }

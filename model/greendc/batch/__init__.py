@@ -9,8 +9,8 @@ A batch file (YAML, validated by pydantic; paths relative to the batch file)::
       finance.carbon_price_eur_per_t: [0, 100]
       sovereignty.allowed_jurisdictions: [null, [EU]]
     cases:                                # optional: explicit variations, each a dict of
-      - {name: low_prices, overrides.sites.fr-essonne.grid_adder_eur_per_mwh: 30}
-      - {name: high_prices, overrides.sites.fr-essonne.grid_adder_eur_per_mwh: 90}
+      - {name: low_prices, overrides.sites.fr-essonne.grid_network_eur_per_mwh: 5}
+      - {name: high_prices, overrides.sites.fr-essonne.grid_network_eur_per_mwh: 30}
     combine: product                      # cases x grid (default) or union (cases + grid)
 
 Override keys are those of ``greendc.scenario.with_overrides``: dotted scenario fields

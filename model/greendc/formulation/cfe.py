@@ -15,6 +15,7 @@ against the score.
 
 Constraint (only when the scenario sets ``min_cfe_share`` = x):
 - ``cfe_target``: sum_s,t w_t clean[s,t] >= x sum_s,t w_t (facility[s,t] + heat_pump_elec[s,t])
+  (w_t = ``weight_h`` [h of the year per step]: an annual sum)
 
 The hourly CFE score reported in results is min(1, clean / load) per hour (``greendc.results``).
 """
@@ -29,7 +30,7 @@ from greendc.formulation.data import ModelData
 
 def add_cfe(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Clean-supply expression and, if ``min_cfe_share`` is set, the CFE target."""
-    phi, w = d["grid_cfe_share"], d["weight_h"]
+    phi, w = d["grid_cfe_share"], d.weight_h
     S = d.sites
     m.clean_supply_mw = pyo.Expression(m.S, m.T, rule=lambda m, s, t:
         m.supply_output_mw[s, t] - m.surplus_mw[s, t] + m.battery_discharge_mw[s, t]

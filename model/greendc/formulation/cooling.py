@@ -5,7 +5,10 @@ W[s,c] [m3 per MW of IT load per year] = sum_t w_t WUE[s,c,t] (WUE in L/kWh),
 water allowance_s [m3/yr].
 
 Expressions
-- ``facility_mw[s, t]`` = sum_c PUE[s,c,t] it_mw[s,c]        facility electricity [MW]
+- ``facility_mw[s, t]`` = sum_c PUE[s,c,t] it_mw[s,c]        facility electricity drawn [MW]
+  (IT at the scenario's utilisation: energy, cost, emissions)
+- ``facility_peak_mw[s, t]`` = sum_c PUE[s,c,t] it_peak_mw[s,c]   facility power with every
+  node at full load [MW] (what the grid connection must carry in that hour's weather)
 
 Constraints
 - ``water_use``: sum_c W[s,c] it_mw[s,c] <= allowance_s        foreach s   [m3/yr]
@@ -25,6 +28,9 @@ def add_cooling(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.facility_mw = pyo.Expression(m.S, m.T, rule=lambda m, s, t: sum(
         float(pue[S.index(s), j, t]) * m.it_mw[s, c] for j, c in enumerate(C)),
         doc="facility electricity demand (IT x PUE) [MW]")
+    m.facility_peak_mw = pyo.Expression(m.S, m.T, rule=lambda m, s, t: sum(
+        float(pue[S.index(s), j, t]) * m.it_peak_mw[s, c] for j, c in enumerate(C)),
+        doc="facility power at peak IT load (IT peak x PUE) [MW]")
     water, allowance = d["water_m3_per_mw_it_yr"], d["water_allowance_m3_per_yr"]
     m.water_use = pyo.Constraint(m.S, rule=lambda m, s: sum(
         float(water[S.index(s), j]) * m.it_mw[s, c] for j, c in enumerate(C))

@@ -26,7 +26,7 @@ from greendc.formulation.data import ModelData
 def add_emissions(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Operational and embodied emissions (see module docstring)."""
     S, C, K, R = d.sites, d.coolings, d.servers, d.techs
-    w, ci = d["weight_h"], d["grid_ci_g_per_kwh"]
+    w, ci = d.weight_h, d["grid_ci_g_per_kwh"]
     node_e, sup_e = d["node_embodied_t_per_yr"], d["supply_energy_mwh_per_mw_yr"]
     lca = d["supply_lifecycle_g_per_kwh"]
     batt_e = float(d.attrs["battery_embodied_t_per_mwh_yr"])
