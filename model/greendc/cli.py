@@ -133,6 +133,9 @@ def pareto(
     html = write_report(folder)
     typer.echo(format_front(front))
     typer.echo(f"front: {folder}/front.nc, report: {html} ({front.attrs['seconds']:.1f} s)")
+    for lost in json.loads(front.attrs.get("points_missing", "[]")):
+        typer.secho(f"WARNING: no front point at {lost['epsilon_t_per_yr']:,.0f} tCO2e/yr "
+                    f"({lost['reason']})", fg="yellow")
 
 
 @app.command()

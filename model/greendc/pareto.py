@@ -12,9 +12,12 @@
    re-solved from the previous basis/incumbent; nothing is rebuilt between points.
 
 With one site to build and several (site, cooling) candidates, the front is the lower
-envelope of the candidates' fronts: a candidate whose LP cost bound is above the cost of the
-emissions end can never be on the front and is skipped; the others are swept on the same
-grid and the cheapest at each epsilon is kept. Points are then checked: duplicates (same
+envelope of the candidates' fronts, swept on the same grid, the cheapest at each epsilon
+kept. LP bounds come from ``greendc.bounds`` (as in the study decomposition): only a proven
+infeasibility rules a candidate out; a bound the LP could not prove (time limit, numerical
+trouble) is "no bound" and the candidate is solved. An epsilon where no design was found
+without every candidate being proven infeasible is listed in ``points_missing``, not
+silently dropped. Points are then checked: duplicates (same
 cost and emissions within tolerance) and dominated points are flagged, and the abatement
 cost between neighbours (EUR/tCO2) is reported.
 """
@@ -22,6 +25,7 @@ cost between neighbours (EUR/tCO2) is reported.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -30,12 +34,15 @@ from typing import Any, Callable
 import numpy as np
 import xarray as xr
 
+from greendc.bounds import Bound, bound_from, lp_bound
 from greendc.errors import InfeasibleError
 from greendc.results import summary
 from greendc.solve import HighsModel
-from greendc.study import ModelSpec, Study, combinations, solve_decomposed, solve_inputs
+from greendc.study import (ModelSpec, Study, _failure, combinations, no_design_error,
+                           solve_decomposed, solve_inputs)
 from greendc.results import extract_results
 
+log = logging.getLogger(__name__)
 DELTA = 1e-4
 Progress = Callable[[str], None]
 
@@ -50,6 +57,7 @@ class Point:
     status: str
     mip_gap: float
     objective: float = math.nan  # cost + weight x emissions, the value the sweep minimised
+    bound: float = -math.inf  # proven lower bound of that value (MILP dual bound)
 
 
 def _scope_var(m, scope: str):
@@ -78,23 +86,17 @@ class CandidateSweep:
         hm.set_column_bounds(self.emissions, None, epsilon)
         return hm
 
-    def lower_bound(self, epsilon: float | None, weight: float) -> float:
-        """LP-relaxation value of the sweep objective at epsilon (inf when infeasible): a lower
-        bound of the MILP at this epsilon and at every tighter one."""
-        hm = self._prepare(epsilon, weight)
-        hm.relax_integrality(True)
-        try:
-            status = hm.solve()
-        finally:
-            hm.relax_integrality(False)
-        if status.status == "infeasible":
-            return math.inf
-        return float(status.objective) if status.status == "optimal" else -math.inf
+    def lower_bound(self, epsilon: float | None, weight: float) -> Bound:
+        """LP-relaxation bound of the sweep objective at epsilon (``greendc.bounds``): a lower
+        bound of the MILP at this epsilon and at every tighter one; +inf only when proven
+        infeasible, -inf when the LP proved nothing."""
+        return lp_bound(self._prepare(epsilon, weight), f"{self.label} at {epsilon}")
 
     def solve(self, epsilon: float | None, weight: float) -> Point | None:
-        """min cost + weight x emissions s.t. emissions <= epsilon (None: no bound)."""
+        """min cost + weight x emissions s.t. emissions <= epsilon (None: no bound). None when
+        no design was found; ``last_status`` says whether that is a proven infeasibility."""
         hm = self._prepare(epsilon, weight)
-        status = hm.solve()
+        status = self.last_status = hm.solve()
         if not status.has_solution:
             return None
         hm.load_solution()
@@ -102,7 +104,9 @@ class CandidateSweep:
         return Point(epsilon=math.nan if epsilon is None else epsilon,
                      cost=float(res["cost_eur_per_yr"]), emissions=_emissions_of(res, self.scope),
                      results=res, candidate=self.label, status=status.status,
-                     mip_gap=float(status.mip_gap or 0.0), objective=float(status.objective))
+                     mip_gap=float(status.mip_gap or 0.0), objective=float(status.objective),
+                     bound=float(status.dual_bound if status.dual_bound is not None
+                                 else -math.inf))
 
 
 def _end_points(study: Study, scope: str, combos, progress: Progress | None):
@@ -118,7 +122,7 @@ def _end_points(study: Study, scope: str, combos, progress: Progress | None):
             best, table, _ = solve_decomposed(study.inputs, spec, combos,
                                               study.scenario.solver.workers, progress)
             if best is None:
-                raise InfeasibleError(f"{study.loaded.origin}: no feasible design for the front")
+                raise no_design_error(study, table)
             for s, c in combos:
                 value = float(table["candidate_lower_bound"].sel(site=s, cooling=c))
                 cost_lb, _ = bounds.get(f"{s}/{c}", (math.inf, math.inf))
@@ -127,8 +131,7 @@ def _end_points(study: Study, scope: str, combos, progress: Progress | None):
         else:
             solved = solve_inputs(spec, study.inputs)
             if solved.results is None:
-                raise InfeasibleError(f"{study.loaded.origin}: no feasible design for the front "
-                                      f"({solved.status.message})")
+                raise _failure(study, solved.status)
             res = solved.results
         ends.append(res)
     return ends, bounds
@@ -167,7 +170,8 @@ def pareto_front(study: Study, points: int = 10, scope: str = "emissions",
     spec = ModelSpec.of(study)
     spec = ModelSpec("cost", scope, spec.cap_t_co2, spec.settings)
     if decomposable:
-        candidates = [(s, c) for s, c in combos if math.isfinite(bounds[f"{s}/{c}"][0])]
+        # only a proven infeasibility (+inf) drops a candidate; -inf (no bound) keeps it
+        candidates = [(s, c) for s, c in combos if bounds[f"{s}/{c}"][0] < math.inf]
     else:
         candidates = [None]
         bounds = {"all": (-math.inf, -math.inf)}
@@ -177,8 +181,10 @@ def pareto_front(study: Study, points: int = 10, scope: str = "emissions",
     jobs = [(spec, study.inputs, scope, candidates, bounds, [(int(i), float(grid[i])) for i in c],
              step, weight, persistent) for c in chunks]
     best: dict[int, Point] = {}
-    for found in _map_chunks(jobs, workers):
+    missing: dict[int, str] = {}
+    for found, lost in _map_chunks(jobs, workers):
         best.update(found)
+        missing.update(lost)
         if progress:
             progress(f"front points {sorted(found)} done")
     ends = [Point(float(grid[0]), cost_lo, em_hi, cost_end, _label(cost_end),
@@ -191,7 +197,10 @@ def pareto_front(study: Study, points: int = 10, scope: str = "emissions",
         designs.extend(p.results for p in ordered)
     front.attrs.update(seconds=round(time.perf_counter() - start, 3), points_requested=points,
                        persistent=int(persistent), candidates=json.dumps(
-                           [c if c is None else f"{c[0]}/{c[1]}" for c in candidates]))
+                           [c if c is None else f"{c[0]}/{c[1]}" for c in candidates]),
+                       points_missing=json.dumps(
+                           [{"epsilon_t_per_yr": float(grid[i]), "reason": missing[i]}
+                            for i in sorted(missing)]))
     return front
 
 
@@ -211,15 +220,19 @@ def _map_chunks(jobs: list[tuple], workers: int):
 
 def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: list,
                 bounds: dict[str, tuple[float, float]], chunk: list[tuple[int, float]],
-                step: float, weight: float, persistent: bool = True) -> dict[int, Point]:
-    """Best point at each epsilon of ``chunk`` (loose to tight) over the candidates.
+                step: float, weight: float, persistent: bool = True
+                ) -> tuple[dict[int, Point], dict[int, str]]:
+    """Best point at each epsilon of ``chunk`` (loose to tight) over the candidates, and the
+    epsilons where none was found although not every candidate is proven infeasible there
+    (time limits), with the reason: such a point is reported missing, never silently dropped.
 
     Exact by bounding: a candidate's lower bound starts at its LP cost bound and rises with
     every LP or MILP value found at a looser epsilon (tightening epsilon never lowers cost);
     candidates whose LP emissions bound exceeds epsilon are infeasible. At each epsilon the
     previous winner is solved first (warm incumbent), then the others in order of bound, each
     checked by its LP value at epsilon before its MILP; a bound within the MIP gap of the
-    incumbent prunes. AUGMECON2's bypass skips epsilons the winner's slack already covers.
+    incumbent prunes; only a proven infeasibility (LP or MILP) rules a candidate out.
+    AUGMECON2's bypass skips epsilons the winner's slack already covers.
     """
     gap = spec.settings.mip_rel_gap
     label = {c: "all" if c is None else f"{c[0]}/{c[1]}" for c in candidates}
@@ -233,6 +246,7 @@ def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: lis
         return sweeps[c]
 
     found: dict[int, Point] = {}
+    missing: dict[int, str] = {}  # epsilon index: why no point was found there
     winner = None
     i = 0
     while i < len(chunk):
@@ -242,24 +256,38 @@ def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: lis
         alive = [c for c in candidates if bounds[label[c]][1] <= reach]
         order = sorted(alive, key=lambda c: (c != winner, lower[c]))
         incumbent: Point | None = None
+        unresolved: list[str] = []  # candidates neither solved to optimality nor ruled out
         for c in order:
             level = math.inf if incumbent is None else incumbent.objective - gap * abs(
                 incumbent.objective)
             if lower[c] >= level:
                 continue
             if incumbent is not None:  # cheap LP check before the MILP
-                lower[c] = max(lower[c], sweep(c).lower_bound(eps, weight))
+                lower[c] = max(lower[c], sweep(c).lower_bound(eps, weight).value)
                 if lower[c] >= level:
                     continue
             pt = sweep(c).solve(eps, weight)
             if pt is None:
-                lower[c] = math.inf  # infeasible here, so at every tighter epsilon too
+                if bound_from(sweep(c).last_status).infeasible:
+                    lower[c] = math.inf  # infeasible here, so at every tighter epsilon too
+                else:  # e.g. a time limit without a design: unknown, not infeasible
+                    unresolved.append(f"{label[c]}: {sweep(c).last_status.status}")
                 continue
-            lower[c] = max(lower[c], pt.objective - gap * abs(pt.objective))
+            lower[c] = max(lower[c], pt.bound)
+            if pt.status != "optimal":
+                unresolved.append(f"{label[c]}: {pt.status}")
             if incumbent is None or pt.objective < incumbent.objective:
                 incumbent = pt
         if incumbent is None:
-            break  # no candidate reaches this epsilon, nor any tighter one
+            if not unresolved:
+                break  # proven: no candidate reaches this epsilon, nor any tighter one
+            missing[idx] = "; ".join(unresolved)
+            log.warning("front point at epsilon %.6g tCO2e/yr: no design found (%s)",
+                        eps, missing[idx])
+            i += 1
+            continue
+        if unresolved:  # a candidate without a proven answer might have been cheaper
+            incumbent = Point(**{**incumbent.__dict__, "status": "time_limit"})
         winner = next(c for c in candidates if label[c] == incumbent.candidate)
         found[idx] = incumbent
         skip = max(0, int(math.floor((eps - incumbent.emissions) / step + 1e-9))) if step else 0
@@ -268,7 +296,7 @@ def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: lis
                 found[chunk[i + j][0]] = Point(**{**incumbent.__dict__,
                                                   "epsilon": chunk[i + j][1]})
         i += 1 + skip
-    return found
+    return found, missing
 
 
 def assemble_front(points: list[Point], study: Study, scope: str) -> xr.Dataset:

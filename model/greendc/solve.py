@@ -86,6 +86,7 @@ class HighsModel:
             np.asarray(repn.c_offset).ravel()) else 0.0
         self.integer = np.array([v.is_integer() or v.is_binary() for v in self.columns], bool)
         self.highs = _new_highs()
+        self.relaxed = False  # integrality dropped (LP relaxation), see relax_integrality
         self._restored: np.ndarray | None = None
         self._pass(repn)
         self.handoff_seconds = time.perf_counter() - start
@@ -150,6 +151,7 @@ class HighsModel:
                 self.highs.changeRowBounds(i, lp.row_lower_[i], upper)
 
     def relax_integrality(self, relax: bool) -> None:
+        self.relaxed = bool(relax)
         n = len(self.columns)
         kinds = [highspy.HighsVarType.kContinuous if relax or not flag
                  else highspy.HighsVarType.kInteger for flag in self.integer]
