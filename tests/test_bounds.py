@@ -27,15 +27,14 @@ def lp_times_out(monkeypatch):
     """Every LP relaxation stops at its time limit (deterministic stand-in for a
     ``solver.time_limit_s`` shorter than one LP): HiGHS then reports "Time limit reached"
     with a primal (not a bound) objective; MILP solves are left alone."""
-    relaxed: dict[int, bool] = {}
     real_relax, real_solve = HighsModel.relax_integrality, HighsModel.solve
 
     def relax(self, flag):
-        relaxed[id(self)] = bool(flag)
+        self.lp_only = bool(flag)  # on the instance: ids are reused after garbage collection
         return real_relax(self, flag)
 
     def solve(self):
-        if relaxed.get(id(self)):
+        if getattr(self, "lp_only", False):
             return SolveStatus(status="time_limit", objective=0.0, dual_bound=0.0,
                                mip_gap=None, seconds=0.0, message="Time limit reached")
         return real_solve(self)

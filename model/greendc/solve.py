@@ -54,6 +54,7 @@ class SolveStatus:
 @dataclass
 class SolverSettings:
     mip_rel_gap: float = 1e-4
+    mip_abs_gap: float | None = None  # [objective units]; None: HiGHS's default (1e-6)
     time_limit_s: float | None = None
     threads: int = 1
     log_to_console: bool = False
@@ -162,6 +163,7 @@ class HighsModel:
     def solve(self) -> SolveStatus:
         h, s = self.highs, self.settings
         h.setOptionValue("mip_rel_gap", float(s.mip_rel_gap))
+        h.setOptionValue("mip_abs_gap", 1e-6 if s.mip_abs_gap is None else float(s.mip_abs_gap))
         _use_threads(int(s.threads))
         h.setOptionValue("threads", int(s.threads))
         h.setOptionValue("time_limit", float(s.time_limit_s) if s.time_limit_s else INF)
