@@ -5,8 +5,12 @@ Strategies
 ``monolithic``: one MILP over every candidate site and cooling.
 ``decompose`` (default when one site is built and there are several (site, cooling)
 combinations): each combination is a much smaller MILP. Its LP relaxation gives a lower
-bound; combinations are solved in order of bound and a combination whose bound is not below
-the best design found (within the MIP gap) is pruned. The result is the proven optimum of the
+bound (``greendc.bounds``, shared with the Pareto front); combinations are solved in order of
+bound and a combination whose bound is not below the best design found (within the MIP gap)
+is pruned. Only an LP proven infeasible prunes without a solve: an LP stopped by the time
+limit (or otherwise unproven) gives no bound and its combination is solved; if no design is
+found and not every combination is proven infeasible, the study fails with SolverError, not
+InfeasibleError. The result is the proven optimum of the
 monolithic model (same objective within the gap), much faster, because the monolithic
 branch-and-bound spends its time on the site/cooling binaries.
 """
@@ -342,8 +346,9 @@ def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str
                      workers: int = 1, progress: Progress | None = None):
     """Bound every (site, cooling) by its LP relaxation, then solve in order of bound, in
     rounds of ``workers`` combinations, pruning those whose bound cannot beat the best design
-    within the MIP gap. Returns the best solve (None if all infeasible), a per-combination
-    table and the proven relative gap over all combinations."""
+    within the MIP gap. Returns the best solve (None if no design was found: see
+    ``no_design_error``), a per-combination table (with each LP bound's status) and the
+    proven relative gap over all combinations (inf when a combination has no bound at all)."""
     subs = [inputs.sel(site=[s], cooling=[c]) for s, c in combos]
     lp = site_lp_bounds(inputs, spec, combos, workers)
     bounds = {c: b.value for c, b in lp.items()}  # -inf: no bound, the combination is solved
