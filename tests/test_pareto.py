@@ -21,7 +21,7 @@ EXPECTED_COST = [338.0, 404.0, 426.0, 536.0, 602.0]
 EXPECTED_EMIS = [0.88, 0.66, 0.44, 0.22, 0.0]
 
 
-def front_study(max_sites: int = 1) -> Study:
+def front_study(max_sites: int = 1, gap: float = 1e-9) -> Study:
     cf = np.zeros((2, 2, 4))
     cf[0, 0, :] = 0.5
     inputs = tiny_inputs(capacity_factor=cf, strike_eur_per_mwh=[[40.0, 0.0], [0.0, 0.0]],
@@ -29,7 +29,7 @@ def front_study(max_sites: int = 1) -> Study:
     inputs.attrs["scenario_hash"] = "tiny"
     loaded = scenario_from_dict({"name": "tiny", "sites": ["A", "B"], "max_sites": max_sites,
                                  "compute": {"required_pflops": 3},
-                                 "solver": {"mip_rel_gap": 1e-9, "workers": 1}})
+                                 "solver": {"mip_rel_gap": gap, "workers": 1}})
     return Study(loaded=loaded, catalogue=None, sites={}, inputs=inputs)
 
 
@@ -87,3 +87,47 @@ def test_monolithic_front_equals_decomposed_front(front):
     """max_sites 2 switches to one model over both sites: same front (one site suffices)."""
     mono = pareto_front(front_study(max_sites=2), points=5)
     np.testing.assert_allclose(mono["cost_eur_per_yr"].values, EXPECTED_COST, rtol=1e-6)
+
+
+def test_points_are_solved_to_a_gap_below_the_augmentation_term(monkeypatch):
+    """With the scenario's gap at 1e-2 (3.4 to 6 EUR here) the augmentation term, delta x
+    cost range = 1e-4 x (602 - 338) = 0.0264 EUR, would drown in it. Every point, the two
+    ends included, is solved to an absolute gap of a tenth of the term (relative gap 0)."""
+    from greendc import pareto as pareto_mod
+
+    seen = []
+    real = pareto_mod.CandidateSweep.solve
+
+    def solve(self, epsilon, weight):
+        seen.append((epsilon, self.highs.settings))
+        return real(self, epsilon, weight)
+
+    monkeypatch.setattr(pareto_mod.CandidateSweep, "solve", solve)
+    front = pareto_front(front_study(gap=1e-2), points=5)
+    term = pareto_mod.DELTA * (602.0 - 338.0)
+    assert seen and all(st.mip_abs_gap <= term / 10 * (1 + 1e-6) and st.mip_rel_gap == 0.0
+                        for _, st in seen)
+    eps = [e for e, _ in seen]
+    assert min(eps) == pytest.approx(EXPECTED_EMIS[-1], abs=1e-5)  # the ends are re-solved
+    assert max(eps) == pytest.approx(EXPECTED_EMIS[0], abs=1e-5)
+    assert (front["mip_gap_eur_per_yr"].values <= term / 10 * (1 + 1e-6)).all()
+    np.testing.assert_allclose(front["cost_eur_per_yr"].values, EXPECTED_COST, rtol=1e-6)
+
+
+def test_no_abatement_cost_for_a_step_within_the_gap():
+    """Three points 1 EUR gap each: 100 -> 100.5 EUR for 0.1 t is within the gaps (0.5 <= 2,
+    "within gap", no EUR/t); 100.5 -> 110 EUR for 0.1 t is resolved: 95 EUR/t."""
+    from greendc.cli import format_front
+    from greendc.pareto import Point, assemble_front
+
+    study = front_study()
+    _, res, _ = solve_tiny(study.inputs)
+    pts = [Point(epsilon=e, cost=c, emissions=e, results=res, candidate="A/imm",
+                 status="optimal", mip_gap=1.0 / c, objective=c, bound=c - 1.0)
+           for c, e in ((100.0, 1.0), (100.5, 0.9), (110.0, 0.8))]
+    front = assemble_front(pts, study, "emissions")
+    np.testing.assert_array_equal(front["abatement_within_gap"].values, [False, True, False])
+    ab = front["abatement_cost_eur_per_t"].values
+    assert np.isnan(ab[:2]).all() and ab[2] == pytest.approx(95.0)
+    lines = format_front(front).splitlines()
+    assert "within gap" in lines[2] and "95" in lines[3] and "within gap" not in lines[3]

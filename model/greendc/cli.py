@@ -130,6 +130,9 @@ def pareto(
     html = write_report(folder)
     typer.echo(format_front(front))
     typer.echo(f"front: {folder}/front.nc, report: {html} ({front.attrs['seconds']:.1f} s)")
+    for lost in json.loads(front.attrs.get("points_missing", "[]")):
+        typer.secho(f"WARNING: no front point at {lost['epsilon_t_per_yr']:,.0f} tCO2e/yr "
+                    f"({lost['reason']})", fg="yellow")
 
 
 @app.command()
@@ -198,17 +201,25 @@ def batch(
 
 def format_front(front) -> str:
     """One line per front point: cost, emissions, site/cooling, abatement cost."""
-    lines = [f"{'pt':>3} {'cost M EUR/yr':>14} {'tCO2e/yr':>10} {'EUR/tCO2':>9}  design"]
+    lines = [f"{'pt':>3} {'cost M EUR/yr':>14} {'tCO2e/yr':>10} {'EUR/tCO2':>10}  design"]
     for i in front.point.values:
         p = front.sel(point=i)
-        ab = float(p["abatement_cost_eur_per_t"])
         flags = "".join([" (dominated)" if bool(p["dominated"]) else "",
                          " (duplicate)" if bool(p["duplicate"]) else ""])
         lines.append(f"{int(i):>3} {float(p['cost_eur_per_yr']) / 1e6:>14,.3f} "
                      f"{float(p['emissions_t_per_yr']):>10,.0f} "
-                     f"{'' if ab != ab else f'{ab:,.0f}':>9}  {str(p['site'].values)}/"
+                     f"{_abatement_text(p):>10}  {str(p['site'].values)}/"
                      f"{str(p['cooling'].values)}{flags}")
     return "\n".join(lines)
+
+
+def _abatement_text(p) -> str:
+    """Abatement cost of a front point [EUR/tCO2], "within gap" when the cost step is not
+    resolved by the points' MIP gaps, empty when there is none (first point, no step)."""
+    if "abatement_within_gap" in p and bool(p["abatement_within_gap"]):
+        return "within gap"
+    ab = float(p["abatement_cost_eur_per_t"])
+    return "" if ab != ab else f"{ab:,.0f}"
 
 
 @app.command()

@@ -3,20 +3,31 @@
 1. End points by lexicographic optimisation: min cost, then min emissions at that cost
    (point "cost end"); min emissions, then min cost at those emissions ("emissions end").
 2. Grid: epsilon_i from the cost end's emissions down to the emissions end's, N points in all.
-3. Each interior point: min cost + lambda x emissions subject to emissions <= epsilon_i, with
-   lambda = delta x (cost range / emissions range), delta = 1e-4. This is AUGMECON's
-   "min f1 - delta x slack / range" with slack = epsilon - emissions (the constant drops out):
-   it never returns a weakly dominated point. AUGMECON2's bypass: when the slack exceeds k
-   grid steps, the next k grid points would return the same design and are skipped.
+3. Each point, the two ends included: min cost + lambda x emissions subject to emissions <=
+   epsilon_i, with lambda = delta x (cost range / emissions range), delta = 1e-4. This is
+   AUGMECON's "min f1 - delta x slack / range" with slack = epsilon - emissions (the constant
+   drops out): an exact optimum is never a weakly dominated point. AUGMECON2's bypass: when
+   the slack exceeds k grid steps, the next k grid points would return the same design and
+   are skipped.
+   The augmentation term is small (lambda x emissions range = delta x cost range, about
+   620 EUR/yr on an 82 M EUR/yr reference front), far below a relative MIP gap of 1e-4 (8.2 k
+   EUR/yr): a point within such a gap could be weakly dominated and a neighbour's cost
+   difference solver noise. So every point is solved to an absolute gap of a tenth of the
+   term (``front_settings``; the scenario's gap if that is tighter), the end points too (the
+   lexicographic end points, solved at the scenario's gap, only fix the grid and lambda).
 4. The epsilon bound is the upper bound of the emissions column of a persistent HiGHS model,
    re-solved from the previous basis/incumbent; nothing is rebuilt between points.
 
 With one site to build and several (site, cooling) candidates, the front is the lower
-envelope of the candidates' fronts: a candidate whose LP cost bound is above the cost of the
-emissions end can never be on the front and is skipped; the others are swept on the same
-grid and the cheapest at each epsilon is kept. Points are then checked: duplicates (same
-cost and emissions within tolerance) and dominated points are flagged, and the abatement
-cost between neighbours (EUR/tCO2) is reported.
+envelope of the candidates' fronts, swept on the same grid, the cheapest at each epsilon
+kept. LP bounds come from ``greendc.bounds`` (as in the study decomposition): only a proven
+infeasibility rules a candidate out; a bound the LP could not prove (time limit, numerical
+trouble) is "no bound" and the candidate is solved. An epsilon where no design was found
+without every candidate being proven infeasible is listed in ``points_missing``, not
+silently dropped. Points are then checked: duplicates (same cost and emissions within
+tolerance) and dominated points are flagged, and the abatement cost between neighbours
+(EUR/tCO2) is reported, except where the cost step is within the two points' MIP gaps
+(``abatement_within_gap``: the step is not resolved by the solves, no EUR/t is given).
 """
 
 from __future__ import annotations
@@ -25,20 +36,21 @@ import json
 import logging
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
+from greendc.bounds import Bound, bound_from, lp_bound
 from greendc.errors import InfeasibleError
 from greendc.results import summary
-from greendc.solve import HighsModel
-from greendc.study import ModelSpec, Study, combinations, solve_decomposed, solve_inputs
+from greendc.solve import HighsModel, SolverSettings
+from greendc.study import (ModelSpec, Study, _failure, combinations, no_design_error,
+                           solve_decomposed, solve_inputs)
 from greendc.results import extract_results
 
 log = logging.getLogger(__name__)
-
 DELTA = 1e-4
 
 
@@ -52,6 +64,29 @@ class Point:
     status: str
     mip_gap: float
     objective: float = math.nan  # cost + weight x emissions, the value the sweep minimised
+    bound: float = -math.inf  # proven lower bound of that value (MILP dual bound)
+
+    @property
+    def gap_eur(self) -> float:
+        """Absolute MIP gap of the point [EUR/yr]: how far the optimum may be below it."""
+        return max(self.objective - self.bound, 0.0) if math.isfinite(self.bound) else math.inf
+
+
+def front_settings(settings: SolverSettings, cost_lo: float, cost_hi: float) -> SolverSettings:
+    """Solver settings of the front's point solves: an absolute MIP gap [EUR/yr] of a tenth
+    of the augmentation term DELTA x (cost_hi - cost_lo), or the scenario's relative gap
+    times the cost if that is tighter (relative gap 0: the absolute one decides)."""
+    scenario_gap = settings.mip_rel_gap * max(abs(cost_lo), abs(cost_hi), 1.0)
+    term = DELTA * (cost_hi - cost_lo)
+    gap = min(term / 10, scenario_gap) if term > 0 else scenario_gap
+    return replace(settings, mip_rel_gap=0.0, mip_abs_gap=gap)
+
+
+def _tolerance(settings: SolverSettings, value: float) -> float:
+    """The MIP gap of ``settings`` at objective ``value``, in objective units."""
+    if settings.mip_abs_gap is not None:
+        return max(settings.mip_abs_gap, settings.mip_rel_gap * abs(value))
+    return settings.mip_rel_gap * abs(value)
 
 
 def _scope_var(m, scope: str):
@@ -80,23 +115,17 @@ class CandidateSweep:
         hm.set_column_bounds(self.emissions, None, epsilon)
         return hm
 
-    def lower_bound(self, epsilon: float | None, weight: float) -> float:
-        """LP-relaxation value of the sweep objective at epsilon (inf when infeasible): a lower
-        bound of the MILP at this epsilon and at every tighter one."""
-        hm = self._prepare(epsilon, weight)
-        hm.relax_integrality(True)
-        try:
-            status = hm.solve()
-        finally:
-            hm.relax_integrality(False)
-        if status.status == "infeasible":
-            return math.inf
-        return float(status.objective) if status.status == "optimal" else -math.inf
+    def lower_bound(self, epsilon: float | None, weight: float) -> Bound:
+        """LP-relaxation bound of the sweep objective at epsilon (``greendc.bounds``): a lower
+        bound of the MILP at this epsilon and at every tighter one; +inf only when proven
+        infeasible, -inf when the LP proved nothing."""
+        return lp_bound(self._prepare(epsilon, weight), f"{self.label} at {epsilon}")
 
     def solve(self, epsilon: float | None, weight: float) -> Point | None:
-        """min cost + weight x emissions s.t. emissions <= epsilon (None: no bound)."""
+        """min cost + weight x emissions s.t. emissions <= epsilon (None: no bound). None when
+        no design was found; ``last_status`` says whether that is a proven infeasibility."""
         hm = self._prepare(epsilon, weight)
-        status = hm.solve()
+        status = self.last_status = hm.solve()
         if not status.has_solution:
             return None
         hm.load_solution()
@@ -104,7 +133,9 @@ class CandidateSweep:
         return Point(epsilon=math.nan if epsilon is None else epsilon,
                      cost=float(res["cost_eur_per_yr"]), emissions=_emissions_of(res, self.scope),
                      results=res, candidate=self.label, status=status.status,
-                     mip_gap=float(status.mip_gap or 0.0), objective=float(status.objective))
+                     mip_gap=float(status.mip_gap or 0.0), objective=float(status.objective),
+                     bound=float(status.dual_bound if status.dual_bound is not None
+                                 else -math.inf))
 
 
 def _end_points(study: Study, scope: str, combos):
@@ -120,7 +151,7 @@ def _end_points(study: Study, scope: str, combos):
             best, table, _ = solve_decomposed(study.inputs, spec, combos,
                                               study.scenario.solver.workers)
             if best is None:
-                raise InfeasibleError(f"{study.loaded.origin}: no feasible design for the front")
+                raise no_design_error(study, table)
             for s, c in combos:
                 value = float(table["candidate_lower_bound"].sel(site=s, cooling=c))
                 cost_lb, _ = bounds.get(f"{s}/{c}", (math.inf, math.inf))
@@ -129,8 +160,7 @@ def _end_points(study: Study, scope: str, combos):
         else:
             solved = solve_inputs(spec, study.inputs)
             if solved.results is None:
-                raise InfeasibleError(f"{study.loaded.origin}: no feasible design for the front "
-                                      f"({solved.status.message})")
+                raise _failure(study, solved.status)
             res = solved.results
         ends.append(res)
     return ends, bounds
@@ -165,32 +195,42 @@ def pareto_front(study: Study, points: int = 10, scope: str = "emissions",
     step = (em_hi - em_lo) / (points - 1) if points > 1 else 0.0
     weight = DELTA * (cost_hi - cost_lo) / (em_hi - em_lo) if em_hi - em_lo > 1e-9 else 0.0
     spec = ModelSpec.of(study)
-    spec = ModelSpec("cost", scope, spec.cap_t_co2, spec.settings)
+    spec = ModelSpec("cost", scope, spec.cap_t_co2,
+                     front_settings(spec.settings, cost_lo, cost_hi))
     if decomposable:
-        candidates = [(s, c) for s, c in combos if math.isfinite(bounds[f"{s}/{c}"][0])]
+        # only a proven infeasibility (+inf) drops a candidate; -inf (no bound) keeps it
+        candidates = [(s, c) for s, c in combos if bounds[f"{s}/{c}"][0] < math.inf]
     else:
         candidates = [None]
         bounds = {"all": (-math.inf, -math.inf)}
-    interior = list(range(1, points - 1))
-    workers = min(study.scenario.solver.workers, max(len(interior), 1))
-    chunks = [c for c in np.array_split(np.array(interior, dtype=int), workers) if len(c)]
+    swept = list(range(points))  # the ends again, to the front's gap
+    workers = min(study.scenario.solver.workers, max(len(swept), 1))
+    chunks = [c for c in np.array_split(np.array(swept, dtype=int), workers) if len(c)]
     jobs = [(spec, study.inputs, scope, candidates, bounds, [(int(i), float(grid[i])) for i in c],
              step, weight, persistent) for c in chunks]
     best: dict[int, Point] = {}
-    for found in _map_chunks(jobs, workers):
+    missing: dict[int, str] = {}
+    for found, lost in _map_chunks(jobs, workers):
         best.update(found)
+        missing.update(lost)
         log.info("front points %s done", sorted(found))
-    ends = [Point(float(grid[0]), cost_lo, em_hi, cost_end, _label(cost_end),
-                  str(cost_end.attrs.get("solver_status", "optimal")), 0.0),
-            Point(float(grid[-1]), cost_hi, em_lo, emis_end, _label(emis_end),
-                  str(emis_end.attrs.get("solver_status", "optimal")), 0.0)]
-    ordered = [ends[0]] + [best[i] for i in interior if i in best] + [ends[1]]
+    rel = study.scenario.solver.mip_rel_gap  # the lexicographic ends' gap, if they are kept
+    for i, res, cost, emis in ((0, cost_end, cost_lo, em_hi), (points - 1, emis_end, cost_hi, em_lo)):
+        if i not in best:  # the sweep found nothing there: keep the lexicographic end point
+            missing.pop(i, None)
+            best[i] = Point(float(grid[i]), cost, emis, res, _label(res),
+                            str(res.attrs.get("solver_status", "optimal")), rel, cost,
+                            cost - rel * abs(cost))
+    ordered = [best[i] for i in swept if i in best]
     front = assemble_front(ordered, study, scope)
     if designs is not None:
         designs.extend(p.results for p in ordered)
     front.attrs.update(seconds=round(time.perf_counter() - start, 3), points_requested=points,
                        persistent=int(persistent), candidates=json.dumps(
-                           [c if c is None else f"{c[0]}/{c[1]}" for c in candidates]))
+                           [c if c is None else f"{c[0]}/{c[1]}" for c in candidates]),
+                       points_missing=json.dumps(
+                           [{"epsilon_t_per_yr": float(grid[i]), "reason": missing[i]}
+                            for i in sorted(missing)]))
     return front
 
 
@@ -210,17 +250,20 @@ def _map_chunks(jobs: list[tuple], workers: int):
 
 def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: list,
                 bounds: dict[str, tuple[float, float]], chunk: list[tuple[int, float]],
-                step: float, weight: float, persistent: bool = True) -> dict[int, Point]:
-    """Best point at each epsilon of ``chunk`` (loose to tight) over the candidates.
+                step: float, weight: float, persistent: bool = True
+                ) -> tuple[dict[int, Point], dict[int, str]]:
+    """Best point at each epsilon of ``chunk`` (loose to tight) over the candidates, and the
+    epsilons where none was found although not every candidate is proven infeasible there
+    (time limits), with the reason: such a point is reported missing, never silently dropped.
 
     Exact by bounding: a candidate's lower bound starts at its LP cost bound and rises with
     every LP or MILP value found at a looser epsilon (tightening epsilon never lowers cost);
     candidates whose LP emissions bound exceeds epsilon are infeasible. At each epsilon the
     previous winner is solved first (warm incumbent), then the others in order of bound, each
     checked by its LP value at epsilon before its MILP; a bound within the MIP gap of the
-    incumbent prunes. AUGMECON2's bypass skips epsilons the winner's slack already covers.
+    incumbent prunes; only a proven infeasibility (LP or MILP) rules a candidate out.
+    AUGMECON2's bypass skips epsilons the winner's slack already covers.
     """
-    gap = spec.settings.mip_rel_gap
     label = {c: "all" if c is None else f"{c[0]}/{c[1]}" for c in candidates}
     lower = {c: bounds[label[c]][0] for c in candidates}
     sweeps: dict = {}
@@ -232,6 +275,7 @@ def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: lis
         return sweeps[c]
 
     found: dict[int, Point] = {}
+    missing: dict[int, str] = {}  # epsilon index: why no point was found there
     winner = None
     i = 0
     while i < len(chunk):
@@ -241,24 +285,38 @@ def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: lis
         alive = [c for c in candidates if bounds[label[c]][1] <= reach]
         order = sorted(alive, key=lambda c: (c != winner, lower[c]))
         incumbent: Point | None = None
+        unresolved: list[str] = []  # candidates neither solved to optimality nor ruled out
         for c in order:
-            level = math.inf if incumbent is None else incumbent.objective - gap * abs(
-                incumbent.objective)
+            level = math.inf if incumbent is None else incumbent.objective - _tolerance(
+                spec.settings, incumbent.objective)
             if lower[c] >= level:
                 continue
             if incumbent is not None:  # cheap LP check before the MILP
-                lower[c] = max(lower[c], sweep(c).lower_bound(eps, weight))
+                lower[c] = max(lower[c], sweep(c).lower_bound(eps, weight).value)
                 if lower[c] >= level:
                     continue
             pt = sweep(c).solve(eps, weight)
             if pt is None:
-                lower[c] = math.inf  # infeasible here, so at every tighter epsilon too
+                if bound_from(sweep(c).last_status).infeasible:
+                    lower[c] = math.inf  # infeasible here, so at every tighter epsilon too
+                else:  # e.g. a time limit without a design: unknown, not infeasible
+                    unresolved.append(f"{label[c]}: {sweep(c).last_status.status}")
                 continue
-            lower[c] = max(lower[c], pt.objective - gap * abs(pt.objective))
+            lower[c] = max(lower[c], pt.bound)
+            if pt.status != "optimal":
+                unresolved.append(f"{label[c]}: {pt.status}")
             if incumbent is None or pt.objective < incumbent.objective:
                 incumbent = pt
         if incumbent is None:
-            break  # no candidate reaches this epsilon, nor any tighter one
+            if not unresolved:
+                break  # proven: no candidate reaches this epsilon, nor any tighter one
+            missing[idx] = "; ".join(unresolved)
+            log.warning("front point at epsilon %.6g tCO2e/yr: no design found (%s)",
+                        eps, missing[idx])
+            i += 1
+            continue
+        if unresolved:  # a candidate without a proven answer might have been cheaper
+            incumbent = Point(**{**incumbent.__dict__, "status": "time_limit"})
         winner = next(c for c in candidates if label[c] == incumbent.candidate)
         found[idx] = incumbent
         skip = max(0, int(math.floor((eps - incumbent.emissions) / step + 1e-9))) if step else 0
@@ -267,7 +325,7 @@ def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: lis
                 found[chunk[i + j][0]] = Point(**{**incumbent.__dict__,
                                                   "epsilon": chunk[i + j][1]})
         i += 1 + skip
-    return found
+    return found, missing
 
 
 def assemble_front(points: list[Point], study: Study, scope: str) -> xr.Dataset:
@@ -303,6 +361,9 @@ def assemble_front(points: list[Point], study: Study, scope: str) -> xr.Dataset:
         put(key, ("point",), [info[key] for info in infos], units, key.replace("_", " "))
     ds["solver_status"] = ("point", [p.status for p in points])
     put("mip_gap", ("point",), [p.mip_gap for p in points], "1", "relative MIP gap")
+    gaps = np.array([p.gap_eur for p in points])
+    put("mip_gap_eur_per_yr", ("point",), gaps, "EUR/yr",
+        "absolute MIP gap of the point's solve (cost + lambda x emissions)")
     tol_c = 1e-6 * max(abs(cost).max(), 1.0)
     tol_e = 1e-6 * max(abs(emis).max(), 1.0)
     duplicate = np.zeros(n, bool)
@@ -320,12 +381,20 @@ def assemble_front(points: list[Point], study: Study, scope: str) -> xr.Dataset:
     ds["duplicate"] = ("point", duplicate)
     ds["dominated"] = ("point", dominated)
     abatement = np.full(n, np.nan)
+    within = np.zeros(n, bool)
     for i in range(1, n):
         d_e = emis[i - 1] - emis[i]
-        if d_e > tol_e:
-            abatement[i] = (cost[i] - cost[i - 1]) / d_e
+        if d_e <= tol_e:
+            continue
+        if abs(cost[i] - cost[i - 1]) <= gaps[i] + gaps[i - 1]:  # not resolved by the solves
+            within[i] = True
+            continue
+        abatement[i] = (cost[i] - cost[i - 1]) / d_e
     put("abatement_cost_eur_per_t", ("point",), abatement, "EUR/tCO2e",
-        "cost of abatement from the previous point")
+        "cost of abatement from the previous point (NaN where abatement_within_gap)")
+    ds["abatement_within_gap"] = ("point", within)
+    ds["abatement_within_gap"].attrs["long_name"] = (
+        "cost step from the previous point within the two points' MIP gaps: no abatement cost")
     ds.attrs.update(scenario=study.scenario.name, scope=scope,
                     scenario_hash=study.inputs.attrs.get("scenario_hash", ""))
     return ds

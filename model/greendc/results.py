@@ -157,7 +157,11 @@ def package_versions() -> dict[str, str]:
 
 def typical_summary(ds: xr.Dataset) -> dict[str, Any] | None:
     """Typical-days figures of a results Dataset (None for an hourly run): the aggregated
-    model's objective, the design's objective re-evaluated hour by hour, and the error."""
+    model's objective, the design's objective re-evaluated hour by hour, the error, and
+    ``estimate_vs_full`` (``greendc.typical.estimate_vs_full``: cost, emissions, grid, solar/
+    wind and heat energy, typical estimate vs hour by hour, error [%]). How far the design's
+    capacities are from a full-resolution design needs that design's solve:
+    ``greendc.typical.design_deviation``, reported by ``benchmarks/run_all.py``."""
     if "typical_days" not in ds.attrs:
         return None
     return {
@@ -166,6 +170,8 @@ def typical_summary(ds: xr.Dataset) -> dict[str, Any] | None:
         "full_resolution_objective": float(ds.attrs["full_resolution_objective"]),
         "aggregation_error_pct": float(ds.attrs["typical_aggregation_error_pct"]),
         "full_resolution_status": ds.attrs.get("typical_full_resolution_status"),
+        # cost, emissions and energy flows as estimated on typical days vs hour by hour
+        "estimate_vs_full": json.loads(ds.attrs.get("typical_estimate_vs_full", "{}")),
     }
 
 

@@ -54,6 +54,7 @@ class SolveStatus:
 @dataclass
 class SolverSettings:
     mip_rel_gap: float = 1e-4
+    mip_abs_gap: float | None = None  # [objective units]; None: HiGHS's default (1e-6)
     time_limit_s: float | None = None
     threads: int = 1
     log_to_console: bool = False
@@ -83,6 +84,7 @@ class HighsModel:
             np.asarray(repn.c_offset).ravel()) else 0.0
         self.integer = np.array([v.is_integer() or v.is_binary() for v in self.columns], bool)
         self.highs = _new_highs()
+        self.relaxed = False  # integrality dropped (LP relaxation), see relax_integrality
         self._restored: np.ndarray | None = None
         self._pass(repn)
         self.handoff_seconds = time.perf_counter() - start
@@ -140,6 +142,7 @@ class HighsModel:
                                    INF if upper is None else upper)
 
     def relax_integrality(self, relax: bool) -> None:
+        self.relaxed = bool(relax)
         n = len(self.columns)
         kinds = [highspy.HighsVarType.kContinuous if relax or not flag
                  else highspy.HighsVarType.kInteger for flag in self.integer]
@@ -150,6 +153,7 @@ class HighsModel:
     def solve(self) -> SolveStatus:
         h, s = self.highs, self.settings
         h.setOptionValue("mip_rel_gap", float(s.mip_rel_gap))
+        h.setOptionValue("mip_abs_gap", 1e-6 if s.mip_abs_gap is None else float(s.mip_abs_gap))
         _use_threads(int(s.threads))
         h.setOptionValue("threads", int(s.threads))
         h.setOptionValue("time_limit", float(s.time_limit_s) if s.time_limit_s else INF)

@@ -5,8 +5,12 @@ Strategies
 ``monolithic``: one MILP over every candidate site and cooling.
 ``decompose`` (default when one site is built and there are several (site, cooling)
 combinations): each combination is a much smaller MILP. Its LP relaxation gives a lower
-bound; combinations are solved in order of bound and a combination whose bound is not below
-the best design found (within the MIP gap) is pruned. The result is the proven optimum of the
+bound (``greendc.bounds``, shared with the Pareto front); combinations are solved in order of
+bound and a combination whose bound is not below the best design found (within the MIP gap)
+is pruned. Only an LP proven infeasible prunes without a solve: an LP stopped by the time
+limit (or otherwise unproven) gives no bound and its combination is solved; if no design is
+found and not every combination is proven infeasible, the study fails with SolverError, not
+InfeasibleError. The result is the proven optimum of the
 monolithic model (same objective within the gap), much faster, because the monolithic
 branch-and-bound spends its time on the site/cooling binaries.
 """
@@ -27,6 +31,7 @@ import xarray as xr
 from greendc.checks import check_feasibility_hints, check_physics
 from greendc.catalogue import Catalogue, apply_overrides, read_catalogue_dicts, validate_catalogue
 from greendc.errors import InfeasibleError, ScenarioError, SolverError
+from greendc.bounds import Bound, lp_bound
 from greendc.inputs import prepare_inputs
 from greendc.problem import ModelSpec, Solved, settings_for, solve_inputs  # noqa: F401 - API
 from greendc.results import package_versions
@@ -137,7 +142,7 @@ def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
     if strategy == "decompose":
         solved, table, gap = solve_decomposed(study.inputs, spec, combos, sc.solver.workers)
         if solved is None:
-            raise InfeasibleError(_all_infeasible_message(study, table))
+            raise no_design_error(study, table)
     else:
         log.info("solve monolithic model")
         solved = solve_inputs(spec, study.inputs)
@@ -192,9 +197,10 @@ def _map(spec: ModelSpec, jobs: list[xr.Dataset], relax: bool, workers: int):
         yield from pool.map(_task, [spec] * len(jobs), jobs, [relax] * len(jobs))
 
 
-def _bound_site_task(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str]) -> dict[str, float]:
-    """LP bounds of one site's cooling options on one persistent model: fixing ``cool`` to
-    each option in turn re-solves from the previous basis (about 5x faster than cold)."""
+def _bound_site_task(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str]) -> dict[str, Bound]:
+    """LP bounds (``greendc.bounds``) of one site's cooling options on one persistent model:
+    fixing ``cool`` to each option in turn re-solves from the previous basis (about 5x faster
+    than cold)."""
     m = spec.build(inputs)
     hm = HighsModel(m, spec.settings)
     hm.relax_integrality(True)
@@ -205,14 +211,13 @@ def _bound_site_task(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str]) -
             on = 1.0 if str(c) == chosen else 0.0
             if hm.column(m.cool[site, str(c)]) is not None:
                 hm.set_column_bounds(m.cool[site, str(c)], on, on)
-        status = hm.solve()
-        out[chosen] = status.objective if status.status == "optimal" else float("inf")
+        out[chosen] = lp_bound(hm, f"{site} / {chosen}")
     return out
 
 
 def site_lp_bounds(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
-                   workers: int = 1) -> dict[tuple[str, str], float]:
-    """LP-relaxation lower bound of every (site, cooling) combination, one task per site."""
+                   workers: int = 1) -> dict[tuple[str, str], Bound]:
+    """LP-relaxation bound of every (site, cooling) combination, one task per site."""
     by_site: dict[str, list[str]] = {}
     for s, c in combos:
         by_site.setdefault(s, []).append(c)
@@ -230,18 +235,22 @@ def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str
                      workers: int = 1):
     """Bound every (site, cooling) by its LP relaxation, then solve in order of bound, in
     rounds of ``workers`` combinations, pruning those whose bound cannot beat the best design
-    within the MIP gap. Returns the best solve (None if all infeasible), a per-combination
-    table and the proven relative gap over all combinations."""
+    within the MIP gap. Returns the best solve (None if no design was found: see
+    ``no_design_error``), a per-combination table (with each LP bound's status) and the
+    proven relative gap over all combinations (inf when a combination has no bound at all)."""
     subs = [inputs.sel(site=[s], cooling=[c]) for s, c in combos]
-    bounds = site_lp_bounds(inputs, spec, combos, workers)
+    lp = site_lp_bounds(inputs, spec, combos, workers)
+    bounds = {c: b.value for c, b in lp.items()}  # -inf: no bound, the combination is solved
     for combo in combos:
-        log.info("bound %s / %s: %s", *combo, f"{bounds[combo]:,.6g}")
+        b = lp[combo]
+        log.info("bound %s / %s: %s", *combo, f"{b.value:,.6g}" if b.known
+                 else "infeasible" if b.infeasible else f"no bound ({b.status})")
     order = sorted(combos, key=lambda x: (bounds[x], combos.index(x)))
     best: Solved | None = None
-    outcome = {c: "infeasible" for c in combos if not np.isfinite(bounds[c])}
+    outcome = {c: "infeasible" for c in combos if lp[c].infeasible}
     objective: dict[tuple[str, str], float] = {}
     proven_bound = dict(bounds)  # LP bound, replaced by the MILP dual bound once solved
-    todo = [c for c in order if np.isfinite(bounds[c])]
+    todo = [c for c in order if not lp[c].infeasible]
     gap = spec.settings.mip_rel_gap
     while todo:
         if best is not None:
@@ -268,7 +277,7 @@ def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str
             proven_bound[combo] = solved.status.dual_bound
             if best is None or _better(solved, best, spec):
                 best = solved
-    table = _candidate_table(inputs, spec, combos, bounds, objective, outcome)
+    table = _candidate_table(inputs, spec, combos, lp, objective, outcome)
     if best is None:
         return None, table, float("inf")
     best_obj = best.status.objective
@@ -288,21 +297,46 @@ def _better(new: Solved, old: Solved, spec: ModelSpec) -> bool:
     return False
 
 
-def _candidate_table(inputs, spec, combos, bounds, objective, outcome) -> xr.Dataset:
+def _candidate_table(inputs, spec, combos, lp, objective, outcome) -> xr.Dataset:
     sites, cools = inputs.site.values, inputs.cooling.values
     lb = xr.DataArray(np.full((len(sites), len(cools)), np.nan), coords={"site": sites, "cooling": cools})
     ob, st = lb.copy(), xr.DataArray(np.full((len(sites), len(cools)), "excluded", dtype=object),
                                      coords=lb.coords)
+    bst = st.copy()
     for s, c in combos:
-        lb.loc[s, c] = bounds[(s, c)]
+        lb.loc[s, c] = lp[(s, c)].value
+        bst.loc[s, c] = lp[(s, c)].status
         ob.loc[s, c] = objective.get((s, c), np.nan)
         st.loc[s, c] = outcome.get((s, c), "not_solved")
     table = xr.Dataset({"candidate_lower_bound": lb, "candidate_objective": ob,
-                        "candidate_status": st.astype(str)})
+                        "candidate_status": st.astype(str), "candidate_bound_status": bst.astype(str)})
     for v in ("candidate_lower_bound", "candidate_objective"):
         table[v].attrs["units"] = "EUR/yr" if spec.objective == "cost" else "tCO2e/yr"
+    table["candidate_lower_bound"].attrs["long_name"] = (
+        "LP-relaxation lower bound (+inf: proven infeasible, -inf: no bound, see "
+        "candidate_bound_status)")
     table["candidate_status"].attrs["long_name"] = "outcome per (site, cooling) sub-problem"
+    table["candidate_bound_status"].attrs["long_name"] = (
+        "LP outcome behind candidate_lower_bound (optimal, infeasible, or why there is none)")
     return table
+
+
+def no_design_error(study: Study, table: xr.Dataset) -> Exception:
+    """No candidate gave a design: InfeasibleError only when every one is proven infeasible;
+    otherwise (time limit, solver trouble) a SolverError naming the unresolved candidates, so
+    that a feasible study is never diagnosed as infeasible."""
+    status = table["candidate_status"]
+    pairs = [(str(s), str(c), str(status.sel(site=s, cooling=c).values))
+             for s in status.site.values for c in status.cooling.values]
+    open_ = [(s, c, v) for s, c, v in pairs if v not in ("infeasible", "excluded")]
+    if not open_:
+        return InfeasibleError(_all_infeasible_message(study, table))
+    lines = [f"{study.loaded.origin}: no design found, and not every (site, cooling) "
+             "combination is proven infeasible:"]
+    lines += [f"  {s} / {c}: {v}" for s, c, v in pairs]
+    lines.append(f"Raise solver.time_limit_s (now {study.scenario.solver.time_limit_s}) or "
+                 "check the solver messages above.")
+    return SolverError("\n".join(lines))
 
 
 def _failure(study: Study, status: SolveStatus) -> Exception:

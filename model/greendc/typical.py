@@ -16,12 +16,29 @@ Scenario: ``horizon: {typical_days: N}`` (needs the optional extra ``typical``: 
    365 original days (storage linking, ``greendc.formulation.storage``). Annual sums computed by
    ``prepare_inputs`` from the full year (water per MW of IT, PPA energy per MW) are kept
    exact, not re-aggregated.
+   **Energy consistency** (``rescale_energy``): a medoid day carries its own energy, not its
+   cluster's (Madrid's wind medoids deliver 0.60 of the year's wind energy, yet PPA energy is
+   paid on the full year). The series that carry energy, ``ENERGY_SERIES`` (capacity factors:
+   the energy a contracted or owned MW delivers; district-heating demand: the heat that can be
+   sold), are rescaled per typical day so that its weighted energy equals that of the days
+   it stands for, each value capped at the series' full-year maximum (capacity factor <= 1,
+   the real peak demand), and the annual weighted sum of every column equals the full year's
+   exactly. Rates stay the medoid day's real values: PUE, WUE and heat-pump COP follow that
+   day's weather (scaling them would break their physics: PUE >= 1, the peak-PUE day sizes the
+   connection), and prices, carbon intensity and the grid's carbon-free share are rates
+   applied to an energy the model chooses; keeping a real day keeps them mutually
+   consistent.
 2. **Design** on the typical inputs, by the scenario's strategy (decomposition by default).
 3. **Re-evaluation** (``reevaluate``): the design's capacities are fixed (site, cooling, node
    counts, supply MW, battery MWh and MW, heat-pump MW, district-heating connection) and the
    hourly dispatch LP is solved over the full 8,760 hours. The returned results are the
    full-resolution ones; attributes report both objectives and the aggregation error
-   ``typical_aggregation_error_pct = 100 (typical - full) / |full|``.
+   ``typical_aggregation_error_pct = 100 (typical - full) / |full|``, and
+   ``typical_estimate_vs_full`` (JSON): cost, emissions, grid energy, solar/wind energy
+   delivered and heat sold as the typical days estimated them vs hour by hour, each with its
+   error [%]. ``design_deviation`` compares a typical-days design with a full-resolution one
+   (capacities: PPA MW per technology, battery MWh and MW, heat pump MW_th; cost and
+   emissions), as the benchmark does.
 """
 
 from __future__ import annotations
@@ -50,6 +67,9 @@ DESIGN = {"build": "build", "cooling_chosen": "cool", "nodes": "nodes", "supply_
           "battery_mwh": "battery_mwh", "battery_mw": "battery_mw",
           "heat_pump_mw_th": "heat_pump_mw_th", "dh_connect": "dh_connect"}
 INTEGER_DESIGN = {"build", "cooling_chosen", "nodes", "dh_connect"}
+# Hourly series that carry energy [per MW contracted, MW_th]: rescaled to the energy of the
+# days each typical day represents (module docstring, "Energy consistency").
+ENERGY_SERIES = ("capacity_factor", "heat_demand_mw")
 
 
 def require_tsam():
@@ -176,12 +196,106 @@ def aggregate_inputs(inputs: xr.Dataset, n_days: int, peak_day: bool | None = No
     out["weight_h"] = ("time", np.repeat(counts, HOURS_PER_DAY) * hourly_weight)
     out["weight_h"].attrs.update(units="h", long_name="hours of the year each modelled hour "
                                  "stands for (days represented by its typical day)")
+    rescale_energy(out, inputs, idx, period_of_day)
     out["period_of_day"] = ("day", period_of_day.astype(np.int64))
     out["period_of_day"].attrs.update(units="1", long_name="typical day of each original day")
     out = out.assign_coords(day=np.arange(len(period_of_day)))
     out.attrs.update(typical_days=int(len(representative)),
                      typical_representative_days=json.dumps(representative.tolist()),
                      typical_aggregation_seconds=round(time.perf_counter() - start, 3))
+    return out
+
+
+def rescale_energy(out: xr.Dataset, inputs: xr.Dataset, idx: np.ndarray,
+                   period_of_day: np.ndarray) -> None:
+    """Rescale ``ENERGY_SERIES`` of the typical inputs ``out`` (hours ``idx`` of ``inputs``,
+    weights ``out.weight_h``) in place: per typical day to its cluster's energy, then per
+    column to the full year's weighted sum (exact; this step only moves energy that a day
+    could not take, e.g. a windless medoid or values at their cap)."""
+    n_typ = len(idx) // HOURS_PER_DAY
+    full_w = inputs["weight_h"].values.reshape(-1, HOURS_PER_DAY)  # (original day, hour)
+    typ_w = out["weight_h"].values.reshape(n_typ, HOURS_PER_DAY)
+    for name in ENERGY_SERIES:
+        if name not in out:
+            continue
+        da = inputs[name].transpose(..., "time")
+        full = da.values.reshape(-1, da.sizes["time"]).astype(float)
+        typ = full[:, idx].copy()
+        for col, (x, y) in enumerate(zip(full, typ)):
+            cap, days = float(x.max(initial=0.0)), x.reshape(-1, HOURS_PER_DAY)
+            per_day = y.reshape(n_typ, HOURS_PER_DAY)
+            for k in range(n_typ):
+                target = float((days[period_of_day == k] * full_w[period_of_day == k]).sum())
+                per_day[k] = _scale_to(per_day[k], typ_w[k], target, cap)
+            typ[col] = _scale_to(per_day.ravel(), typ_w.ravel(), float((x * full_w.ravel()).sum()),
+                                 cap)
+        out[name] = (da.dims, typ.reshape(da.shape[:-1] + (len(idx),)), inputs[name].attrs)
+
+
+def _scale_to(x: np.ndarray, w: np.ndarray, target: float, cap: float) -> np.ndarray:
+    """Non-negative ``x`` scaled so that sum(w x) = target, no value above ``cap``: scale the
+    uncapped values, cap those above, repeat (at most len(x) rounds, each caps one more).
+    Left as it is when nothing can carry the energy (all zero, or target above w x cap)."""
+    y = x.astype(float).copy()
+    capped = np.zeros(len(y), bool)
+    if target <= 0 or (w * cap).sum() < target * (1 - 1e-12):
+        return y if target > 0 else np.zeros_like(y)
+    for _ in range(len(y) + 1):
+        have = float((w[~capped] * y[~capped]).sum())
+        if have <= 0:
+            return x.astype(float).copy()
+        y[~capped] *= (target - float((w[capped] * cap).sum())) / have
+        over = ~capped & (y > cap)
+        if not over.any():
+            return y
+        y[over], capped = cap, capped | over
+    return y
+
+
+# --------------------------------------------------------------------------- deviations
+def _pct(a: float, b: float) -> float:
+    """100 (a - b) / |b| [%]; 0 when both are 0, NaN when only b is."""
+    if abs(b) > 1e-12:
+        return 100.0 * (a - b) / abs(b)
+    return 0.0 if abs(a) <= 1e-12 else float("nan")
+
+
+def _annual(res: xr.Dataset, weight_h: np.ndarray) -> dict[str, float]:
+    """Annual figures of a results Dataset whose hours weigh ``weight_h`` [h]."""
+    def energy(name):
+        return float((res[name].values * weight_h).sum())
+    return {"cost_eur_per_yr": float(res["cost_eur_per_yr"]),
+            "emissions_t_per_yr": float(res["emissions_t_per_yr"]),
+            "grid_energy_mwh_per_yr": energy("grid_import_mw"),
+            "supply_energy_mwh_per_yr": energy("supply_output_mw"),
+            "supply_used_mwh_per_yr": energy("supply_output_mw") - energy("surplus_mw"),
+            "heat_sold_mwh_per_yr": energy("heat_export_mw_th")}
+
+
+def estimate_vs_full(typical_res: xr.Dataset, typical_weight_h: np.ndarray,
+                     full_res: xr.Dataset, full_weight_h: np.ndarray) -> dict[str, dict]:
+    """What the typical days estimated for a design vs the same design hour by hour:
+    {figure: {"typical", "full", "error_pct"}} for cost [EUR/yr], emissions [tCO2e/yr],
+    grid energy, solar/wind energy delivered and used, heat sold [MWh/yr]."""
+    est, full = _annual(typical_res, typical_weight_h), _annual(full_res, full_weight_h)
+    return {k: {"typical": est[k], "full": full[k], "error_pct": _pct(est[k], full[k])}
+            for k in est}
+
+
+def design_deviation(typical: xr.Dataset, full: xr.Dataset) -> dict[str, dict]:
+    """Design of a typical-days study (re-evaluated results) vs the full-resolution optimum:
+    {item: {"typical", "full", "difference", "difference_pct"}} for the PPA capacity of each
+    technology [MW], battery energy [MWh] and power [MW], heat pump [MW_th], and cost
+    [EUR/yr] and emissions [tCO2e/yr] hour by hour."""
+    items = {f"supply_{r}_mw": ("supply_mw", str(r)) for r in full.tech.values}
+    items.update(battery_mwh=("battery_mwh", None), battery_mw=("battery_mw", None),
+                 heat_pump_mw_th=("heat_pump_mw_th", None),
+                 cost_eur_per_yr=("cost_eur_per_yr", None),
+                 emissions_t_per_yr=("emissions_t_per_yr", None))
+    out = {}
+    for key, (name, tech) in items.items():
+        a, b = (float((ds[name].sel(tech=tech) if tech else ds[name]).sum()) for ds in (typical, full))
+        out[key] = {"typical": a, "full": b, "difference": a - b, "difference_pct": _pct(a, b)}
     return out
 
 
@@ -279,6 +393,8 @@ def reevaluate_study(study, spec, typical_res: xr.Dataset) -> xr.Dataset:
     attrs.update(
         full_resolution_objective=full_obj,
         typical_aggregation_error_pct=100.0 * (typical_obj - full_obj) / max(abs(full_obj), 1e-9),
+        typical_estimate_vs_full=json.dumps(estimate_vs_full(
+            typical_res, study.inputs["weight_h"].values, res, full_inputs["weight_h"].values)),
         solver_seconds=round(float(attrs.get("solver_seconds", 0.0)) + seconds, 3),
     )
     res.attrs = attrs

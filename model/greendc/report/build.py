@@ -186,5 +186,7 @@ def _front_rows(front):
         rows.append([int(i), f"{float(p['cost_eur_per_yr']) / 1e6:,.3f}",
                      f"{float(p['emissions_t_per_yr']):,.0f}",
                      f"{str(p['site'].values)}/{str(p['cooling'].values)}",
-                     "" if ab != ab else f"{ab:,.0f}", flags])
+                     "within gap" if "abatement_within_gap" in p and bool(
+                         p["abatement_within_gap"]) else "" if ab != ab else f"{ab:,.0f}",
+                     flags])
     return head, rows
