@@ -18,7 +18,9 @@ import xarray as xr
 
 from greendc.catalogue import EU_MEMBERS, Catalogue
 from greendc.errors import ScenarioError
-from greendc.physics.cooling import cooling_profiles
+from greendc.physics.cooling import (
+    climate_limit_hours, cooling_profiles, heat_rejection_kw_per_kw_th,
+)
 from greendc.physics.finance import annualised_cost_eur_per_yr, capital_recovery_factor
 from greendc.physics.heatpump import district_heating_supply_temperature_c, heat_pump_cop
 from greendc.scenario import LoadedScenario
@@ -92,6 +94,7 @@ def prepare_inputs(
     _add_servers(ds, sc, cat)
     _add_supply(ds, sc, cat, sites)
     _add_storage_and_heat(ds, sc, cat)
+    _add_heat_credit(ds, sc, cat, sites)
     _add_sovereignty(ds, sc, cat, sites)
     ds.attrs.update(
         scenario=sc.name, required_pflops=sc.compute.required_pflops, max_sites=sc.max_sites,
@@ -137,7 +140,8 @@ def _add_site_series(ds, sc, cat: Catalogue, sites) -> None:
 def _add_cooling(ds, sc, cat: Catalogue, sites) -> None:
     names, cools = list(ds.site.values), list(ds.cooling.values)
     pue = np.empty((len(names), len(cools), ds.sizes["time"]))
-    wue = np.empty_like(pue)
+    wue, offload = np.empty_like(pue), np.empty_like(pue)
+    climate_h = np.zeros((len(names), len(cools)))
     for i, s in enumerate(names):
         t = sites[s]["air_temperature"].values.astype(float)
         rh = sites[s]["relative_humidity"].values.astype(float)
@@ -145,8 +149,16 @@ def _add_cooling(ds, sc, cat: Catalogue, sites) -> None:
             spec = cat.cooling[c]
             params = {k: q.value for k, q in spec.parameters.items()}
             pue[i, j], wue[i, j] = cooling_profiles(t, rh, spec.pue_model, params)
+            offload[i, j] = heat_rejection_kw_per_kw_th(t, rh, spec.pue_model, params)
+            climate_h[i, j] = climate_limit_hours(t, params)
     ds["pue"] = (("site", "cooling", "time"), pue)
     ds["wue_l_per_kwh"] = (("site", "cooling", "time"), wue)
+    ds["cooling_offload_kw_per_kw_th"] = (("site", "cooling", "time"), offload)
+    # hours of the modelled horizon above a chiller-less cooling's max_dry_bulb_c
+    ds["climate_limit_hours"] = (("site", "cooling"), climate_h)
+    ds["climate_max_dry_bulb_c"] = ("cooling", [
+        cat.cooling[c].parameters["max_dry_bulb_c"].value
+        if "max_dry_bulb_c" in cat.cooling[c].parameters else np.nan for c in cools])
     # m3 of water per MW of IT load over the year: MW * h = 1000 kWh; * L/kWh / 1000 L/m3.
     ds["water_m3_per_mw_it_yr"] = (ds["wue_l_per_kwh"] * ds["weight_h"]).sum("time")
     specs = [cat.cooling[c] for c in cools]
@@ -254,7 +266,27 @@ def _add_storage_and_heat(ds, sc, cat: Catalogue) -> None:
     ds["dh_supply_temperature_c"] = supply_c
     ds["heat_pump_cop"] = heat_pump_cop(
         ds["heat_output_temperature_c"], supply_c, hp.carnot_efficiency.value,
-        hp.approach_k.value, hp.cop_max.value).transpose("site", "cooling", "time")
+        hp.approach_k.value, hp.cop_max.value,
+        hp.direct_exchange_aux_share.value).transpose("site", "cooling", "time")
+
+
+def _add_heat_credit(ds, sc, cat: Catalogue, sites) -> None:
+    """Carbon content of the heat each site's network would otherwise produce
+    [gCO2e/kWh_th] (by the site's country) and the scenario switch that counts the avoided
+    emissions in the objective (``options.credit_avoided_heat_emissions``)."""
+    table = cat.heat.district_heating.network_carbon_g_per_kwh_th
+    values = []
+    for s in ds.site.values:
+        country = str(sites[s].attrs.get("country", ""))
+        q = table.get(country)
+        if q is None and float(ds["heat_demand_mw"].sel(site=s).max()) > 0:
+            raise ScenarioError(
+                f"site {s!r} (country {country!r}) can export heat but "
+                f"heat.district_heating.network_carbon_g_per_kwh_th has no {country!r} entry "
+                f"[gCO2e/kWh_th]; add one (overrides) or set options.heat_export: false")
+        values.append(q.value if q is not None else 0.0)
+    ds["heat_network_ci_g_per_kwh_th"] = ("site", values)
+    ds.attrs["credit_avoided_heat_emissions"] = int(sc.options.credit_avoided_heat_emissions)
 
 
 def _add_sovereignty(ds, sc, cat: Catalogue, sites) -> None:
