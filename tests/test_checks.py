@@ -46,3 +46,23 @@ def test_eu_only_hardware_with_only_non_eu_servers():
     inputs = tiny_inputs(node_non_eu=[1.0, 1.0], max_non_eu_hardware_share=0.0)
     with pytest.raises(ScenarioError, match="every server type .* non-EU vendor"):
         check_feasibility_hints(inputs, "s.yaml", None, "emissions")
+
+
+def test_chillerless_cooling_where_the_weather_exceeds_its_limit_is_explained_before_solving():
+    """Madrid reaches 38.3 degC, 76 h above the 35 degC default limit of the chiller-less
+    economiser: a study with only that cooling fails before any solve, in domain words,
+    even on a January day (the limit is judged on the site's whole weather year)."""
+    from greendc.errors import ScenarioError
+    from greendc.resources import STUDIES_DIR
+    from greendc.scenario import scenario_from_dict
+    from greendc.study import load_study
+    raw = {"name": "chillerless", "sites": ["es-madrid"], "servers": ["h100_sxm_node"],
+           "cooling": ["free_air_chillerless"], "compute": {"required_pflops": 100},
+           "horizon": {"start_hour": 0, "hours": 24}}
+    with pytest.raises(ScenarioError) as err:
+        load_study(scenario_from_dict(raw, "chillerless.yaml", STUDIES_DIR))
+    text = str(err.value)
+    assert "site es-madrid" in text and "76 h" in text and "max 38.3 degC" in text
+    assert "max_dry_bulb_c = 35 degC" in text
+    raw["overrides"] = {"cooling.free_air_chillerless.parameters.max_dry_bulb_c": 39.0}
+    load_study(scenario_from_dict(raw, "chillerless.yaml", STUDIES_DIR))  # user's limit: ok

@@ -95,10 +95,10 @@ def climate_exclusions(inputs: xr.Dataset, site=None) -> list[str]:
             if hours <= 0 or not bool(fits.sel(cooling=c)):
                 continue
             limit = float(inputs["climate_max_dry_bulb_c"].sel(cooling=c))
-            t_max = float(inputs["air_temperature_c"].sel(site=s).max())
+            t_max = float(inputs["climate_max_air_temperature_c"].sel(site=s))
             lines.append(f"site {s}: chiller-less cooling {c} needs outdoor air at or below "
                          f"max_dry_bulb_c = {limit:g} degC, but the site's weather exceeds it "
-                         f"in {hours:.0f} h of the horizon (max {t_max:.1f} degC)")
+                         f"in {hours:.0f} h of the year (max {t_max:.1f} degC)")
     return lines
 
 

@@ -83,6 +83,7 @@ def prepare_inputs(
     sc = loaded.scenario
     ids = select_candidates(loaded, cat)
     hz = sc.horizon
+    weather_year_c = {s: sites[s]["air_temperature"].values for s in ids["site"]}
     sites = {s: cut_horizon(sites[s], hz.start_hour, hz.hours) for s in ids["site"]}
     time = sites[ids["site"][0]]["time"].values
     ds = xr.Dataset(coords={"site": ids["site"], "cooling": ids["cooling"],
@@ -91,6 +92,7 @@ def prepare_inputs(
     ds["weight_h"].attrs["units"] = "h"
     _add_site_series(ds, sc, cat, sites)
     _add_cooling(ds, sc, cat, sites)
+    _add_climate_limits(ds, cat, weather_year_c)
     _add_servers(ds, sc, cat)
     _add_supply(ds, sc, cat, sites)
     _add_storage_and_heat(ds, sc, cat)
@@ -141,7 +143,6 @@ def _add_cooling(ds, sc, cat: Catalogue, sites) -> None:
     names, cools = list(ds.site.values), list(ds.cooling.values)
     pue = np.empty((len(names), len(cools), ds.sizes["time"]))
     wue, offload = np.empty_like(pue), np.empty_like(pue)
-    climate_h = np.zeros((len(names), len(cools)))
     for i, s in enumerate(names):
         t = sites[s]["air_temperature"].values.astype(float)
         rh = sites[s]["relative_humidity"].values.astype(float)
@@ -150,15 +151,9 @@ def _add_cooling(ds, sc, cat: Catalogue, sites) -> None:
             params = {k: q.value for k, q in spec.parameters.items()}
             pue[i, j], wue[i, j] = cooling_profiles(t, rh, spec.pue_model, params)
             offload[i, j] = heat_rejection_kw_per_kw_th(t, rh, spec.pue_model, params)
-            climate_h[i, j] = climate_limit_hours(t, params)
     ds["pue"] = (("site", "cooling", "time"), pue)
     ds["wue_l_per_kwh"] = (("site", "cooling", "time"), wue)
     ds["cooling_offload_kw_per_kw_th"] = (("site", "cooling", "time"), offload)
-    # hours of the modelled horizon above a chiller-less cooling's max_dry_bulb_c
-    ds["climate_limit_hours"] = (("site", "cooling"), climate_h)
-    ds["climate_max_dry_bulb_c"] = ("cooling", [
-        cat.cooling[c].parameters["max_dry_bulb_c"].value
-        if "max_dry_bulb_c" in cat.cooling[c].parameters else np.nan for c in cools])
     # m3 of water per MW of IT load over the year: MW * h = 1000 kWh; * L/kWh / 1000 L/m3.
     ds["water_m3_per_mw_it_yr"] = (ds["wue_l_per_kwh"] * ds["weight_h"]).sum("time")
     specs = [cat.cooling[c] for c in cools]
@@ -171,6 +166,18 @@ def _add_cooling(ds, sc, cat: Catalogue, sites) -> None:
     ds["recoverable_heat_share"] = ("cooling", [x.recoverable_heat_share.value for x in specs])
     ds["heat_output_temperature_c"] = ("cooling", [x.heat_output_temperature_c.value for x in specs])
     ds["liquid_cooling"] = ("cooling", [x.pue_model in LIQUID_PUE_MODELS for x in specs])
+
+
+def _add_climate_limits(ds, cat: Catalogue, weather_year_c: dict) -> None:
+    """Hours of the site's whole weather year (not only the modelled horizon) above a
+    chiller-less cooling's ``max_dry_bulb_c`` [h], and that limit [degC] (NaN if none)."""
+    cools = list(ds.cooling.values)
+    params = [{k: q.value for k, q in cat.cooling[c].parameters.items()} for c in cools]
+    ds["climate_limit_hours"] = (("site", "cooling"), [
+        [climate_limit_hours(weather_year_c[s], p) for p in params] for s in ds.site.values])
+    ds["climate_max_dry_bulb_c"] = ("cooling", [p.get("max_dry_bulb_c", np.nan) for p in params])
+    ds["climate_max_air_temperature_c"] = ("site", [
+        float(np.max(weather_year_c[s])) for s in ds.site.values])
 
 
 def _add_servers(ds, sc, cat: Catalogue) -> None:

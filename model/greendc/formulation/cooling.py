@@ -6,7 +6,7 @@ k[s,c,t] [MW_e per MW_th] cooling-plant electricity saved per MW_th of server he
 pump takes out of the cooling loop (``heat_rejection_kw_per_kw_th``; 0 when air alone cools),
 COP[s,c,t] [-] heat-pump COP (``formulation.heat``),
 W[s,c] [m3 per MW of IT load per year] = sum_t w_t WUE[s,c,t] (WUE in L/kWh),
-water allowance_s [m3/yr], X[s,c] [h] hours of the horizon whose outdoor dry bulb exceeds
+water allowance_s [m3/yr], X[s,c] [h] hours of the site's weather year whose dry bulb exceeds
 the cooling's ``max_dry_bulb_c`` (chiller-less designs; 0 for the others).
 
 Expressions
