@@ -34,6 +34,9 @@ def test_cap_below_physical_minimum():
         check_feasibility_hints(inputs, "s.yaml", 0.4, "emissions")
     assert "emissions_cap_t_per_yr = 0.4 tCO2e/yr is below the physical minimum 0.5" in str(err.value)
     check_feasibility_hints(inputs, "s.yaml", 0.6, "emissions")
+    # with avoided heat emissions credited, exported heat can offset embodied emissions
+    inputs.attrs["credit_avoided_heat_emissions"] = 1
+    check_feasibility_hints(inputs, "s.yaml", 0.4, "emissions")
 
 
 def test_compute_not_hostable_by_any_server_cooling_pair():

@@ -70,7 +70,10 @@ def check_feasibility_hints(inputs: xr.Dataset, origin: str, cap_t: float | None
         problems.append(f"{origin}: the sovereignty rules exclude every candidate site, "
                         "so no design is possible:")
         problems += gate_problems
-    if cap_t is not None and scope == "emissions":
+    # with the heat credit switched on, avoided emissions can offset the servers' embodied
+    # emissions, so their sum is no floor
+    credit = bool(int(inputs.attrs.get("credit_avoided_heat_emissions", 0)))
+    if cap_t is not None and scope == "emissions" and not credit:
         per_pflops = inputs["node_embodied_t_per_yr"] / inputs["node_performance_pflops"]
         floor = float(per_pflops.where(fits).min()) * float(inputs.attrs["required_pflops"])
         if cap_t < floor:

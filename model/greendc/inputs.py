@@ -19,7 +19,7 @@ import xarray as xr
 from greendc.catalogue import EU_MEMBERS, Catalogue
 from greendc.errors import ScenarioError
 from greendc.physics.cooling import (
-    climate_limit_hours, cooling_profiles, heat_rejection_kw_per_kw_th,
+    climate_limit_hours, cooling_profiles, heat_rejection_saving,
 )
 from greendc.physics.finance import annualised_cost_eur_per_yr, capital_recovery_factor
 from greendc.physics.heatpump import district_heating_supply_temperature_c, heat_pump_cop
@@ -142,7 +142,7 @@ def _add_site_series(ds, sc, cat: Catalogue, sites) -> None:
 def _add_cooling(ds, sc, cat: Catalogue, sites) -> None:
     names, cools = list(ds.site.values), list(ds.cooling.values)
     pue = np.empty((len(names), len(cools), ds.sizes["time"]))
-    wue, offload = np.empty_like(pue), np.empty_like(pue)
+    wue, offload, water_saved = np.empty_like(pue), np.empty_like(pue), np.empty_like(pue)
     for i, s in enumerate(names):
         t = sites[s]["air_temperature"].values.astype(float)
         rh = sites[s]["relative_humidity"].values.astype(float)
@@ -150,10 +150,12 @@ def _add_cooling(ds, sc, cat: Catalogue, sites) -> None:
             spec = cat.cooling[c]
             params = {k: q.value for k, q in spec.parameters.items()}
             pue[i, j], wue[i, j] = cooling_profiles(t, rh, spec.pue_model, params)
-            offload[i, j] = heat_rejection_kw_per_kw_th(t, rh, spec.pue_model, params)
+            offload[i, j], water_saved[i, j] = heat_rejection_saving(t, rh, spec.pue_model,
+                                                                     params)
     ds["pue"] = (("site", "cooling", "time"), pue)
     ds["wue_l_per_kwh"] = (("site", "cooling", "time"), wue)
     ds["cooling_offload_kw_per_kw_th"] = (("site", "cooling", "time"), offload)
+    ds["cooling_offload_water_l_per_kwh_th"] = (("site", "cooling", "time"), water_saved)
     # m3 of water per MW of IT load over the year: MW * h = 1000 kWh; * L/kWh / 1000 L/m3.
     ds["water_m3_per_mw_it_yr"] = (ds["wue_l_per_kwh"] * ds["weight_h"]).sum("time")
     specs = [cat.cooling[c] for c in cools]

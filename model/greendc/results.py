@@ -128,7 +128,7 @@ def _add_kpis(ds: xr.Dataset, m, inputs: xr.Dataset, w: np.ndarray) -> None:
     scalar("heat_sold_mwh_per_yr", float((ds["heat_export_mw_th"].values * w).sum()), "MWh_th/yr",
            "heat sold to district heating")
     water = float((inputs["water_m3_per_mw_it_yr"].values * ds["cooling_chosen"].values).sum(axis=1)
-                  @ ds["it_mw"].values)
+                  @ ds["it_mw"].values) - sum(_v(m.cooling_offload_water_m3[s]) for s in ds.site.values)
     scalar("water_m3_per_yr", water, "m3/yr", "cooling water use")
     scalar("wue_l_per_kwh", water / it_mwh if it_mwh > 0 else np.nan, "L/kWh", "water per IT kWh")
     load = ds["facility_mw"].values + ds["heat_pump_elec_mw"].values

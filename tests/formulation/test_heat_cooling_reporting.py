@@ -18,6 +18,7 @@ WEIGHTS = (1.0, 2.0)
 def with_arrays(ds, **arrays):
     """Add the optional inputs variables that prepare_inputs produces."""
     dims = {"cooling_offload_kw_per_kw_th": ("site", "cooling", "time"),
+            "cooling_offload_water_l_per_kwh_th": ("site", "cooling", "time"),
             "climate_limit_hours": ("site", "cooling"),
             "heat_network_ci_g_per_kwh_th": ("site",)}
     for name, value in arrays.items():
@@ -55,6 +56,23 @@ def test_recovered_heat_offloads_the_cooling_plant(w):
     assert float(res["cooling_offload_mw"].sum()) == pytest.approx(0.1)
     assert float(res["facility_mw"].sum()) == pytest.approx(0.9)
     assert float(res["cost_eur_per_yr"]) == pytest.approx(112.5 + w * (11.5 - 75.0))
+
+
+@pytest.mark.parametrize("w", WEIGHTS)
+def test_recovered_heat_saves_cooling_water_in_water_use(w):
+    """water_use: imm uses W = 3 m3 per MW of IT per year (allowance 2.95 m3/yr) and saves
+    v = 0.2 L/kWh_th = 0.2 m3/MWh_th of recovered heat: 3 x 1 MW - w x 0.2 x 0.5 MW_th
+    = 2.9 (w = 1) or 2.8 (w = 2) m3/yr <= 2.95, so imm stays feasible only through the
+    saving; without heat export the only cooling, imm, would break the allowance."""
+    ds = with_arrays(heat_case(w, water_m3_per_mw_it_yr=[[10.0, 5.0, 3.0]],
+                               water_allowance_m3_per_yr=[2.95]),
+                     cooling_offload_water_l_per_kwh_th=[[[0.0], [0.0], [0.2]]])
+    status, res, _ = solve_tiny(ds)
+    assert status.status == "optimal"
+    assert float(res["water_m3_per_yr"]) == pytest.approx(3.0 - 0.1 * w)
+    ds["heat_demand_mw"] = ds["heat_demand_mw"] * 0
+    status, _, _ = solve_tiny(ds)
+    assert status.status == "infeasible"
 
 
 @pytest.mark.parametrize("w", WEIGHTS)

@@ -7,7 +7,7 @@ from greendc.catalogue import load_catalogue
 from greendc.errors import DataError
 from greendc.physics.cooling import (
     air_fan_share, chiller_cop, chiller_plant, climate_limit_hours, cooling_profiles,
-    electrical_overhead, heat_rejection_kw_per_kw_th,
+    electrical_overhead, heat_rejection_saving,
 )
 from greendc.physics.weather import dew_point_c, dew_point_from_humidity_ratio_c
 
@@ -153,14 +153,18 @@ def test_chillerless_economiser_has_no_chiller_and_a_climate_limit():
 def test_heat_rejection_saving_of_a_chiller_by_hand():
     """T_wb 16 °C + 4 K: COP = 8.778895 (L = 0.5); tower pump 208660 / (1000 x 4.186 x 5)
     / 0.75 / 1000 = 0.013293, tower fan 0.01: saving = 1/COP + (1 + 1/COP)(0.023293)
-    = 0.139856 kW_e per kW_th. The economiser saves nothing while air alone cools."""
+    = 0.139856 kW_e per kW_th, and the tower water of that heat. The economiser saves nothing
+    while air alone cools."""
     p = PARAMS["air_chiller"]
     t, rh = np.array([16.0]), np.array([100.0])   # saturated: wet bulb = dry bulb
     from greendc.physics.weather import wet_bulb_stull_c
     twb = float(wet_bulb_stull_c(t, rh)[0])
     cop = float(chiller_cop(twb, p))
     expected = 1 / cop + (1 + 1 / cop) * (208660 / (1000 * 4.186 * 5) / 0.75 / 1000 + 0.01)
-    assert heat_rejection_kw_per_kw_th(t, rh, "chiller", p)[0] == pytest.approx(expected)
+    power, water = heat_rejection_saving(t, rh, "chiller", p)
+    assert power[0] == pytest.approx(expected)
     assert float(chiller_cop(16.0, p)) == pytest.approx(8.778895, abs=1e-5)
-    assert heat_rejection_kw_per_kw_th(np.array([5.0]), np.array([60.0]), "economiser",
-                                       FREE)[0] == 0.0
+    # tower water per kWh_th: (1 + 1/COP) x 3600/2450 x 0.8 x 5/4
+    assert water[0] == pytest.approx((1 + 1 / cop) * 3600 / 2450 * 0.8 * 5 / 4)
+    power, water = heat_rejection_saving(np.array([5.0]), np.array([60.0]), "economiser", FREE)
+    assert power[0] == 0.0 and water[0] == 0.0

@@ -2,8 +2,9 @@
 the climate limit of chiller-less cooling.
 
 Parameters: PUE[s,c,t] [-] (hourly, from weather, ``greendc.physics.cooling``),
-k[s,c,t] [MW_e per MW_th] cooling-plant electricity saved per MW_th of server heat a heat
-pump takes out of the cooling loop (``heat_rejection_kw_per_kw_th``; 0 when air alone cools),
+k[s,c,t] [MW_e per MW_th] and v[s,c,t] [L per kWh_th = m3 per MWh_th] cooling-plant
+electricity and water saved per MW_th of server heat a heat pump takes out of the cooling
+loop (``heat_rejection_saving``; 0 when air alone cools), w_t [h] annual weight of hour t,
 COP[s,c,t] [-] heat-pump COP (``formulation.heat``),
 W[s,c] [m3 per MW of IT load per year] = sum_t w_t WUE[s,c,t] (WUE in L/kWh),
 water allowance_s [m3/yr], X[s,c] [h] hours of the site's weather year whose dry bulb exceeds
@@ -16,9 +17,12 @@ Expressions
   the plant's own share of PUE x IT since recovery <= rho_c it_mw (``heat_recoverable``).
 - ``facility_mw[s, t]`` = sum_c PUE[s,c,t] it_mw[s,c] - cooling_offload_mw[s,t]
                                                                facility electricity [MW]
+- ``cooling_offload_water_m3[s]`` = sum_{c,t} w_t v[s,c,t] (1 - 1/COP) heat_mw_th[s,c,t]
+                                                               tower/spray water saved [m3/yr]
 
 Constraints
-- ``water_use``: sum_c W[s,c] it_mw[s,c] <= allowance_s        foreach s   [m3/yr]
+- ``water_use``: sum_c W[s,c] it_mw[s,c] - cooling_offload_water_m3[s] <= allowance_s
+                                                               foreach s   [m3/yr]
 - ``cooling_climate_limit``: cool[s,c] <= (1 if X[s,c] = 0 else 0)   foreach s, c   [0/1]
   a chiller-less design cannot be chosen where the site's weather exceeds its limit (the
   check before solving and the diagnosis say so in words, ``greendc.checks``).
@@ -52,9 +56,15 @@ def add_cooling(m: pyo.ConcreteModel, d: ModelData) -> None:
         - m.cooling_offload_mw[s, t],
         doc="facility electricity demand (IT x PUE - cooling offload) [MW]")
     water, allowance = d["water_m3_per_mw_it_yr"], d["water_allowance_m3_per_yr"]
+    v, w = _optional(d, "cooling_offload_water_l_per_kwh_th", pue.shape), d["weight_h"]
+    m.cooling_offload_water_m3 = pyo.Expression(m.S, rule=lambda m, s: sum(
+        float(w[t] * v[S.index(s), C.index(c), t] * (1.0 - 1.0 / cop[S.index(s), C.index(c), t]))
+        * m.heat_mw_th[s, c, t] for c in C if (s, c) in m.HEAT for t in range(d.hours)
+        if v[S.index(s), C.index(c), t] > 0), doc="cooling water saved by heat recovery [m3/yr]")
     m.water_use = pyo.Constraint(m.S, rule=lambda m, s: sum(
         float(water[S.index(s), j]) * m.it_mw[s, c] for j, c in enumerate(C))
-        <= float(allowance[S.index(s)]), doc="annual water use <= site allowance [m3/yr]")
+        - m.cooling_offload_water_m3[s] <= float(allowance[S.index(s)]),
+        doc="annual water use <= site allowance [m3/yr]")
     exceeded = _optional(d, "climate_limit_hours", (len(S), len(C)))
     m.cooling_climate_limit = pyo.Constraint(m.S, m.C, rule=lambda m, s, c:
         m.cool[s, c] <= (0.0 if exceeded[S.index(s), C.index(c)] > 0 else 1.0),

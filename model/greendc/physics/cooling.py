@@ -14,9 +14,9 @@ Pumps [kW per kW of heat moved]: head / (eta_pump rho_w cp_w dT) / 1000.
 Tower water [L/kWh rejected]: 3600 / h_fg x evaporative share x cycles / (cycles - 1).
 
 Heat recovered by a heat pump from the cooling loop is heat the plant no longer rejects:
-``heat_rejection_kw_per_kw_th`` gives, hour by hour, the plant electricity [kW_e] saved per
-kW_th taken out of the loop (chiller, towers, dry coolers; the loop pumps and air fans keep
-running). The plant models are linear in the heat rejected, so this saving is exact.
+``heat_rejection_saving`` gives, hour by hour, the plant electricity [kW_e] and water [L]
+saved per kWh_th taken out of the loop (chiller, towers, dry coolers; the loop pumps and air
+fans keep running). The plant models are linear in the heat rejected, so the saving is exact.
 
 PUE models (``pue_model`` in data/catalogue/cooling.yaml):
 - ``chiller``: closed air loop, CRAH fans + chiller + pumps + tower every hour.
@@ -273,37 +273,42 @@ def cooling_profiles(t_c, rh_pct, pue_model: str, parameters: Mapping[str, float
     return np.asarray(pue, dtype=float), np.asarray(np.broadcast_to(water, t.shape), dtype=float)
 
 
-def _chiller_rejection_kw_per_kw_th(t_wb_c, p: Mapping[str, float]):
-    """Chiller-plant electricity per kW_th it rejects, less the chilled-water pumps (the loop
-    keeps circulating through the heat-pump evaporator): 1/COP + (1 + 1/COP)(tower pump + fan)."""
-    power, _ = chiller_plant(1.0, t_wb_c, p)
+def _chiller_rejection(t_wb_c, p: Mapping[str, float]):
+    """Chiller-plant electricity [kW_e] and tower water [L/kWh] per kW_th it rejects, less the
+    chilled-water pumps (the loop keeps circulating through the heat-pump evaporator):
+    power 1/COP + (1 + 1/COP)(tower pump + fan), water as ``chiller_plant``."""
+    power, water = chiller_plant(1.0, t_wb_c, p)
     return power - _pump_share(p["chilled_water_pump_head_pa"], p["chilled_water_delta_t_k"],
-                               p["pump_efficiency"])
+                               p["pump_efficiency"]), water
 
 
-def heat_rejection_kw_per_kw_th(t_c, rh_pct, pue_model: str, parameters: Mapping[str, float]):
-    """Hourly cooling-plant electricity saved [kW_e per kW_th] per kW_th of server heat that a
-    heat pump takes out of the cooling loop instead of the plant rejecting it.
+def heat_rejection_saving(t_c, rh_pct, pue_model: str, parameters: Mapping[str, float]):
+    """Hourly (electricity [kW_e per kW_th], water [L per kWh_th]) the cooling plant saves per
+    kW_th of server heat that a heat pump takes out of the cooling loop instead of the plant
+    rejecting it.
 
-    - ``chiller``: chiller + towers (``_chiller_rejection_kw_per_kw_th``), every hour.
-    - ``economiser``: the same in the trim-chiller hours, 0 when air alone cools (the fans
-      still move the air); ``economiser_chillerless``: 0.
-    - ``immersion`` / ``direct_liquid``: dry-cooler fans (+ trim chiller) per kW_th of the
-      liquid loop, less the coolant pumps, which keep running.
+    - ``chiller``: chiller + towers (``_chiller_rejection``), every hour.
+    - ``economiser``: the same in the trim-chiller hours, 0 when air alone cools (fans and
+      evaporative media treat the air stream whatever the heat load); chiller-less: 0.
+    - ``immersion`` / ``direct_liquid``: dry-cooler fans, spray water and trim chiller per
+      kW_th of the liquid loop (``dry_cooler``), less the coolant pumps, which keep running.
     Facility power then is PUE x IT - saving x heat recovered (``formulation.cooling``).
     """
     p = dict(parameters)
     _check_parameters(pue_model, p)
     t = np.asarray(t_c, dtype=float)
     if pue_model in ("immersion", "direct_liquid"):
-        power, _ = dry_cooler(t, rh_pct, p)
-        return np.asarray(power - p["coolant_pump_share"], dtype=float)
-    if pue_model == "economiser_chillerless":
-        return np.zeros_like(t)
-    saving = _chiller_rejection_kw_per_kw_th(wet_bulb_stull_c(t, rh_pct), p)
-    if pue_model == "economiser":
-        saving = np.where(economiser_served(t, rh_pct, p), 0.0, saving)
-    return np.asarray(np.broadcast_to(saving, t.shape), dtype=float)
+        power, water = dry_cooler(t, rh_pct, p)
+        power = power - p["coolant_pump_share"]
+    elif pue_model == "economiser_chillerless":
+        power, water = np.zeros_like(t), np.zeros_like(t)
+    else:
+        power, water = _chiller_rejection(wet_bulb_stull_c(t, rh_pct), p)
+        if pue_model == "economiser":
+            served = economiser_served(t, rh_pct, p)
+            power, water = np.where(served, 0.0, power), np.where(served, 0.0, water)
+    return (np.asarray(np.broadcast_to(power, t.shape), dtype=float),
+            np.asarray(np.broadcast_to(water, t.shape), dtype=float))
 
 
 def climate_limit_hours(t_c, parameters: Mapping[str, float]) -> int:
