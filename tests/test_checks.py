@@ -69,3 +69,26 @@ def test_chillerless_cooling_where_the_weather_exceeds_its_limit_is_explained_be
     assert "max_dry_bulb_c = 35 degC" in text
     raw["overrides"] = {"cooling.free_air_chillerless.parameters.max_dry_bulb_c": 39.0}
     load_study(scenario_from_dict(raw, "chillerless.yaml", STUDIES_DIR))  # user's limit: ok
+
+
+def test_heat_network_carbon_content_by_country_or_site_fact_and_error_when_missing():
+    """Stockholm's network: 82 gCO2e/kWh_th from the country table (SE), a site fact
+    overrides it, and a site that can export heat without any value is an error before
+    solving that names both fields."""
+    from greendc.errors import ScenarioError
+    from greendc.resources import STUDIES_DIR
+    from greendc.scenario import scenario_from_dict
+    from greendc.study import load_study
+    raw = {"name": "dh", "sites": ["se-stockholm"], "servers": ["h100_sxm_node"],
+           "cooling": ["free_air"], "compute": {"required_pflops": 100},
+           "horizon": {"start_hour": 0, "hours": 24}}
+    study = load_study(scenario_from_dict(raw, "dh.yaml", STUDIES_DIR))
+    assert float(study.inputs["heat_network_ci_g_per_kwh_th"].sel(site="se-stockholm")) == 82.0
+    fact = {"value": 45.0, "unit": "gCO2e/kWh_th", "source": "Stockholm Exergi"}
+    own = {**raw, "sites": [{"id": "se-stockholm",
+                             "facts": {"heat_network_carbon_g_per_kwh_th": fact}}]}
+    study = load_study(scenario_from_dict(own, "dh.yaml", STUDIES_DIR))
+    assert float(study.inputs["heat_network_ci_g_per_kwh_th"].sel(site="se-stockholm")) == 45.0
+    empty = {**raw, "overrides": {"heat.district_heating.network_carbon_g_per_kwh_th": {}}}
+    with pytest.raises(ScenarioError, match="network_carbon_g_per_kwh_th has no 'SE' entry"):
+        load_study(scenario_from_dict(empty, "dh.yaml", STUDIES_DIR))

@@ -196,6 +196,9 @@ class SiteFacts(_Entry):
     grid_adder_eur_per_mwh: NonNegative
     heat_price_eur_per_mwh: NonNegative
     district_heating_available: bool = True
+    # carbon content of the site's own network [gCO2e/kWh_th]; None: the country value of
+    # heat.district_heating.network_carbon_g_per_kwh_th
+    heat_network_carbon_g_per_kwh_th: NonNegative | None = None
     supply_potential_mw: dict[str, NonNegative]
     operator_non_eu_ownership_share: Share
     legal_exposures: list[str] = []

@@ -281,18 +281,20 @@ def _add_storage_and_heat(ds, sc, cat: Catalogue) -> None:
 
 def _add_heat_credit(ds, sc, cat: Catalogue, sites) -> None:
     """Carbon content of the heat each site's network would otherwise produce
-    [gCO2e/kWh_th] (by the site's country) and the scenario switch that counts the avoided
-    emissions in the objective (``options.credit_avoided_heat_emissions``)."""
+    [gCO2e/kWh_th] (the site's ``heat_network_carbon_g_per_kwh_th`` fact, else its country's
+    value) and the scenario switch that counts the avoided emissions in the objective
+    (``options.credit_avoided_heat_emissions``)."""
     table = cat.heat.district_heating.network_carbon_g_per_kwh_th
     values = []
     for s in ds.site.values:
         country = str(sites[s].attrs.get("country", ""))
-        q = table.get(country)
+        q = cat.sites[s].heat_network_carbon_g_per_kwh_th or table.get(country)
         if q is None and float(ds["heat_demand_mw"].sel(site=s).max()) > 0:
             raise ScenarioError(
-                f"site {s!r} (country {country!r}) can export heat but "
-                f"heat.district_heating.network_carbon_g_per_kwh_th has no {country!r} entry "
-                f"[gCO2e/kWh_th]; add one (overrides) or set options.heat_export: false")
+                f"site {s!r} (country {country!r}) can export heat but has no network carbon "
+                f"content: heat.district_heating.network_carbon_g_per_kwh_th has no "
+                f"{country!r} entry and the site gives no heat_network_carbon_g_per_kwh_th "
+                f"[gCO2e/kWh_th]; add one or set options.heat_export: false")
         values.append(q.value if q is not None else 0.0)
     ds["heat_network_ci_g_per_kwh_th"] = ("site", values)
     ds.attrs["credit_avoided_heat_emissions"] = int(sc.options.credit_avoided_heat_emissions)
