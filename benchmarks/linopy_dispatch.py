@@ -51,8 +51,8 @@ def solve_dispatch_linopy(inputs: xr.Dataset, design: xr.Dataset) -> dict:
     charge = m.add_variables(lower=0, upper=p_mw, coords=coords, name="charge")
     discharge = m.add_variables(lower=0, upper=p_mw, coords=coords, name="discharge")
     soc = m.add_variables(lower=0, upper=e_mwh, coords=coords, name="soc")
-    wt = xr.DataArray(w, coords=coords)
-    m.add_constraints(soc - soc.roll(time=1) - wt * eta_c * charge + wt / eta_d * discharge == 0,
+    dt = xr.DataArray(inp["dt_h"].values, coords=coords)  # step duration [h], not the weight
+    m.add_constraints(soc - soc.roll(time=1) - dt * eta_c * charge + dt / eta_d * discharge == 0,
                       name="soc")
     load = xr.DataArray(facility, coords=coords)
     balance = grid + discharge - charge - surplus
@@ -66,12 +66,21 @@ def solve_dispatch_linopy(inputs: xr.Dataset, design: xr.Dataset) -> dict:
         through = through + inv_cop * heat
     m.add_constraints(balance == load - xr.DataArray(output, coords=coords), name="balance")
     conn = float(inp["grid_connection_mw"])
-    m.add_constraints(through <= conn - load, name="connection")
+    peak = xr.DataArray(inp["pue"].values * it_peak, coords=coords)  # sized at peak IT
+    m.add_constraints(through <= conn - peak, name="connection")
+    # network charges and levies on off-site PPA energy used on site
+    own = inp["supply_owned"].values
+    ppa_out = xr.DataArray((supply * (1 - own)) @ inp["capacity_factor"].transpose("tech", "time").values,
+                           coords=coords)
+    ppa_used = m.add_variables(lower=0, coords=coords, name="ppa_delivered")
+    m.add_constraints(ppa_used - ppa_out + surplus >= 0, name="ppa_delivered")
     carbon = float(at["carbon_price_eur_per_t"])
     price = inp["grid_cost_eur_per_mwh"].values + carbon * inp["grid_ci_g_per_kwh"].values / 1000
     sale = inp["surplus_sale_price_eur_per_mwh"].values
     obj = (xr.DataArray(w * price, coords=coords) * grid).sum() \
-        - (xr.DataArray(w * np.where(sale > 0, sale, 0.0), coords=coords) * surplus).sum()
+        - (xr.DataArray(w * np.where(sale > 0, sale, 0.0), coords=coords) * surplus).sum() \
+        + (xr.DataArray(w * float(inp["grid_network_levy_eur_per_mwh"]), coords=coords)
+           * ppa_used).sum()
     if heat is not None:
         obj = obj - (xr.DataArray(w * float(inp["heat_price_eur_per_mwh"]), coords=coords) * heat).sum()
     m.add_objective(obj)

@@ -7,7 +7,8 @@ paper. Defaults (weights 1 h, so "annual" sums are plain sums over the hours):
 - sites A, B; coolings air (PUE 1.5), free (1.2), imm (1.1); 4 hours;
 - servers g1 (1 MW, 1 PFLOP/s, 100 EUR/yr) and g2 (2 MW, 3 PFLOP/s, 250 EUR/yr);
   required 3 PFLOP/s; one node per rack, 1 m2 per rack, floor and water plentiful;
-- grid cost 10 EUR/MWh at A, 20 at B; carbon 100 g/kWh at A, 50 at B;
+- grid cost 10 EUR/MWh at A, 20 at B (all-in); no network charge on PPA energy;
+  carbon 100 g/kWh at A, 50 at B;
 - no solar/wind potential, battery priced out, no heat demand; every rule allows every site.
 
 The cheapest design is A / imm / 1 x g2: 250 + 2 MW x 1.1 x 4 h x 10 = 338 EUR.
@@ -29,13 +30,17 @@ SITES, COOLINGS, SERVERS, TECHS = ["A", "B"], ["air", "free", "imm"], ["g1", "g2
 OPTIONAL_ATTRS = {"min_cfe_share"}
 
 
-def tiny_inputs(hours: int = 4, sites=None, **changes: Any) -> xr.Dataset:
-    """Inputs Dataset of the tiny case; keyword arguments replace variables or attrs."""
+def tiny_inputs(hours: int = 4, sites=None, weight: float = 1.0, **changes: Any) -> xr.Dataset:
+    """Inputs Dataset of the tiny case; keyword arguments replace variables or attrs.
+
+    Steps last ``dt_h`` = 1 h; each stands for ``weight`` hours of the year (``weight_h``),
+    so annual sums are ``weight`` x the plain sums over the hours."""
     S = sites or SITES
     nS, nC, nK, nR = len(S), len(COOLINGS), len(SERVERS), len(TECHS)
     ds = xr.Dataset(coords={"site": S, "cooling": COOLINGS, "server": SERVERS, "tech": TECHS,
                             "time": np.arange(hours)})
-    ds["weight_h"] = ("time", np.ones(hours))
+    ds["dt_h"] = ("time", np.ones(hours))
+    ds["weight_h"] = ("time", np.full(hours, float(weight)))
     ds["pue"] = (("site", "cooling", "time"),
                  np.broadcast_to(np.array([1.5, 1.2, 1.1])[None, :, None], (nS, nC, hours)).copy())
     ds["water_m3_per_mw_it_yr"] = (("site", "cooling"), np.tile([10.0, 5.0, 0.0], (nS, 1)))
@@ -55,6 +60,7 @@ def tiny_inputs(hours: int = 4, sites=None, **changes: Any) -> xr.Dataset:
     price = np.array([10.0, 20.0, 30.0, 40.0])[:nS]
     ds["grid_cost_eur_per_mwh"] = (("site", "time"), np.repeat(price[:, None], hours, axis=1))
     ds["surplus_sale_price_eur_per_mwh"] = (("site", "time"), np.zeros((nS, hours)))
+    ds["grid_network_levy_eur_per_mwh"] = ("site", np.zeros(nS))
     ci = np.array([100.0, 50.0, 25.0, 12.5])[:nS]
     ds["grid_ci_g_per_kwh"] = (("site", "time"), np.repeat(ci[:, None], hours, axis=1))
     ds["grid_cfe_share"] = (("site", "time"), np.zeros((nS, hours)))
@@ -135,6 +141,7 @@ def solve_tiny(inputs: xr.Dataset, objective: str = "cost", cap: float | None = 
 def tiny():
     """``tiny(**changes)`` -> (status, results, model) for the tiny case."""
     def run(objective: str = "cost", cap: float | None = None, hours: int = 4, sites=None,
-            **changes):
-        return solve_tiny(tiny_inputs(hours=hours, sites=sites, **changes), objective, cap)
+            weight: float = 1.0, **changes):
+        return solve_tiny(tiny_inputs(hours=hours, sites=sites, weight=weight, **changes),
+                          objective, cap)
     return run

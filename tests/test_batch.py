@@ -276,6 +276,24 @@ def test_changed_data_is_solved_again(tmp_path):
     assert run_batch(load_batch(path), tmp_path / "out", serial=True, quiet=True).computed == []
     sites_yaml = data / "catalogue" / "sites.yaml"
     sites_yaml.write_text(sites_yaml.read_text().replace(
-        "grid_adder_eur_per_mwh: {value: 25,", "grid_adder_eur_per_mwh: {value: 30,"))
+        "grid_levies_eur_per_mwh: {value: 0.5,", "grid_levies_eur_per_mwh: {value: 30,"))
     again = run_batch(load_batch(path), tmp_path / "out", serial=True, quiet=True)
     assert again.computed == first.computed and again.skipped == []
+
+
+def test_truncated_results_of_a_finished_case_are_recomputed(tmp_path):
+    """status.json records the size and hash of results.nc and summary.json: a results.nc
+    cut short after the case finished (disk full, copy interrupted) is solved again."""
+    path = write_batch(tmp_path, {})
+    out = tmp_path / "out"
+    first = run_batch(load_batch(path), out, serial=True, quiet=True)
+    (case_id,) = first.computed
+    nc = out / case_id / "results.nc"
+    good = nc.read_bytes()
+    assert read_status(out / case_id)["files"]["results.nc"]["bytes"] == len(good)
+    nc.write_bytes(good[: len(good) // 2])
+    assert not is_done(out / case_id)
+    again = run_batch(load_batch(path), out, serial=True, quiet=True)
+    assert again.computed == [case_id] and again.skipped == []
+    assert is_done(out / case_id) and len(nc.read_bytes()) == len(good)
+    assert run_batch(load_batch(path), out, serial=True, quiet=True).skipped == [case_id]

@@ -46,18 +46,24 @@ def test_high_heat_price_builds_heat_pump_and_exports():
     assert dear["heat_pump_mw"] > 0.1 and dear["heat_sold_mwh"] > 0.0
 
 
+def no_tariff(site: str) -> dict[str, float]:
+    """Overrides that remove a site's grid tariff above spot (margin, network, levies)."""
+    return {f"sites.{site}.grid_{part}_eur_per_mwh": 0
+            for part in ("supply_margin", "network", "levies")}
+
+
 def test_dirty_cheapest_site_loses_under_the_emissions_objective():
     """Frankfurt made the cheapest (low network adder) but its grid is ~7x dirtier than
     Essonne's: least cost builds in Frankfurt, least emissions in Essonne."""
     fields = dict(sites=["de-frankfurt", "fr-essonne"], cooling=["immersion"],
-                  overrides={"sites.de-frankfurt.grid_adder_eur_per_mwh": 0})
+                  overrides=no_tariff("de-frankfurt"))
     assert solve(**fields)["site"] == "de-frankfurt"
     assert solve(objective="emissions", **fields)["site"] == "fr-essonne"
 
 
 def test_eu_only_rule_removes_the_london_site():
     fields = dict(sites=["gb-london", "fr-essonne"], cooling=["immersion"],
-                  overrides={"sites.gb-london.grid_adder_eur_per_mwh": 0})
+                  overrides=no_tariff("gb-london"))
     assert solve(**fields)["site"] == "gb-london"
     eu = solve(sovereignty={"allowed_jurisdictions": ["EU"]}, **fields)
     assert eu["site"] == "fr-essonne"
@@ -65,7 +71,7 @@ def test_eu_only_rule_removes_the_london_site():
 
 def test_tightening_the_emissions_cap_never_lowers_cost():
     fields = dict(sites=["de-frankfurt", "fr-essonne"], cooling=["immersion"],
-                  overrides={"sites.de-frankfurt.grid_adder_eur_per_mwh": 0},
+                  overrides=no_tariff("de-frankfurt"),
                   options={"battery": True, "surplus_sale": False})
     free = solve(**fields)
     total = free["emissions_t_per_year"]["total"]
@@ -76,7 +82,7 @@ def test_tightening_the_emissions_cap_never_lowers_cost():
     assert costs[-1] > costs[0]
 
 
-def test_grid_price_scale_multiplies_the_hourly_price():
+def test_grid_price_scale_multiplies_the_positive_hourly_price():
     from greendc.study import load_study
 
     raw = {"name": "price", "sites": ["fr-essonne"], "compute": {"required_pflops": 100},
@@ -84,4 +90,6 @@ def test_grid_price_scale_multiplies_the_hourly_price():
     base = load_study(scenario_from_dict(raw, "p.yaml", STUDIES)).inputs
     raw["finance"] = {"grid_price_scale": 2.0}
     double = load_study(scenario_from_dict(raw, "p.yaml", STUDIES)).inputs
-    assert (double["grid_price_eur_per_mwh"] == 2 * base["grid_price_eur_per_mwh"]).all()
+    spot = base["grid_price_eur_per_mwh"]
+    # positive hours doubled; negative hours keep their price (finance.grid_price_scale_negative)
+    assert (double["grid_price_eur_per_mwh"] == spot.where(spot <= 0, 2 * spot)).all()

@@ -59,3 +59,46 @@ def test_batch_report_compares_the_cases(tmp_path):
     assert "greendc batch" in html and "data:image/png;base64," in html
     assert "grid too small" in html and "84.0" in html
     assert (tmp_path / "figures" / "batch_comparison.png").exists()
+
+
+def test_scenario_name_is_escaped_in_the_html_and_markdown(tmp_path):
+    """A scenario name is text: markup in it must not reach the report as markup."""
+    _, res, _ = solve_tiny(tiny_inputs(hours=24))
+    res.attrs.update(scenario="<script>alert(1)</script>", solver_status="optimal",
+                     solver_mip_gap=0.0, solver_seconds=0.1)
+    save_results(res, tmp_path)
+    html = write_report(tmp_path).read_text()
+    md = (tmp_path / "report.md").read_text()
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>" not in md
+
+
+def test_a_second_report_leaves_no_stale_figure(tmp_path):
+    """Figures of an earlier report (here: the Pareto front, whose front.nc is gone) vanish."""
+    _, res, _ = solve_tiny(tiny_inputs(hours=24))
+    res.attrs.update(scenario="tiny", solver_status="optimal", solver_mip_gap=0.0,
+                     solver_seconds=0.1)
+    save_results(res, tmp_path)
+    write_report(tmp_path)
+    (tmp_path / "figures" / "pareto.png").write_bytes(b"figure of an earlier report")
+    write_report(tmp_path)
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == [
+        "cost.png", "dispatch.png", "emissions.png", "monthly.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "csv", "figures", "report.html", "report.md", "results.nc", "summary.json"]
+
+
+def test_report_templates_are_files_rendered_from_one_model():
+    """HTML and Markdown come from template files of the package, HTML autoescaped."""
+    from greendc.report.build import ENV
+
+    names = ENV.list_templates()
+    assert {"report.html.j2", "report.md.j2"} <= set(names)
+    assert ENV.get_template("report.html.j2").render(
+        report=_Report("<b>x</b>")).count("&lt;b&gt;x&lt;/b&gt;") == 2
+
+
+def _Report(title):
+    from greendc.report.build import Report
+
+    return Report(title=title)

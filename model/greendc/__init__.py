@@ -3,15 +3,18 @@
 Public API used by notebooks and scripts::
 
     import greendc
-    study = greendc.load_study("studies/reference_sites.yaml")           # or a dict
+    study = greendc.load_study("reference_sites")       # built-in study, YAML path or dict
     results = greendc.solve_study(study)                                  # xarray.Dataset
     greendc.save_results(results, "out/reference")                        # nc + csv + summary.json
     print(greendc.summary(results)["site"])
 
     # change scenario fields by dotted path, catalogue values through "overrides"
-    results = greendc.run("studies/reference_sites.yaml",
-                        overrides={"objective": "emissions",
-                                   "sovereignty.allowed_jurisdictions": ["EU"]})
+    results = greendc.run("reference_sites",
+                          overrides={"objective": "emissions",
+                                     "sovereignty.allowed_jurisdictions": ["EU"]})
+
+Steps of long runs are ``logging`` INFO records (``logging.basicConfig(level=logging.INFO)``
+shows them); the layout is described in docs/ARCHITECTURE.md.
 """
 
 from greendc.errors import (

@@ -193,7 +193,9 @@ class SiteFacts(_Entry):
     facility_capex_eur_per_kw_it: NonNegative
     facility_lifetime_yr: Lifetime
     site_fixed_cost_eur_per_yr: NonNegative
-    grid_adder_eur_per_mwh: NonNegative
+    grid_supply_margin_eur_per_mwh: NonNegative  # energy part above spot: a PPA displaces it
+    grid_network_eur_per_mwh: NonNegative  # network tariffs, on all energy withdrawn
+    grid_levies_eur_per_mwh: NonNegative  # taxes, fees, levies excl. VAT, on all energy withdrawn
     heat_price_eur_per_mwh: NonNegative
     district_heating_available: bool = True
     # carbon content of the site's own network [gCO2e/kWh_th]; None: the country value of

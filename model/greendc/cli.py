@@ -18,10 +18,11 @@ from greendc.errors import GreendcError, InfeasibleError
 
 app = typer.Typer(
     help="greendc: choose site, servers, cooling, PPA, battery and heat export for a green AI "
-    "data centre at least cost or emissions. Start with `greendc run studies/reference_sites.yaml`.",
+    "data centre at least cost or emissions. Start with `greendc run reference_sites`.",
     no_args_is_help=True, add_completion=False,
 )
 EXIT_USER_ERROR, EXIT_NOT_PROVEN = 1, 3
+SCENARIO_HELP = "scenario YAML file, or the name of a built-in study (e.g. reference_sites)"
 
 
 def _mount_data_app() -> None:
@@ -42,7 +43,7 @@ def _fail(exc: GreendcError) -> None:
 
 
 @app.command()
-def validate(scenario: pathlib.Path = typer.Argument(..., help="scenario YAML file")) -> None:
+def validate(scenario: pathlib.Path = typer.Argument(..., help=SCENARIO_HELP)) -> None:
     """Check a scenario, its catalogue overrides and its site files without solving."""
     from greendc.study import combinations, load_study
 
@@ -59,7 +60,7 @@ def validate(scenario: pathlib.Path = typer.Argument(..., help="scenario YAML fi
 
 @app.command()
 def run(
-    scenario: pathlib.Path = typer.Argument(..., help="scenario YAML file"),
+    scenario: pathlib.Path = typer.Argument(..., help=SCENARIO_HELP),
     out: pathlib.Path = typer.Option(None, "--out", "-o", help="results folder "
                                      "(default: results/<scenario name>)"),
     strategy: str = typer.Option(None, help="auto | decompose | monolithic"),
@@ -67,6 +68,7 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="print only the summary line"),
 ) -> None:
     """Solve a scenario: print the chosen design and KPIs, save results.nc, csv/ and summary.json."""
+    from greendc.progress import show_steps
     from greendc.results import save_results, summary
     from greendc.study import load_study, solve_study
 
@@ -75,9 +77,9 @@ def run(
         study = load_study(scenario, overrides=changes)
     except GreendcError as exc:
         _fail(exc)
-    echo = (lambda msg: None) if quiet else (lambda msg: typer.echo(f"  .. {msg}", err=True))
     try:
-        res = solve_study(study, strategy=strategy, progress=echo)
+        with show_steps(enabled=not quiet):
+            res = solve_study(study, strategy=strategy)
     except InfeasibleError as exc:
         typer.secho(f"Infeasible study: {exc}", err=True, fg=typer.colors.RED)
         _explain(study)
@@ -96,16 +98,15 @@ def run(
 
 @app.command()
 def pareto(
-    scenario: pathlib.Path = typer.Argument(..., help="scenario YAML file"),
+    scenario: pathlib.Path = typer.Argument(..., help=SCENARIO_HELP),
     points: int = typer.Option(10, "--points", "-n", min=2, help="points on the front"),
     out: pathlib.Path = typer.Option(None, "--out", "-o", help="folder (default: results/<name>-front)"),
     scope: str = typer.Option("emissions", help="emissions (total) | operational"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress lines"),
 ) -> None:
     """Cost-emissions Pareto front (augmented epsilon-constraint); writes front.nc and front.csv."""
-    from tqdm import tqdm
-
     from greendc.pareto import pareto_front, save_front
+    from greendc.progress import show_steps
     from greendc.study import load_study
 
     if scope not in ("emissions", "operational"):
@@ -113,13 +114,9 @@ def pareto(
         raise typer.Exit(2)
     try:
         study = load_study(scenario)
-        with tqdm(desc="front", unit="step", disable=quiet, file=None) as bar:
-            def step(msg: str) -> None:
-                bar.set_postfix_str(msg[-50:])
-                bar.update(1)
-            designs: list = []
-            front = pareto_front(study, points=points, scope=scope, progress=step,
-                                 designs=designs)
+        designs: list = []
+        with show_steps(enabled=not quiet, bar=True, desc="front"):
+            front = pareto_front(study, points=points, scope=scope, designs=designs)
     except GreendcError as exc:
         _fail(exc)
     from greendc.report import write_report
@@ -150,7 +147,8 @@ def report(folder: pathlib.Path = typer.Argument(..., help="results folder of `g
 
 @app.command()
 def batch(
-    batch_file: pathlib.Path = typer.Argument(..., help="batch YAML: base scenario + grid/cases"),
+    batch_file: pathlib.Path = typer.Argument(..., help="batch YAML: base scenario + grid/cases "
+                                              "(or a built-in batch, e.g. batch_reference)"),
     out: pathlib.Path = typer.Option(None, "--out", "-o", help="batch folder "
                                      "(default: results/<batch name>)"),
     scheduler: str = typer.Option(None, "--scheduler", help="address of a running dask "

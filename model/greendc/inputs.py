@@ -5,7 +5,18 @@ annual figure the model uses (capital recovery factor times capex, plus fixed op
 hourly weather series into hourly PUE, water use and heat-pump COP per site and cooling.
 
 Dimensions: ``site``, ``cooling``, ``server``, ``tech`` (supply contracts), ``time`` (UTC
-hours, with step weights ``weight_h`` that scale the modelled hours to one year).
+hours). Each step carries two separate numbers, as PyPSA's snapshot weightings do:
+
+- ``dt_h[t]`` [h]: the step's duration, from the time coordinate (1 h for hourly data, also
+  on a cut horizon and for typical days). Every intertemporal equation (battery state of
+  charge) moves by ``dt_h``.
+- ``weight_h[t]`` [h of the year the step stands for]: 8760 / hours on a cut horizon, the
+  days represented for typical days. Used only for annual sums (cost, emissions, energy,
+  water): annual X = sum_t weight_h[t] x_t.
+
+This is the one place where inputs get defaults: every variable the formulation reads is
+present in the Dataset (e.g. ``grid_cfe_share`` is 0 for a site file without it, ``supply_owned``
+is derived from the catalogue), and ``greendc.formulation`` reads them without fallbacks.
 """
 
 from __future__ import annotations
@@ -76,6 +87,15 @@ def _site_exposures(ds: xr.Dataset, facts_exposures: list[str]) -> list[str]:
     return sorted(set(from_file) | set(facts_exposures))
 
 
+def step_duration_h(time: np.ndarray) -> np.ndarray:
+    """Duration of each time step [h] from a datetime coordinate: the gap to the next step
+    (the last step repeats the one before it); 1 h for a single step or a plain index."""
+    if len(time) < 2 or not np.issubdtype(np.asarray(time).dtype, np.datetime64):
+        return np.ones(len(time))
+    gaps = np.diff(np.asarray(time)).astype("timedelta64[s]").astype(float) / 3600.0
+    return np.append(gaps, gaps[-1])
+
+
 def prepare_inputs(
     loaded: LoadedScenario, cat: Catalogue, sites: dict[str, xr.Dataset]
 ) -> xr.Dataset:
@@ -88,8 +108,11 @@ def prepare_inputs(
     time = sites[ids["site"][0]]["time"].values
     ds = xr.Dataset(coords={"site": ids["site"], "cooling": ids["cooling"],
                             "server": ids["server"], "tech": ids["tech"], "time": time})
+    ds["dt_h"] = ("time", step_duration_h(time))
+    ds["dt_h"].attrs.update(units="h", long_name="duration of the time step")
     ds["weight_h"] = ("time", np.full(len(time), HOURS_PER_YEAR / len(time)))
-    ds["weight_h"].attrs["units"] = "h"
+    ds["weight_h"].attrs.update(units="h", long_name="hours of the year the step stands for "
+                                "(annual sums only)")
     _add_site_series(ds, sc, cat, sites)
     _add_cooling(ds, sc, cat, sites)
     _add_climate_limits(ds, cat, weather_year_c)
@@ -108,14 +131,31 @@ def prepare_inputs(
     return ds
 
 
+def scaled_spot(spot: xr.DataArray, scale: float, negative_too: bool) -> xr.DataArray:
+    """Day-ahead price scenario [EUR/MWh]: ``scale`` x the positive prices; negative prices
+    keep their value unless ``negative_too`` (``finance.grid_price_scale_negative``)."""
+    if negative_too:
+        return spot * scale
+    return xr.where(spot > 0, spot * scale, spot)
+
+
 def _add_site_series(ds, sc, cat: Catalogue, sites) -> None:
     names = list(ds.site.values)
     facts = [cat.sites[s] for s in names]
-    price = _hourly(sites, names, "grid_price") * sc.finance.grid_price_scale
-    adder = xr.DataArray([f.grid_adder_eur_per_mwh.value for f in facts], dims="site")
+    price = scaled_spot(_hourly(sites, names, "grid_price"), sc.finance.grid_price_scale,
+                        sc.finance.grid_price_scale_negative)
+    margin = xr.DataArray([f.grid_supply_margin_eur_per_mwh.value for f in facts], dims="site")
+    network = xr.DataArray([f.grid_network_eur_per_mwh.value + f.grid_levies_eur_per_mwh.value
+                            for f in facts], dims="site")
     ds["grid_price_eur_per_mwh"] = price
-    ds["grid_cost_eur_per_mwh"] = price + adder
-    sale = price.clip(min=0) if sc.options.surplus_sale else xr.zeros_like(price)
+    # grid import pays spot + supply margin + network charges and levies
+    ds["grid_cost_eur_per_mwh"] = price + margin + network
+    # every MWh through the connection pays network charges and levies, PPA energy too
+    ds["grid_network_levy_eur_per_mwh"] = network
+    ds["grid_network_levy_eur_per_mwh"].attrs["units"] = "EUR/MWh"
+    # surplus is settled at the actual spot, negative hours included (the objective spills
+    # instead of selling there, see greendc.formulation.objectives)
+    sale = price if sc.options.surplus_sale else xr.zeros_like(price)
     ds["surplus_sale_price_eur_per_mwh"] = sale
     ds["grid_ci_g_per_kwh"] = _hourly(sites, names, "grid_carbon_intensity")
     # Carbon-free share of the grid mix; a site file without it counts its grid as fossil.

@@ -22,10 +22,11 @@ cost between neighbours (EUR/tCO2) is reported.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -36,8 +37,9 @@ from greendc.solve import HighsModel
 from greendc.study import ModelSpec, Study, combinations, solve_decomposed, solve_inputs
 from greendc.results import extract_results
 
+log = logging.getLogger(__name__)
+
 DELTA = 1e-4
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -105,7 +107,7 @@ class CandidateSweep:
                      mip_gap=float(status.mip_gap or 0.0), objective=float(status.objective))
 
 
-def _end_points(study: Study, scope: str, combos, progress: Progress | None):
+def _end_points(study: Study, scope: str, combos):
     """Lexicographic end points and the LP cost bound of every candidate."""
     base = ModelSpec.of(study)
     cost_spec = ModelSpec("cost", scope, base.cap_t_co2, base.settings, lexicographic=True)
@@ -116,7 +118,7 @@ def _end_points(study: Study, scope: str, combos, progress: Progress | None):
     for spec in (cost_spec, emis_spec):
         if len(combos) > 1:
             best, table, _ = solve_decomposed(study.inputs, spec, combos,
-                                              study.scenario.solver.workers, progress)
+                                              study.scenario.solver.workers)
             if best is None:
                 raise InfeasibleError(f"{study.loaded.origin}: no feasible design for the front")
             for s, c in combos:
@@ -142,8 +144,7 @@ def _label(res: xr.Dataset) -> str:
 
 
 def pareto_front(study: Study, points: int = 10, scope: str = "emissions",
-                 persistent: bool = True, progress: Progress | None = None,
-                 designs: list | None = None) -> xr.Dataset:
+                 persistent: bool = True, designs: list | None = None) -> xr.Dataset:
     """Compute an N-point cost-emissions front; returns a Dataset with a ``point`` dim.
 
     scope: "emissions" (total, default) or "operational". ``persistent=False`` rebuilds the
@@ -157,8 +158,7 @@ def pareto_front(study: Study, points: int = 10, scope: str = "emissions",
     if not combos:
         raise InfeasibleError(f"{study.loaded.origin}: no (site, cooling) candidate is allowed")
     decomposable = study.scenario.max_sites == 1 and len(combos) > 1
-    (cost_end, emis_end), bounds = _end_points(study, scope, combos if decomposable else [None],
-                                               progress)
+    (cost_end, emis_end), bounds = _end_points(study, scope, combos if decomposable else [None])
     em_hi, em_lo = _emissions_of(cost_end, scope), _emissions_of(emis_end, scope)
     cost_lo, cost_hi = float(cost_end["cost_eur_per_yr"]), float(emis_end["cost_eur_per_yr"])
     grid = np.linspace(em_hi, em_lo, points)
@@ -179,8 +179,7 @@ def pareto_front(study: Study, points: int = 10, scope: str = "emissions",
     best: dict[int, Point] = {}
     for found in _map_chunks(jobs, workers):
         best.update(found)
-        if progress:
-            progress(f"front points {sorted(found)} done")
+        log.info("front points %s done", sorted(found))
     ends = [Point(float(grid[0]), cost_lo, em_hi, cost_end, _label(cost_end),
                   str(cost_end.attrs.get("solver_status", "optimal")), 0.0),
             Point(float(grid[-1]), cost_hi, em_lo, emis_end, _label(emis_end),
@@ -333,16 +332,12 @@ def assemble_front(points: list[Point], study: Study, scope: str) -> xr.Dataset:
 
 
 def save_front(front: xr.Dataset, out_dir: Any) -> None:
-    """Write ``front.nc`` and ``front.csv`` atomically (temp file + rename)."""
-    import os
-    import pathlib
-    out = pathlib.Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, writer in (("front.nc", lambda p: front.to_netcdf(p)),
-                         ("front.csv", lambda p: _front_table(front).to_csv(p, index=False))):
-        tmp = out / f".{name}.tmp"
-        writer(tmp)
-        os.replace(tmp, out / name)
+    """Write ``front.nc`` and ``front.csv`` into ``out_dir`` as one unit (``greendc.atomic``)."""
+    from greendc import atomic
+
+    with atomic.folder(out_dir) as stage:
+        front.to_netcdf(stage / "front.nc")
+        _front_table(front).to_csv(stage / "front.csv", index=False)
 
 
 def _front_table(front: xr.Dataset):

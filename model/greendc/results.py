@@ -1,16 +1,14 @@
 """Solution -> results ``xarray.Dataset`` (design, hourly dispatch, KPIs, solver, provenance).
 
 Names carry units (``grid_import_mw``, ``cost_eur_per_yr``...) and every variable has
-``attrs["units"]``. Saved atomically as ``results.nc`` + ``csv/`` + ``summary.json``.
+``attrs["units"]``. Saved as one unit (``greendc.atomic.folder``): ``results.nc`` + ``csv/`` +
+``summary.json``.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import pathlib
-import shutil
-import tempfile
 from importlib import metadata
 from typing import Any
 
@@ -18,10 +16,13 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
+from greendc import atomic
+
 COST_ITEMS = {
     "site": "cost_site_eur", "servers": "cost_servers_eur",
     "cooling_and_facility": "cost_cooling_facility_eur", "solar_wind_supply": "cost_supply_eur",
     "battery": "cost_battery_eur", "heat_plant": "cost_heat_plant_eur", "grid_energy": "cost_grid_eur",
+    "ppa_network": "cost_ppa_network_eur",
     "surplus_revenue": "revenue_surplus_eur", "heat_revenue": "revenue_heat_eur",
     "carbon_price": "cost_carbon_eur",
 }
@@ -255,17 +256,16 @@ def summary(ds: xr.Dataset) -> dict[str, Any]:
 
 
 def save_results(ds: xr.Dataset, out_dir: str | pathlib.Path) -> pathlib.Path:
-    """Write ``results.nc``, ``csv/*.csv`` and ``summary.json`` atomically.
+    """Write ``results.nc``, ``csv/*.csv`` and ``summary.json`` into ``out_dir`` as one unit.
 
-    Everything is written to a temporary sibling folder first and then moved into place:
-    an interruption leaves no half-written results and keeps earlier completed ones.
+    The three are written into a hidden staging folder and swapped in with the folder in one
+    step (``greendc.atomic.folder``): an interruption leaves either the previous complete
+    results or the new ones, never a mix; other files in ``out_dir`` are kept.
     """
     out = pathlib.Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = pathlib.Path(tempfile.mkdtemp(prefix=".greendc-", dir=out))
-    try:
-        ds.to_netcdf(tmp / "results.nc")
-        csv = tmp / "csv"
+    with atomic.folder(out) as stage:
+        ds.to_netcdf(stage / "results.nc")
+        csv = stage / "csv"
         csv.mkdir()
         hourly = [v for v in ds.data_vars if ds[v].dims == ("site", "time")]
         built = [s for s in ds.site.values if ds["build"].sel(site=s) > 0.5] or list(ds.site.values)
@@ -278,19 +278,8 @@ def save_results(ds: xr.Dataset, out_dir: str | pathlib.Path) -> pathlib.Path:
             fh.write("kpi,value,units\n")
             for k, val in kpis.items():
                 fh.write(f"{k},{val!r},{ds[k].attrs.get('units', '')}\n")
-        (tmp / "summary.json").write_text(json.dumps(summary(ds), indent=2, default=_json_default))
-        for item in ("results.nc", "summary.json", "csv"):
-            target = out / item
-            staged = out / f".{item}.old"
-            if target.exists():
-                os.replace(target, staged)
-            os.replace(tmp / item, target)
-            if staged.is_dir():
-                shutil.rmtree(staged)
-            elif staged.exists():
-                staged.unlink()
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        (stage / "summary.json").write_text(json.dumps(summary(ds), indent=2,
+                                                       default=_json_default))
     return out
 
 

@@ -92,7 +92,11 @@ class Finance(_Strict):
     discount_rate: float = Field(0.07, ge=0, lt=0.5, description="real discount rate, 0-0.5")
     carbon_price_eur_per_t: float = Field(0.0, ge=0, description="internal carbon price [EUR/tCO2]")
     grid_price_scale: float = Field(
-        1.0, gt=0, le=10, description="factor on every hourly day-ahead price (price scenarios)")
+        1.0, gt=0, le=10,
+        description="factor on the positive hourly day-ahead prices (price scenarios)")
+    grid_price_scale_negative: bool = Field(
+        False, description="also multiply negative prices by grid_price_scale (default: a "
+        "negative hour keeps its price, so a x2 scenario does not double a surplus)")
 
 
 class Options(_Strict):
@@ -258,8 +262,10 @@ def _check_numbers_finite(raw: Any, origin: str, path: str = "",
 
 
 def load_scenario(path: str | pathlib.Path) -> LoadedScenario:
-    """Read and validate a scenario YAML file."""
-    path = pathlib.Path(path)
+    """Read and validate a scenario YAML file (or a built-in study by name, ``study_path``)."""
+    from greendc.resources import study_path
+
+    path = study_path(path)
     raw = load_yaml(path, ScenarioError)
     return scenario_from_dict(raw, origin=str(path), base_dir=path.resolve().parent)
 

@@ -79,9 +79,6 @@ class HighsModel:
         self.columns = list(repn.columns)
         self.rows = list(repn.rows)
         self._col_index = {id(v): i for i, v in enumerate(self.columns)}
-        self._row_index: dict[int, list[int]] = {}
-        for i, row in enumerate(self.rows):
-            self._row_index.setdefault(id(row.constraint), []).append(i)
         self.objective_offset = float(np.asarray(repn.c_offset).ravel()[0]) if len(
             np.asarray(repn.c_offset).ravel()) else 0.0
         self.integer = np.array([v.is_integer() or v.is_binary() for v in self.columns], bool)
@@ -141,13 +138,6 @@ class HighsModel:
             raise SolverError(f"variable {var.name} is not in the model")
         self.highs.changeColBounds(col, -INF if lower is None else lower,
                                    INF if upper is None else upper)
-
-    def set_row_upper(self, constraint: pyo.Constraint, upper: float) -> None:
-        """Move the upper bound of a ``<=`` row (e.g. ``emissions_cap``) in place."""
-        for i in self._row_index.get(id(constraint), []):
-            if self.rows[i].bound_type == 1:
-                lp = self.highs.getLp()
-                self.highs.changeRowBounds(i, lp.row_lower_[i], upper)
 
     def relax_integrality(self, relax: bool) -> None:
         n = len(self.columns)

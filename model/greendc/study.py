@@ -19,23 +19,23 @@ import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from greendc.formulation import build_model
 from greendc.checks import check_feasibility_hints, check_physics
 from greendc.catalogue import Catalogue, apply_overrides, read_catalogue_dicts, validate_catalogue
 from greendc.errors import InfeasibleError, ScenarioError, SolverError
 from greendc.inputs import prepare_inputs
-from greendc.results import extract_results, package_versions
+from greendc.problem import ModelSpec, Solved, settings_for, solve_inputs  # noqa: F401 - API
+from greendc.results import package_versions
 from greendc.scenario import LoadedScenario, load_scenario, scenario_from_dict, with_overrides
-from greendc.solve import HighsModel, SolverSettings, SolveStatus
+from greendc.solve import HighsModel, SolveStatus
 from greendc.timeseries import data_dir, load_sites
+from greendc.typical import aggregate_inputs, reevaluate_study
 
 log = logging.getLogger(__name__)
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -79,7 +79,6 @@ def load_study(source: Any, overrides: dict[str, Any] | None = None) -> Study:
     inputs.attrs["data_years"] = json.dumps(
         {s: int(ds.attrs.get("data_year", 0)) for s, ds in sites.items()})
     if sc.horizon.typical_days is not None:  # design on typical days (greendc.typical)
-        from greendc.typical import aggregate_inputs
         return Study(loaded=loaded, catalogue=catalogue, sites=sites, full_inputs=inputs,
                      inputs=aggregate_inputs(inputs, sc.horizon.typical_days))
     return Study(loaded=loaded, catalogue=catalogue, sites=sites, inputs=inputs)
@@ -107,115 +106,6 @@ def _catalogue_for(loaded: LoadedScenario) -> Catalogue:
     return validate_catalogue(raw, loaded.origin)
 
 
-def settings_for(study: Study, **changes: Any) -> SolverSettings:
-    opts = study.scenario.solver
-    base = dict(mip_rel_gap=opts.mip_rel_gap, time_limit_s=opts.time_limit_s,
-                threads=opts.threads)
-    base.update(changes)
-    return SolverSettings(**base)
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """What to minimise and cap; everything a worker process needs besides the inputs.
-
-    ``lexicographic``: after the primary optimum, a second stage optimises the other
-    objective (cost after emissions, emissions after cost) among designs within 1e-6 of it.
-    It is always on for emissions objectives (an emissions optimum alone leaves cost free).
-    """
-
-    objective: str            # "cost" | "emissions" | "operational"
-    cap_scope: str            # "emissions" | "operational"
-    cap_t_co2: float | None
-    settings: SolverSettings
-    lexicographic: bool = False
-
-    @classmethod
-    def of(cls, study: Study, **settings: Any) -> ModelSpec:
-        sc = study.scenario
-        scope = "operational" if sc.emissions_scope == "operational" else "emissions"
-        return cls(objective="cost" if sc.objective == "cost" else scope, cap_scope=scope,
-                   cap_t_co2=sc.emissions_cap_t_per_yr, settings=settings_for(study, **settings))
-
-    @property
-    def second_stage(self) -> bool:
-        return self.lexicographic or self.objective != "cost"
-
-    def secondary(self, results: xr.Dataset) -> float:
-        """The lexicographic tie-breaker of a solved design."""
-        if self.objective == "cost":
-            name = "operational_t_per_yr" if self.cap_scope == "operational" else "emissions_t_per_yr"
-            return float(results[name])
-        return float(results["cost_eur_per_yr"])
-
-    def build(self, inputs: xr.Dataset):
-        return build_model(inputs, objective=self.objective, emissions_cap_t_co2=self.cap_t_co2,
-                           cap_scope=self.cap_scope)
-
-
-@dataclass
-class Solved:
-    """A solved (sub-)model: its status and, when a design was found, its results."""
-
-    status: SolveStatus
-    results: xr.Dataset | None
-    build_seconds: float
-    columns: int
-    rows: int
-    integer_columns: int
-
-
-def solve_inputs(spec: ModelSpec, inputs: xr.Dataset, relax: bool = False) -> Solved:
-    """Build and solve one model (with the lexicographic second stage when the spec asks for
-    it, see ``ModelSpec``). ``relax`` solves the LP relaxation only (a lower bound)."""
-    start = time.perf_counter()
-    m = spec.build(inputs)
-    hm = HighsModel(m, spec.settings)
-    build_seconds = time.perf_counter() - start
-    if relax:
-        hm.relax_integrality(True)
-    status = hm.solve()
-    if status.has_solution and spec.second_stage and not relax:
-        status = _second_stage(m, hm, status, spec)
-    results = None
-    if status.has_solution and not relax:
-        hm.load_solution()
-        results = extract_results(m, inputs)
-    return Solved(status=status, results=results, build_seconds=build_seconds,
-                  columns=len(hm.columns), rows=len(hm.rows),
-                  integer_columns=int(hm.integer.sum()))
-
-
-def _second_stage(m, hm: HighsModel, first: SolveStatus, spec: ModelSpec) -> SolveStatus:
-    """Fix the primary objective within 1e-6 (relative) and optimise the other one.
-
-    HiGHS's MIP presolve can declare such a near-optimal bound infeasible on badly scaled
-    models; then the stage is retried without presolve, and failing that the first-stage
-    design is kept (it is optimal for the primary objective) with a note in its message."""
-    emissions = m.operational_t_co2 if spec.cap_scope == "operational" else m.emissions_t_co2
-    primary, secondary = ((m.cost_eur, emissions) if spec.objective == "cost"
-                          else (emissions, m.cost_eur))
-    best, first_x = first.objective, hm.values()
-    hm.set_column_bounds(primary, None, best + max(abs(best) * 1e-6, 1e-6))
-    hm.set_objective(secondary)
-    second = hm.solve()
-    if not second.has_solution:
-        hm.highs.setOptionValue("presolve", "off")
-        second = hm.solve()
-        hm.highs.setOptionValue("presolve", "choose")
-    if not second.has_solution:
-        log.warning("lexicographic second stage failed (%s); keeping the first-stage design",
-                    second.message)
-        hm.restore(first_x)
-        first.message += "; second stage skipped"
-        return first
-    second.seconds += first.seconds
-    second.objective = best
-    second.dual_bound = first.dual_bound
-    second.mip_gap = first.mip_gap if second.status == "optimal" else second.mip_gap
-    return second
-
-
 def combinations(study: Study) -> list[tuple[str, str]]:
     """(site, cooling) pairs worth solving: site allowed by the sovereignty gates, at least
     one server type that fits the cooling's racks, and no chiller-less cooling where the
@@ -230,9 +120,11 @@ def combinations(study: Study) -> list[tuple[str, str]]:
             and (climate_ok is None or bool(climate_ok.sel(site=s, cooling=c)))]
 
 
-def solve_study(study: Study, strategy: str | None = None,
-                progress: Progress | None = None) -> xr.Dataset:
-    """Solve a study and return the results Dataset (see ``greendc.results``)."""
+def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
+    """Solve a study and return the results Dataset (see ``greendc.results``).
+
+    Each step (LP bound, sub-problem, re-evaluation) is an INFO log record (shown by
+    ``greendc.progress``)."""
     sc = study.scenario
     strategy = strategy or sc.solver.strategy
     combos = combinations(study)
@@ -246,13 +138,11 @@ def solve_study(study: Study, strategy: str | None = None,
     start = time.perf_counter()
     spec = ModelSpec.of(study)
     if strategy == "decompose":
-        solved, table, gap = solve_decomposed(study.inputs, spec, combos, sc.solver.workers,
-                                              progress)
+        solved, table, gap = solve_decomposed(study.inputs, spec, combos, sc.solver.workers)
         if solved is None:
             raise InfeasibleError(_all_infeasible_message(study, table))
     else:
-        if progress:
-            progress("solve monolithic model")
+        log.info("solve monolithic model")
         solved = solve_inputs(spec, study.inputs)
         table, gap = None, float(solved.status.mip_gap or 0.0)
         if solved.results is None:
@@ -277,8 +167,7 @@ def solve_study(study: Study, strategy: str | None = None,
         catalogue_sources=json.dumps(sorted(study.catalogue.sources())),
     )
     if study.full_inputs is not None:  # typical days: re-evaluate the design hour by hour
-        from greendc.typical import reevaluate_study
-        res = reevaluate_study(study, spec, res, progress)
+        res = reevaluate_study(study, spec, res)
     return res
 
 
@@ -341,16 +230,15 @@ def site_lp_bounds(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, 
 
 
 def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
-                     workers: int = 1, progress: Progress | None = None):
+                     workers: int = 1):
     """Bound every (site, cooling) by its LP relaxation, then solve in order of bound, in
     rounds of ``workers`` combinations, pruning those whose bound cannot beat the best design
     within the MIP gap. Returns the best solve (None if all infeasible), a per-combination
     table and the proven relative gap over all combinations."""
     subs = [inputs.sel(site=[s], cooling=[c]) for s, c in combos]
     bounds = site_lp_bounds(inputs, spec, combos, workers)
-    if progress:
-        for combo in combos:
-            progress(f"bound {combo[0]} / {combo[1]}: {bounds[combo]:,.6g}")
+    for combo in combos:
+        log.info("bound %s / %s: %s", *combo, f"{bounds[combo]:,.6g}")
     order = sorted(combos, key=lambda x: (bounds[x], combos.index(x)))
     best: Solved | None = None
     outcome = {c: "infeasible" for c in combos if not np.isfinite(bounds[c])}
@@ -373,9 +261,8 @@ def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str
         jobs = [subs[combos.index(c)] for c in batch]
         for combo, solved in zip(batch, _map(spec, jobs, False, workers)):
             outcome[combo] = solved.status.status
-            if progress:
-                progress(f"solve {combo[0]} / {combo[1]}: {solved.status.status} "
-                         f"{solved.status.objective if solved.status.objective is not None else ''}")
+            log.info("solve %s / %s: %s %s", *combo, solved.status.status,
+                     "" if solved.status.objective is None else solved.status.objective)
             if solved.results is None:
                 proven_bound[combo] = float("inf") if solved.status.status == "infeasible" \
                     else bounds[combo]
@@ -461,7 +348,6 @@ def _all_infeasible_message(study: Study, table: xr.Dataset) -> str:
     return "\n".join(lines)
 
 
-def run(source: Any, overrides: dict[str, Any] | None = None,
-        progress: Progress | None = None) -> xr.Dataset:
+def run(source: Any, overrides: dict[str, Any] | None = None) -> xr.Dataset:
     """Load and solve a scenario (path, dict or LoadedScenario); return the results Dataset."""
-    return solve_study(load_study(source, overrides), progress=progress)
+    return solve_study(load_study(source, overrides))

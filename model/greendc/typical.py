@@ -30,13 +30,14 @@ import json
 import logging
 import time
 import warnings
-from typing import Callable
 
 import numpy as np
 import xarray as xr
 
 from greendc.errors import MissingExtraError
+from greendc.problem import Solved, second_stage
 from greendc.results import extract_results
+from greendc.solve import HighsModel
 
 log = logging.getLogger(__name__)
 HOURS_PER_DAY = 24
@@ -212,11 +213,8 @@ def fix_design(m, inputs: xr.Dataset, design: dict[str, xr.DataArray]) -> None:
 def reevaluate(spec, full_inputs: xr.Dataset, results: xr.Dataset):
     """Solve the hourly dispatch LP of a fixed design over the full inputs.
 
-    Returns (``greendc.study.Solved``, seconds). Only the built sites and their chosen cooling
+    Returns (``greendc.problem.Solved``, seconds). Only the built sites and their chosen cooling
     are modelled (the other candidates' variables would be fixed to zero anyway)."""
-    from greendc.solve import HighsModel
-    from greendc.study import Solved, _second_stage
-
     start = time.perf_counter()
     design = design_of(results)
     built = [str(s) for s in results.site.values if float(design["build"].sel(site=s)) > 0.5]
@@ -231,7 +229,7 @@ def reevaluate(spec, full_inputs: xr.Dataset, results: xr.Dataset):
     build_seconds = time.perf_counter() - start
     status = hm.solve()
     if status.has_solution and spec.second_stage:
-        status = _second_stage(m, hm, status, spec)
+        status = second_stage(m, hm, status, spec)
     res = None
     if status.has_solution:
         hm.load_solution()
@@ -241,16 +239,14 @@ def reevaluate(spec, full_inputs: xr.Dataset, results: xr.Dataset):
     return solved, time.perf_counter() - start
 
 
-def reevaluate_study(study, spec, typical_res: xr.Dataset,
-                     progress: Callable[[str], None] | None = None) -> xr.Dataset:
+def reevaluate_study(study, spec, typical_res: xr.Dataset) -> xr.Dataset:
     """Full-resolution results of the typical-days design of a study, with both objectives.
 
     If the fixed design cannot run every hour of the year (e.g. a peak the typical days
     missed), the typical-days results are returned with ``typical_full_resolution_status``
     saying so."""
     full_inputs = study.full_inputs
-    if progress:
-        progress("re-evaluate the typical-days design hour by hour")
+    log.info("re-evaluate the typical-days design hour by hour")
     solved, seconds = reevaluate(spec, full_inputs, typical_res)
     key = RESULT_OBJECTIVE[spec.objective]
     typical_obj = float(typical_res[key])

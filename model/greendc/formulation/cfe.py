@@ -8,14 +8,16 @@ electricity procurement in Europe", Energy Strategy Reviews, formulation of the 
 
 with phi[s,t] [-] the carbon-free share of the grid mix in that hour (nuclear, hydro, wind,
 solar, geothermal, marine; biomass and waste are not counted as carbon-free, see
-``greendc.sitedata.recipes``: site variable ``grid_cfe_share``; 0 when a site file lacks it,
-so the grid then counts as fully fossil). Surplus that is sold or spilled does not count: only
+``greendc.sitedata.recipes``: inputs variable ``grid_cfe_share``, 0 where a site file lacks
+it, defaulted in ``greendc.inputs``: the grid then counts as fully fossil). Surplus that is
+sold or spilled does not count: only
 clean energy consumed in the same hour does (hourly matching). Battery charging subtracts
 what discharging later returns, so storage moves clean energy in time and its losses count
 against the score.
 
 Constraint (only when the scenario sets ``min_cfe_share`` = x):
 - ``cfe_target``: sum_s,t w_t clean[s,t] >= x sum_s,t w_t (facility[s,t] + heat_pump_elec[s,t])
+  (w_t = ``weight_h`` [h of the year per step]: an annual sum)
 
 By the energy balance clean[s,t] = load[s,t] - (1 - phi) grid[s,t] <= load[s,t]. The
 results report exactly what the constraint counts: the hourly score clean / load (<= 1,
@@ -31,16 +33,9 @@ import pyomo.environ as pyo
 from greendc.formulation.data import ModelData
 
 
-def grid_cfe_share(d: ModelData) -> np.ndarray:
-    """phi[s, t] [-]; zeros when the inputs carry no grid CFE share."""
-    if "grid_cfe_share" in d.arrays:
-        return d["grid_cfe_share"]
-    return np.zeros((len(d.sites), d.hours))
-
-
 def add_cfe(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Clean-supply expression and, if ``min_cfe_share`` is set, the CFE target."""
-    phi, w = grid_cfe_share(d), d["weight_h"]
+    phi, w = d["grid_cfe_share"], d.weight_h
     S = d.sites
     m.clean_supply_mw = pyo.Expression(m.S, m.T, rule=lambda m, s, t:
         m.supply_output_mw[s, t] - m.surplus_mw[s, t] + m.battery_discharge_mw[s, t]

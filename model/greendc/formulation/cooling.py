@@ -16,7 +16,10 @@ Expressions
   no longer rejects it, so its electricity falls by k per MW_th. Linear, and never more than
   the plant's own share of PUE x IT since recovery <= rho_c it_mw (``heat_recoverable``).
 - ``facility_mw[s, t]`` = sum_c PUE[s,c,t] it_mw[s,c] - cooling_offload_mw[s,t]
-                                                               facility electricity [MW]
+  facility electricity drawn [MW] (IT at the scenario's utilisation: energy, cost, emissions)
+- ``facility_peak_mw[s, t]`` = sum_c PUE[s,c,t] it_peak_mw[s,c]   facility power with every
+  node at full load [MW] (what the grid connection must carry in that hour's weather; without
+  the offload, since the heat pump may be off in that hour)
 - ``cooling_offload_water_m3[s]`` = sum_{c,t} w_t v[s,c,t] (1 - 1/COP) heat_mw_th[s,c,t]
                                                                tower/spray water saved [m3/yr]
 
@@ -55,6 +58,9 @@ def add_cooling(m: pyo.ConcreteModel, d: ModelData) -> None:
         float(pue[S.index(s), j, t]) * m.it_mw[s, c] for j, c in enumerate(C))
         - m.cooling_offload_mw[s, t],
         doc="facility electricity demand (IT x PUE - cooling offload) [MW]")
+    m.facility_peak_mw = pyo.Expression(m.S, m.T, rule=lambda m, s, t: sum(
+        float(pue[S.index(s), j, t]) * m.it_peak_mw[s, c] for j, c in enumerate(C)),
+        doc="facility power at peak IT load (IT peak x PUE) [MW]")
     water, allowance = d["water_m3_per_mw_it_yr"], d["water_allowance_m3_per_yr"]
     v, w = _optional(d, "cooling_offload_water_l_per_kwh_th", pue.shape), d["weight_h"]
     m.cooling_offload_water_m3 = pyo.Expression(m.S, rule=lambda m, s: sum(

@@ -2,6 +2,12 @@
 
 ``add_*`` functions read arrays from here by position (site i, cooling j, server k, tech r,
 hour t), never ``.sel()`` inside an hourly rule: that keeps the build linear in the horizon.
+
+Two per-step numbers, never interchangeable (``greendc.inputs``):
+- ``step_h`` = ``dt_h[t]`` [h], the step's duration: intertemporal equations only
+  (``battery_soc`` and its typical-day variant).
+- ``weight_h[t]`` [h of the year the step stands for]: annual sums only (cost, emissions,
+  CFE target, energy, water).
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
+
+from greendc.errors import DataError
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,16 @@ class ModelData:
     def __getitem__(self, name: str) -> np.ndarray:
         return self.arrays[name]
 
+    @property
+    def step_h(self) -> np.ndarray:
+        """Duration of each time step [h] (intertemporal equations)."""
+        return self.arrays["dt_h"]
+
+    @property
+    def weight_h(self) -> np.ndarray:
+        """Hours of the year each step stands for [h] (annual sums)."""
+        return self.arrays["weight_h"]
+
     def index(self, dim: str, label: str) -> int:
         return getattr(self, {"site": "sites", "cooling": "coolings", "server": "servers",
                               "tech": "techs"}[dim]).index(label)
@@ -33,6 +51,10 @@ class ModelData:
 
 def model_data(inputs: xr.Dataset) -> ModelData:
     """Extract every inputs variable as a numpy array in canonical dim order."""
+    for name in ("dt_h", "weight_h"):
+        if name not in inputs:
+            raise DataError(f"inputs lack {name!r} [h] (time step duration and annual weight "
+                            "are both required; see greendc.inputs)")
     order = ("site", "server", "cooling", "tech", "time")
     arrays = {}
     for name, da in inputs.data_vars.items():

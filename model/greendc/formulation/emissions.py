@@ -31,14 +31,14 @@ from greendc.formulation.data import ModelData
 def add_emissions(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Operational and embodied emissions (see module docstring)."""
     S, C, K, R = d.sites, d.coolings, d.servers, d.techs
-    w, ci = d["weight_h"], d["grid_ci_g_per_kwh"]
+    w, ci = d.weight_h, d["grid_ci_g_per_kwh"]
     node_e, sup_e = d["node_embodied_t_per_yr"], d["supply_energy_mwh_per_mw_yr"]
     lca = d["supply_lifecycle_g_per_kwh"]
     batt_e = float(d.attrs["battery_embodied_t_per_mwh_yr"])
     m.operational_t_co2 = pyo.Var(doc="operational emissions [tCO2e/yr]")
     m.embodied_t_co2 = pyo.Var(doc="embodied emissions, annualised [tCO2e/yr]")
     m.emissions_t_co2 = pyo.Var(doc="total emissions [tCO2e/yr]")
-    owned = d["supply_owned"] if "supply_owned" in d.arrays else [0.0] * len(R)
+    owned = d["supply_owned"]
 
     def supply_lifecycle(share_of) -> pyo.Expression:
         return sum(float(share_of(j) * sup_e[i, j] * lca[j] / 1000.0) * m.supply_mw[s, r]

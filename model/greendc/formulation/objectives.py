@@ -8,12 +8,25 @@ Cost [EUR/yr], all capex annualised with the capital recovery factor (``physics.
        + sum_{s,r} (a_r + strike_{s,r} E_{s,r}) supply_mw[s,r]  owned capacity + PPA energy
        + sum_s (a_E battery_mwh[s] + a_P battery_mw[s])         battery
        + sum_s (a_HP heat_pump_mw_th[s] + a_DH dh_connect[s])   heat pump + network connection
-       + sum_{s,t} w_t (p_{s,t} + adder_s) grid_mw[s,t]         grid energy + network charges
-       - sum_{s,t} w_t max(p_{s,t}, 0) surplus_mw[s,t]          surplus sold at spot
+       + sum_{s,t} w_t (p_{s,t} + m_s + N_s) grid_mw[s,t]      grid import: spot, supply margin,
+                                                                network charges and levies
+       + sum_{s,t} w_t N_s ppa_delivered_mw[s,t]                network charges and levies on
+                                                                off-site PPA energy used on site
+       - sum_{s,t} w_t max(p_{s,t}, 0) surplus_mw[s,t]          surplus sold at spot or spilled
        - sum_{s,c,t} w_t h_s heat_mw_th[s,c,t]                  heat revenue
        + carbon_price x emissions_t_co2
 
-with E_{s,r} = sum_t w_t cf[s,r,t] [MWh per MW per yr].
+(m_s: energy-and-supply margin above spot, displaced by a PPA; N_s: network charges + levies,
+paid on everything withdrawn through the connection; owned on-site output pays neither.)
+Surplus is settled at the actual spot p_{s,t} (``surplus_sale_price_eur_per_mwh``, negative
+hours included; 0 when the scenario forbids sale): sold at p, or spilled for free. Of
+surplus = sold + spilled the cheapest split sells all when p > 0 and spills all when p <= 0,
+so one variable valued at max(p, 0) is exact: selling into a negative price is a cost the
+model never chooses.
+
+with E_{s,r} = sum_t w_t cf[s,r,t] [MWh per MW per yr] and w_t = ``weight_h`` [h of the year
+step t stands for]: every hourly term is an annual sum, weighted by w_t (never by the step
+duration dt_h, which only the battery's state of charge uses).
 
 Variables: ``cost_eur`` (free, defined by ``cost_definition``). The objective minimises
 ``cost_eur`` or one emissions variable; ``emissions_cap`` bounds emissions through the
@@ -34,7 +47,7 @@ OBJECTIVE_VARIABLES = {"cost": "cost_eur", "emissions": "emissions_t_co2",
 def add_cost(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Annual cost components as named expressions and the ``cost_eur`` variable."""
     S, C, K, R, T = d.sites, d.coolings, d.servers, d.techs, range(d.hours)
-    w = d["weight_h"]
+    w = d.weight_h
     a_node, a_cool, a_fac = (d["node_cost_eur_per_yr"], d["cooling_cost_eur_per_mw_it_yr"],
                              d["facility_cost_eur_per_mw_it_yr"])
     strike, energy = d["strike_eur_per_mwh"], d["supply_energy_mwh_per_mw_yr"]
@@ -60,6 +73,11 @@ def add_cost(m: pyo.ConcreteModel, d: ModelData) -> None:
         + float(at["dh_connection_cost_eur_per_yr"]) * m.dh_connect[s] for s in S))
     m.cost_grid_eur = pyo.Expression(expr=sum(
         float(w[t] * grid_cost[i, t]) * m.grid_mw[s, t] for i, s in enumerate(S) for t in T))
+    network = d["grid_network_levy_eur_per_mwh"]
+    m.cost_ppa_network_eur = pyo.Expression(expr=sum(
+        float(w[t] * network[i]) * m.ppa_delivered_mw[s, t]
+        for i, s in enumerate(S) if network[i] > 0 for t in T),
+        doc="network charges and levies on PPA energy used on site [EUR/yr]")
     m.revenue_surplus_eur = pyo.Expression(expr=sum(
         float(w[t] * sale[i, t]) * m.surplus_mw[s, t]
         for i, s in enumerate(S) for t in T if sale[i, t] > 0))
@@ -70,7 +88,7 @@ def add_cost(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.cost_eur = pyo.Var(doc="annual cost [EUR/yr]")
     m.cost_definition = pyo.Constraint(expr=m.cost_eur == m.cost_site_eur + m.cost_servers_eur
         + m.cost_cooling_facility_eur + m.cost_supply_eur + m.cost_battery_eur
-        + m.cost_heat_plant_eur + m.cost_grid_eur - m.revenue_surplus_eur - m.revenue_heat_eur
+        + m.cost_heat_plant_eur + m.cost_grid_eur + m.cost_ppa_network_eur - m.revenue_surplus_eur - m.revenue_heat_eur
         + m.cost_carbon_eur)
 
 

@@ -1,41 +1,81 @@
 """``greendc report DIR``: figures (PNG) + report.html (images embedded) + report.md.
 
 Reads ``DIR/results.nc`` (from ``greendc run``) and, when present, ``DIR/front.nc`` (from
-``greendc pareto``). Files are written to temporary names and renamed, so an interrupted
-report leaves the previous one intact.
+``greendc pareto``); or, for a ``greendc batch`` folder, its ``cases.csv``. One report model
+(``Report``: title, warning, design table, figures, tables, provenance) is rendered by the
+jinja2 templates in ``greendc/report/templates/`` to HTML (autoescaped: names from the scenario
+are text, never markup) and to Markdown. ``report.html``, ``report.md`` and ``figures/`` are
+swapped into the folder together (``greendc.atomic.folder``): an interrupted report leaves the
+previous one intact, and a re-run leaves no figure of an earlier report behind.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import os
 import pathlib
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 import jinja2
 import matplotlib.pyplot as plt
 import xarray as xr
 
+from greendc import atomic
 from greendc.errors import DataError
 from greendc.report import plots
 from greendc.results import summary
 
-TEMPLATE = jinja2.Template("""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>greendc report: {{ name }}</title>
-<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
-.warn{background:#fff3cd;padding:8px;border:1px solid #e0c36a}img{max-width:100%}</style></head>
-<body><h1>greendc report: {{ name }}</h1>
-{% if not proven %}<p class="warn"><b>Not proven optimal</b>: solver status {{ status }},
-relative MIP gap {{ gap }}.</p>{% endif %}
-<h2>Chosen design</h2>
-<table id="design-table">{% for k, v in design %}<tr><th>{{ k }}</th><td>{{ v }}</td></tr>{% endfor %}</table>
-{% for title, img in figures %}<h2>{{ title }}</h2><img alt="{{ title }}" src="data:image/png;base64,{{ img }}">{% endfor %}
-{% if front_rows %}<h2>Pareto front points</h2><table id="front-table"><tr>{% for h in front_head %}<th>{{ h }}</th>{% endfor %}</tr>
-{% for row in front_rows %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>{% endif %}
-<h2>Provenance</h2><pre>{{ provenance }}</pre>
-</body></html>
-""")
+
+@dataclass
+class Figure:
+    title: str
+    file: str                      # name inside figures/
+    make: Callable[[], Any]        # returns a matplotlib figure
+    base64: str = ""               # PNG bytes for the HTML, filled when rendered
+
+
+@dataclass
+class Table:
+    title: str
+    id: str
+    head: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class Notice:
+    title: str
+    text: str
+
+
+@dataclass
+class Report:
+    """What a report says, independent of its format."""
+
+    title: str
+    design: list[tuple[str, str]] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    warning: Notice | None = None
+    provenance: str = ""
+
+
+def _md(value: Any) -> str:
+    """A Markdown table cell or heading: no markup, no line break, no column separator."""
+    text = " ".join(str(value).split())
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
+        "|", "\\|")
+
+
+ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("greendc.report", "templates"),
+    autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",),
+                                        default_for_string=False),
+    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    undefined=jinja2.StrictUndefined,
+)
+ENV.filters["md"] = _md
 
 
 def design_rows(info: dict) -> list[tuple[str, str]]:
@@ -57,86 +97,78 @@ def design_rows(info: dict) -> list[tuple[str, str]]:
     ]
 
 
-def _png(fig, path: pathlib.Path) -> str:
-    tmp = path.with_suffix(".tmp.png")
-    fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    os.replace(tmp, path)
-    return base64.b64encode(path.read_bytes()).decode()
-
-
-def write_report(folder: str | pathlib.Path) -> pathlib.Path:
-    """Write figures/, report.html and report.md into ``folder``; return the HTML path."""
-    folder = pathlib.Path(folder)
-    results_path = folder / "results.nc"
-    if not results_path.exists() and (folder / "cases.csv").exists():
-        return write_batch_report(folder)
-    if not results_path.exists():
-        raise DataError(f"{folder}: no results.nc; run `greendc run SCENARIO --out {folder}` first")
-    res = xr.load_dataset(results_path)
+def results_report(folder: pathlib.Path) -> Report:
+    """The report of a ``greendc run`` / ``greendc pareto`` folder."""
+    res = xr.load_dataset(folder / "results.nc")
     front = xr.load_dataset(folder / "front.nc") if (folder / "front.nc").exists() else None
     info = summary(res)
-    figs_dir = folder / "figures"
-    figs_dir.mkdir(exist_ok=True)
-    makers = [("Cost breakdown", "cost", lambda: plots.cost_breakdown(res)),
-              ("Emissions breakdown", "emissions", lambda: plots.emissions_breakdown(res)),
-              ("Hourly dispatch", "dispatch", lambda: plots.dispatch_heatmaps(res)),
-              ("Monthly energy balance", "monthly", lambda: plots.monthly_energy_balance(res))]
+    figures = [Figure("Cost breakdown", "cost.png", lambda: plots.cost_breakdown(res)),
+               Figure("Emissions breakdown", "emissions.png",
+                      lambda: plots.emissions_breakdown(res)),
+               Figure("Hourly dispatch", "dispatch.png", lambda: plots.dispatch_heatmaps(res)),
+               Figure("Monthly energy balance", "monthly.png",
+                      lambda: plots.monthly_energy_balance(res))]
     if "candidate_pue" in res:
-        makers.append(("PUE duration curves per cooling and site", "pue",
-                       lambda: plots.pue_duration_curves(res)))
+        figures.append(Figure("PUE duration curves per cooling and site", "pue.png",
+                              lambda: plots.pue_duration_curves(res)))
+    tables = []
     if front is not None:
-        makers.insert(0, ("Pareto front", "pareto", lambda: plots.pareto_plot(front)))
-    figures = [(title, _png(make(), figs_dir / f"{stem}.png")) for title, stem, make in makers]
-    head, rows = _front_rows(front)
-    html = TEMPLATE.render(
-        name=info["scenario"], proven=info["solver"]["proven_optimal"],
-        status=info["solver"]["status"], gap=info["solver"]["mip_gap"],
-        design=design_rows(info), figures=figures, front_head=head, front_rows=rows,
-        provenance=json.dumps(info["provenance"], indent=2))
-    _write(folder / "report.html", html)
-    _write(folder / "report.md", _markdown(info, [(t, s) for t, s, _ in makers], head, rows))
-    return folder / "report.html"
+        figures.insert(0, Figure("Pareto front", "pareto.png", lambda: plots.pareto_plot(front)))
+        head, rows = _front_rows(front)
+        tables.append(Table("Pareto front points", "front-table", head, rows))
+    solver = info["solver"]
+    warning = None if solver["proven_optimal"] else Notice(
+        "Not proven optimal", f"solver status {solver['status']}, relative MIP gap "
+        f"{solver['mip_gap']}")
+    return Report(title=f"greendc report: {info['scenario']}", design=design_rows(info),
+                  figures=figures, tables=tables, warning=warning,
+                  provenance=json.dumps(info["provenance"], indent=2))
 
 
-BATCH_TEMPLATE = jinja2.Template("""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>greendc batch: {{ name }}</title>
-<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
-img{max-width:100%}</style></head>
-<body><h1>greendc batch: {{ name }}</h1>
-<img alt="comparison" src="data:image/png;base64,{{ img }}">
-<h2>Cases</h2><table id="cases-table"><tr>{% for h in head %}<th>{{ h }}</th>{% endfor %}</tr>
-{% for row in rows %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>
-</body></html>
-""")
 BATCH_COLUMNS = ["name", "status", "site", "cooling", "cost_eur_per_yr", "emissions_t_per_yr",
                  "cfe_share", "reason"]
+BATCH_HEAD = ["case", "status", "site", "cooling", "cost [M EUR/yr]", "emissions [tCO2e/yr]",
+              "24/7 CFE", "reason"]
 
 
-def write_batch_report(folder: pathlib.Path) -> pathlib.Path:
-    """Comparison report of a ``greendc batch`` folder (reads its cases.csv)."""
+def batch_report(folder: pathlib.Path) -> Report:
+    """The comparison report of a ``greendc batch`` folder (from its cases.csv)."""
     import pandas as pd
 
     cases = pd.read_csv(folder / "cases.csv", keep_default_na=False)
     numeric = ["cost_eur_per_yr", "emissions_t_per_yr", "cfe_share"]
     cases[numeric] = cases[numeric].apply(pd.to_numeric, errors="coerce")
-    figs_dir = folder / "figures"
-    figs_dir.mkdir(exist_ok=True)
-    img = _png(plots.batch_comparison(cases), figs_dir / "batch_comparison.png")
     table = cases[BATCH_COLUMNS].copy()
     table["cost_eur_per_yr"] = (table["cost_eur_per_yr"] / 1e6).round(3)
     table["emissions_t_per_yr"] = table["emissions_t_per_yr"].round(0)
     table["cfe_share"] = table["cfe_share"].round(3)
-    head = ["case", "status", "site", "cooling", "cost [M EUR/yr]", "emissions [tCO2e/yr]",
-            "24/7 CFE", "reason"]
     rows = [["" if v != v else str(v) for v in row] for row in table.values.tolist()]
-    _write(folder / "report.html", BATCH_TEMPLATE.render(name=folder.name, img=img, head=head,
-                                                         rows=rows))
-    md = [f"# greendc batch: {folder.name}", "", "![comparison](figures/batch_comparison.png)",
-          "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    md += ["| " + " | ".join(r) + " |" for r in rows]
-    _write(folder / "report.md", "\n".join(md) + "\n")
+    return Report(title=f"greendc batch: {folder.name}",
+                  figures=[Figure("Comparison of the cases", "batch_comparison.png",
+                                  lambda: plots.batch_comparison(cases))],
+                  tables=[Table("Cases", "cases-table", BATCH_HEAD, rows)])
+
+
+def write_report(folder: str | pathlib.Path) -> pathlib.Path:
+    """Write figures/, report.html and report.md into ``folder``; return the HTML path."""
+    folder = pathlib.Path(folder)
+    if (folder / "results.nc").exists():
+        report = results_report(folder)
+    elif (folder / "cases.csv").exists():
+        report = batch_report(folder)
+    else:
+        raise DataError(f"{folder}: no results.nc; run `greendc run SCENARIO --out {folder}` first")
+    with atomic.folder(folder) as stage:
+        (stage / "figures").mkdir()
+        for fig in report.figures:
+            path = stage / "figures" / fig.file
+            figure = fig.make()
+            figure.savefig(path, dpi=110)
+            plt.close(figure)
+            fig.base64 = base64.b64encode(path.read_bytes()).decode()
+        for name in ("report.html", "report.md"):
+            text = ENV.get_template(f"{name}.j2").render(report=report)
+            (stage / name).write_text(text, encoding="utf-8")
     return folder / "report.html"
 
 
@@ -156,25 +188,3 @@ def _front_rows(front):
                      f"{str(p['site'].values)}/{str(p['cooling'].values)}",
                      "" if ab != ab else f"{ab:,.0f}", flags])
     return head, rows
-
-
-def _markdown(info, figures, head, rows) -> str:
-    lines = [f"# greendc report: {info['scenario']}", ""]
-    if not info["solver"]["proven_optimal"]:
-        lines += [f"**Not proven optimal**: status {info['solver']['status']}, "
-                  f"gap {info['solver']['mip_gap']}", ""]
-    lines += ["## Chosen design", "", "| item | value |", "|---|---|"]
-    lines += [f"| {k} | {v} |" for k, v in design_rows(info)]
-    for title, stem in figures:
-        lines += ["", f"## {title}", "", f"![{title}](figures/{stem}.png)"]
-    if rows:
-        lines += ["", "## Pareto front points", "", "| " + " | ".join(head) + " |",
-                  "|" + "---|" * len(head)]
-        lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
-
-
-def _write(path: pathlib.Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

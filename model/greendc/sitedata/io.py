@@ -12,14 +12,13 @@ File formats
 
 from __future__ import annotations
 
-import os
 import pathlib
-import tempfile
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from greendc import atomic
 from greendc.errors import DataError
 from greendc.sitedata.checks import SPECS, check_site_dataset, parse_utc_times
 
@@ -97,16 +96,6 @@ def write_site_file(ds: xr.Dataset, path) -> pathlib.Path:
                 for name in ds.data_vars}
     if "time" in ds.coords:
         encoding["time"] = dict(TIME_ENCODING)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".nc.tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual file mode
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic.write_file(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4",
+                                                     encoding=encoding))
     return path
