@@ -14,7 +14,9 @@ Files and what they hold:
 - ``storage.yaml``: battery (capex per MWh and per MW, efficiencies, lifetimes, embodied).
 - ``supply.yaml``: solar/wind supply (strike price per country [EUR/MWh], annualised owned
   capacity cost [EUR/MW/yr], life-cycle factor [gCO2e/kWh]).
-- ``heat.yaml``: heat pump (Carnot efficiency, capex [EUR/MW_th]) and district-heating defaults.
+- ``heat.yaml``: heat pump (Carnot efficiency, capex [EUR/MW_th], direct-exchange pumping
+  share) and district-heating defaults, with the networks' carbon content per country
+  [gCO2e/kWh_th].
 - ``sites.yaml``: planning facts per site (grid connection [MW], floor [m2], water [m3/yr], ...).
 """
 
@@ -159,6 +161,7 @@ class HeatPumpSpec(BaseModel):
     carnot_efficiency: Efficiency
     approach_k: NonNegative
     cop_max: Positive
+    direct_exchange_aux_share: Annotated[Quantity, _in_range(0, 1, lo_open=True)]
     capex_eur_per_mw_th: NonNegative
     fixed_opex_share_per_yr: Share
     lifetime_yr: Lifetime
@@ -172,6 +175,7 @@ class DistrictHeatingSpec(BaseModel):
     supply_min_c: Celsius
     design_outdoor_c: Celsius
     cutoff_outdoor_c: Celsius
+    network_carbon_g_per_kwh_th: dict[str, NonNegative] = {}
 
 
 class HeatSpec(BaseModel):
@@ -194,6 +198,9 @@ class SiteFacts(_Entry):
     grid_levies_eur_per_mwh: NonNegative  # taxes, fees, levies excl. VAT, on all energy withdrawn
     heat_price_eur_per_mwh: NonNegative
     district_heating_available: bool = True
+    # carbon content of the site's own network [gCO2e/kWh_th]; None: the country value of
+    # heat.district_heating.network_carbon_g_per_kwh_th
+    heat_network_carbon_g_per_kwh_th: NonNegative | None = None
     supply_potential_mw: dict[str, NonNegative]
     operator_non_eu_ownership_share: Share
     legal_exposures: list[str] = []

@@ -57,12 +57,23 @@ def check_feasibility_hints(inputs: xr.Dataset, origin: str, cap_t: float | None
     elif inputs.attrs["max_non_eu_hardware_share"] <= 0 and not bool((fits & hardware_ok).any()):
         problems.append(f"{origin}: sovereignty.max_non_eu_hardware_share = 0 but every server "
                         "type that fits a candidate cooling comes from a non-EU vendor")
+    climate = climate_exclusions(inputs)
+    hostable = (inputs["nodes_per_rack"] > 0).any("server")
+    if climate and len(climate) == int(hostable.sum()) * inputs.sizes["site"]:
+        problems.append(f"{origin}: every candidate cooling is a chiller-less design whose "
+                        "climate limit the sites' weather exceeds, so no design is possible "
+                        "(add a cooling with a chiller, or raise max_dry_bulb_c if the IT "
+                        "equipment allows it):")
+        problems += [f"  {line}" for line in climate]
     gate_problems = _sovereignty_gates(inputs)
     if gate_problems:
         problems.append(f"{origin}: the sovereignty rules exclude every candidate site, "
                         "so no design is possible:")
         problems += gate_problems
-    if cap_t is not None and scope == "emissions":
+    # with the heat credit switched on, avoided emissions can offset the servers' embodied
+    # emissions, so their sum is no floor
+    credit = bool(int(inputs.attrs.get("credit_avoided_heat_emissions", 0)))
+    if cap_t is not None and scope == "emissions" and not credit:
         per_pflops = inputs["node_embodied_t_per_yr"] / inputs["node_performance_pflops"]
         floor = float(per_pflops.where(fits).min()) * float(inputs.attrs["required_pflops"])
         if cap_t < floor:
@@ -72,6 +83,26 @@ def check_feasibility_hints(inputs: xr.Dataset, origin: str, cap_t: float | None
                 "servers alone (lowest embodied per PFLOP/s, annualised), before any energy")
     if problems:
         raise ScenarioError("\n".join(problems))
+
+
+def climate_exclusions(inputs: xr.Dataset, site=None) -> list[str]:
+    """One sentence per (site, hostable cooling) excluded by a chiller-less cooling's climate
+    limit (``climate_limit_hours`` > 0), in domain words; ``site`` restricts to one site."""
+    if "climate_limit_hours" not in inputs:
+        return []
+    fits = (inputs["nodes_per_rack"] > 0).any("server")
+    lines = []
+    for s in inputs.site.values if site is None else [site]:
+        for c in inputs.cooling.values:
+            hours = float(inputs["climate_limit_hours"].sel(site=s, cooling=c))
+            if hours <= 0 or not bool(fits.sel(cooling=c)):
+                continue
+            limit = float(inputs["climate_max_dry_bulb_c"].sel(cooling=c))
+            t_max = float(inputs["climate_max_air_temperature_c"].sel(site=s))
+            lines.append(f"site {s}: chiller-less cooling {c} needs outdoor air at or below "
+                         f"max_dry_bulb_c = {limit:g} degC, but the site's weather exceeds it "
+                         f"in {hours:.0f} h of the year (max {t_max:.1f} degC)")
+    return lines
 
 
 def _sovereignty_gates(inputs: xr.Dataset) -> list[str]:

@@ -6,6 +6,8 @@
    - ``grid_connection``:  ... <= conn_s build_s + slack_s            [MW]
    - ``floor_space``:      ... <= floor_s build_s + slack_s           [m2]
    - ``water_use``:        ... <= allowance_s + slack_s               [m3/yr]
+   - ``cooling_climate_limit``: cool[s,c] <= 0 + slack_s  (chiller-less cooling where the
+     weather exceeds its max_dry_bulb_c)                               [0/1]
    - ``emissions_cap``:    emissions <= cap + slack                   [tCO2e/yr]
    - ``compute_requirement``: performance >= required - slack         [PFLOP/s]
    - ``cfe_target``:       clean - x load >= -slack                   [MWh/yr]
@@ -29,6 +31,7 @@ import pyomo.environ as pyo
 from pyomo.common.errors import InfeasibleConstraintException
 import xarray as xr
 
+from greendc.checks import climate_exclusions
 from greendc.solve import HighsModel, SolverSettings
 from greendc.study import ModelSpec, Study
 
@@ -37,6 +40,7 @@ ELASTIC_FAMILIES = {
     "grid_connection": ("site", "MW"),
     "floor_space": ("site", "m2"),
     "water_use": ("site", "m3/yr"),
+    "cooling_climate_limit": ("site", "climate limit"),
     "emissions_cap": (None, "tCO2e/yr"),
     "compute_requirement": (None, "PFLOP/s"),
     "cfe_target": (None, "MWh/yr"),
@@ -194,6 +198,10 @@ def describe(family: str, site, slack: float, m, inputs: xr.Dataset, study: Stud
         water = site_value("water_allowance_m3_per_yr")
         return (f"site {site}: water allowance {_num(water)} m3/yr < {_num(water + slack)} m3/yr "
                 "used by the cooling; raise water_allowance_m3_per_yr or use dry cooling")
+    if family == "cooling_climate_limit":
+        lines = climate_exclusions(study.inputs, site) or [f"site {site}: a chiller-less cooling "
+                                                      "exceeds its climate limit"]
+        return "; ".join(lines) + "; choose a cooling with a chiller or raise max_dry_bulb_c"
     if family == "emissions_cap":
         cap = sc.emissions_cap_t_per_yr
         return (f"emissions cap {_num(cap)} tCO2e/yr is below the lowest reachable "

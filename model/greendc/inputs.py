@@ -29,7 +29,9 @@ import xarray as xr
 
 from greendc.catalogue import EU_MEMBERS, Catalogue
 from greendc.errors import ScenarioError
-from greendc.physics.cooling import cooling_profiles
+from greendc.physics.cooling import (
+    climate_limit_hours, cooling_profiles, heat_rejection_saving,
+)
 from greendc.physics.finance import annualised_cost_eur_per_yr, capital_recovery_factor
 from greendc.physics.heatpump import district_heating_supply_temperature_c, heat_pump_cop
 from greendc.scenario import LoadedScenario
@@ -101,6 +103,7 @@ def prepare_inputs(
     sc = loaded.scenario
     ids = select_candidates(loaded, cat)
     hz = sc.horizon
+    weather_year_c = {s: sites[s]["air_temperature"].values for s in ids["site"]}
     sites = {s: cut_horizon(sites[s], hz.start_hour, hz.hours) for s in ids["site"]}
     time = sites[ids["site"][0]]["time"].values
     ds = xr.Dataset(coords={"site": ids["site"], "cooling": ids["cooling"],
@@ -112,9 +115,11 @@ def prepare_inputs(
                                 "(annual sums only)")
     _add_site_series(ds, sc, cat, sites)
     _add_cooling(ds, sc, cat, sites)
+    _add_climate_limits(ds, cat, weather_year_c)
     _add_servers(ds, sc, cat)
     _add_supply(ds, sc, cat, sites)
     _add_storage_and_heat(ds, sc, cat)
+    _add_heat_credit(ds, sc, cat, sites)
     _add_sovereignty(ds, sc, cat, sites)
     ds.attrs.update(
         scenario=sc.name, required_pflops=sc.compute.required_pflops, max_sites=sc.max_sites,
@@ -177,7 +182,7 @@ def _add_site_series(ds, sc, cat: Catalogue, sites) -> None:
 def _add_cooling(ds, sc, cat: Catalogue, sites) -> None:
     names, cools = list(ds.site.values), list(ds.cooling.values)
     pue = np.empty((len(names), len(cools), ds.sizes["time"]))
-    wue = np.empty_like(pue)
+    wue, offload, water_saved = np.empty_like(pue), np.empty_like(pue), np.empty_like(pue)
     for i, s in enumerate(names):
         t = sites[s]["air_temperature"].values.astype(float)
         rh = sites[s]["relative_humidity"].values.astype(float)
@@ -185,8 +190,12 @@ def _add_cooling(ds, sc, cat: Catalogue, sites) -> None:
             spec = cat.cooling[c]
             params = {k: q.value for k, q in spec.parameters.items()}
             pue[i, j], wue[i, j] = cooling_profiles(t, rh, spec.pue_model, params)
+            offload[i, j], water_saved[i, j] = heat_rejection_saving(t, rh, spec.pue_model,
+                                                                     params)
     ds["pue"] = (("site", "cooling", "time"), pue)
     ds["wue_l_per_kwh"] = (("site", "cooling", "time"), wue)
+    ds["cooling_offload_kw_per_kw_th"] = (("site", "cooling", "time"), offload)
+    ds["cooling_offload_water_l_per_kwh_th"] = (("site", "cooling", "time"), water_saved)
     # m3 of water per MW of IT load over the year: MW * h = 1000 kWh; * L/kWh / 1000 L/m3.
     ds["water_m3_per_mw_it_yr"] = (ds["wue_l_per_kwh"] * ds["weight_h"]).sum("time")
     specs = [cat.cooling[c] for c in cools]
@@ -199,6 +208,18 @@ def _add_cooling(ds, sc, cat: Catalogue, sites) -> None:
     ds["recoverable_heat_share"] = ("cooling", [x.recoverable_heat_share.value for x in specs])
     ds["heat_output_temperature_c"] = ("cooling", [x.heat_output_temperature_c.value for x in specs])
     ds["liquid_cooling"] = ("cooling", [x.pue_model in LIQUID_PUE_MODELS for x in specs])
+
+
+def _add_climate_limits(ds, cat: Catalogue, weather_year_c: dict) -> None:
+    """Hours of the site's whole weather year (not only the modelled horizon) above a
+    chiller-less cooling's ``max_dry_bulb_c`` [h], and that limit [degC] (NaN if none)."""
+    cools = list(ds.cooling.values)
+    params = [{k: q.value for k, q in cat.cooling[c].parameters.items()} for c in cools]
+    ds["climate_limit_hours"] = (("site", "cooling"), [
+        [climate_limit_hours(weather_year_c[s], p) for p in params] for s in ds.site.values])
+    ds["climate_max_dry_bulb_c"] = ("cooling", [p.get("max_dry_bulb_c", np.nan) for p in params])
+    ds["climate_max_air_temperature_c"] = ("site", [
+        float(np.max(weather_year_c[s])) for s in ds.site.values])
 
 
 def _add_servers(ds, sc, cat: Catalogue) -> None:
@@ -294,7 +315,29 @@ def _add_storage_and_heat(ds, sc, cat: Catalogue) -> None:
     ds["dh_supply_temperature_c"] = supply_c
     ds["heat_pump_cop"] = heat_pump_cop(
         ds["heat_output_temperature_c"], supply_c, hp.carnot_efficiency.value,
-        hp.approach_k.value, hp.cop_max.value).transpose("site", "cooling", "time")
+        hp.approach_k.value, hp.cop_max.value,
+        hp.direct_exchange_aux_share.value).transpose("site", "cooling", "time")
+
+
+def _add_heat_credit(ds, sc, cat: Catalogue, sites) -> None:
+    """Carbon content of the heat each site's network would otherwise produce
+    [gCO2e/kWh_th] (the site's ``heat_network_carbon_g_per_kwh_th`` fact, else its country's
+    value) and the scenario switch that counts the avoided emissions in the objective
+    (``options.credit_avoided_heat_emissions``)."""
+    table = cat.heat.district_heating.network_carbon_g_per_kwh_th
+    values = []
+    for s in ds.site.values:
+        country = str(sites[s].attrs.get("country", ""))
+        q = cat.sites[s].heat_network_carbon_g_per_kwh_th or table.get(country)
+        if q is None and float(ds["heat_demand_mw"].sel(site=s).max()) > 0:
+            raise ScenarioError(
+                f"site {s!r} (country {country!r}) can export heat but has no network carbon "
+                f"content: heat.district_heating.network_carbon_g_per_kwh_th has no "
+                f"{country!r} entry and the site gives no heat_network_carbon_g_per_kwh_th "
+                f"[gCO2e/kWh_th]; add one or set options.heat_export: false")
+        values.append(q.value if q is not None else 0.0)
+    ds["heat_network_ci_g_per_kwh_th"] = ("site", values)
+    ds.attrs["credit_avoided_heat_emissions"] = int(sc.options.credit_avoided_heat_emissions)
 
 
 def _add_sovereignty(ds, sc, cat: Catalogue, sites) -> None:

@@ -81,6 +81,8 @@ def extract_results(m: pyo.ConcreteModel, inputs: xr.Dataset) -> xr.Dataset:
         "facility_mw": (m.facility_mw, "MW", "facility demand (IT x PUE)"),
         "heat_pump_elec_mw": (m.heat_pump_elec_mw, "MW", "heat-pump electricity"),
         "clean_supply_mw": (m.clean_supply_mw, "MW", "carbon-free electricity consumed (24/7)"),
+        "cooling_offload_mw": (m.cooling_offload_mw, "MW",
+                               "cooling electricity saved by heat recovery"),
     }
     for name, (var, units, long_name) in hourly.items():
         put(name, ("site", "time"), _hourly(m, var, S, T), units, long_name)
@@ -114,6 +116,9 @@ def _add_kpis(ds: xr.Dataset, m, inputs: xr.Dataset, w: np.ndarray) -> None:
                f"embodied emissions of {part}")
     scalar("operational_ppa_t_per_yr", _v(m.operational_ppa_t_co2), "tCO2e/yr",
            "life-cycle emissions of PPA electricity (part of operational)")
+    scalar("avoided_heat_t_per_yr", _v(m.avoided_heat_t_co2), "tCO2e/yr",
+           "emissions avoided in the district-heating network by exported heat (in "
+           "emissions_t_per_yr only with options.credit_avoided_heat_emissions)")
     it_mwh = float((ds["it_mw"].values[:, None] * w).sum())
     facility_mwh = float((ds["facility_mw"].values * w).sum())
     scalar("it_energy_mwh_per_yr", it_mwh, "MWh/yr", "IT energy")
@@ -124,25 +129,46 @@ def _add_kpis(ds: xr.Dataset, m, inputs: xr.Dataset, w: np.ndarray) -> None:
     scalar("heat_sold_mwh_per_yr", float((ds["heat_export_mw_th"].values * w).sum()), "MWh_th/yr",
            "heat sold to district heating")
     water = float((inputs["water_m3_per_mw_it_yr"].values * ds["cooling_chosen"].values).sum(axis=1)
-                  @ ds["it_mw"].values)
+                  @ ds["it_mw"].values) - sum(_v(m.cooling_offload_water_m3[s]) for s in ds.site.values)
     scalar("water_m3_per_yr", water, "m3/yr", "cooling water use")
     scalar("wue_l_per_kwh", water / it_mwh if it_mwh > 0 else np.nan, "L/kWh", "water per IT kWh")
-    used = ds["supply_output_mw"].values - ds["surplus_mw"].values
     load = ds["facility_mw"].values + ds["heat_pump_elec_mw"].values
-    scalar("supply_share", float((used * w).sum() / max((load * w).sum(), 1e-9)), "1",
-           "share of site electricity from contracted solar/wind")
+    scalar("supply_share", supply_share(ds, load, w), "1",
+           "share of site electricity from contracted solar/wind (directly or through the "
+           "battery, net of its losses)")
     _add_cfe(ds, load, w)
 
 
+def supply_share(ds: xr.Dataset, load: np.ndarray, w: np.ndarray) -> float:
+    """Annual share [-] of the site load met by contracted solar/wind:
+
+        sum_t w_t (output - surplus - charge + discharge) / sum_t w_t load,
+
+    the clean supply of ``formulation.cfe`` with a grid CFE share of 0. By the energy
+    balance the numerator is sum w (load - grid) <= sum w load, so the share is <= 1: energy
+    stored in the battery counts only when it is discharged, and battery losses count
+    against it (charging from the grid then counts as grid). Clipped at 0 for the
+    pathological case of a battery charged from the grid with losses above all PPA use."""
+    used = (ds["supply_output_mw"].values - ds["surplus_mw"].values
+            - ds["battery_charge_mw"].values + ds["battery_discharge_mw"].values)
+    return max(float((used * w).sum()) / max(float((load * w).sum()), 1e-9), 0.0)
+
+
 def _add_cfe(ds: xr.Dataset, load: np.ndarray, w: np.ndarray) -> None:
-    """Hourly 24/7 CFE score min(1, clean/load) [-] and the annual load-weighted score."""
-    clean = np.clip(ds["clean_supply_mw"].values, 0.0, None)
-    score = np.where(load > 1e-9, np.minimum(clean / np.maximum(load, 1e-9), 1.0), np.nan)
+    """Hourly 24/7 CFE score clean/load [-] and the annual score, counted exactly as the
+    ``cfe_target`` constraint counts it: sum_t w_t clean / sum_t w_t load.
+
+    clean = load - (1 - phi) grid <= load, so the hourly score is at most 1; it is negative
+    in an hour where the battery charges from a mostly fossil grid (that hour adds to the
+    denominator's fossil part, as in the constraint). No clipping: a clipped score would
+    report more clean energy than the constraint counted."""
+    clean = ds["clean_supply_mw"].values
+    score = np.where(load > 1e-9, clean / np.maximum(load, 1e-9), np.nan)
     ds["cfe_score"] = (("site", "time"), score)
     ds["cfe_score"].attrs.update(units="1", long_name="hourly carbon-free energy score (24/7)")
-    matched = float((np.nan_to_num(score) * load * w).sum())
-    ds["cfe_share"] = ((), matched / max(float((load * w).sum()), 1e-9))
-    ds["cfe_share"].attrs.update(units="1", long_name="annual hourly-matched CFE share")
+    ds["cfe_share"] = ((), float((clean * w).sum()) / max(float((load * w).sum()), 1e-9))
+    ds["cfe_share"].attrs.update(units="1", long_name="annual hourly-matched CFE share "
+                                 "(as counted by cfe_target)")
 
 
 def package_versions() -> dict[str, str]:
@@ -212,6 +238,7 @@ def summary(ds: xr.Dataset) -> dict[str, Any]:
             "embodied_battery": scalar("embodied_battery_t_per_yr"),
             "embodied_supply": scalar("embodied_supply_t_per_yr"),
             "operational_ppa_lifecycle": scalar("operational_ppa_t_per_yr"),
+            "avoided_by_heat_export": scalar("avoided_heat_t_per_yr"),
         },
         "mean_pue": scalar("mean_pue"),
         "wue_l_per_kwh": scalar("wue_l_per_kwh"),

@@ -100,11 +100,21 @@ class Finance(_Strict):
 
 
 class Options(_Strict):
-    """Which optional parts of the design may be built."""
+    """Which optional parts of the design may be built, and accounting choices.
+
+    ``credit_avoided_heat_emissions`` (default false): subtract the emissions that exported
+    heat avoids in the district-heating network (heat x the network's carbon content) from
+    the emissions objective and cap. They are always reported as their own line
+    (``avoided_heat_t_per_yr``). Off by default because the GHG Protocol reports avoided
+    emissions separately from the inventory, never netted against it: the network already
+    books the lower emissions of its heat, so netting them here would count them twice, and
+    the displaced production is the network's marginal plant, not its average content.
+    """
 
     battery: bool = True
     heat_export: bool = True
     surplus_sale: bool = True
+    credit_avoided_heat_emissions: bool = False
     supply_techs: list[str] | None = None
 
 

@@ -112,14 +112,17 @@ def _catalogue_for(loaded: LoadedScenario) -> Catalogue:
 
 
 def combinations(study: Study) -> list[tuple[str, str]]:
-    """(site, cooling) pairs worth solving: site allowed by the sovereignty gates and at
-    least one server type that fits the cooling's racks."""
+    """(site, cooling) pairs worth solving: site allowed by the sovereignty gates, at least
+    one server type that fits the cooling's racks, and no chiller-less cooling where the
+    site's weather exceeds its climate limit (``cooling_climate_limit``)."""
     inp = study.inputs
     gate = ((inp["site_jurisdiction_allowed"] > 0) & (inp["site_legal_exposure_excluded"] < 1)
             & (inp["site_non_eu_ownership_share"] <= inp.attrs["max_non_eu_ownership_share"]))
     fits = (inp["nodes_per_rack"] > 0).any("server")
+    climate_ok = inp["climate_limit_hours"] <= 0 if "climate_limit_hours" in inp else None
     return [(str(s), str(c)) for s in inp.site.values for c in inp.cooling.values
-            if bool(gate.sel(site=s)) and bool(fits.sel(cooling=c))]
+            if bool(gate.sel(site=s)) and bool(fits.sel(cooling=c))
+            and (climate_ok is None or bool(climate_ok.sel(site=s, cooling=c)))]
 
 
 def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:

@@ -94,6 +94,7 @@ FEATURE_WEIGHTS = {
     "pue": 1.0, "grid_ci_g_per_kwh": 1.0, "grid_cfe_share": 0.5,
     "surplus_sale_price_eur_per_mwh": 0.5, "heat_demand_mw": 0.5, "heat_pump_cop": 0.5,
     "wue_l_per_kwh": 0.25, "air_temperature_c": 0.0, "dh_supply_temperature_c": 0.0,
+    "cooling_offload_kw_per_kw_th": 0.0, "cooling_offload_water_l_per_kwh_th": 0.0,
 }
 
 

@@ -6,8 +6,10 @@ import pytest
 from greendc.catalogue import load_catalogue
 from greendc.errors import DataError
 from greendc.physics.cooling import (
-    air_fan_share, chiller_cop, cooling_profiles, electrical_overhead,
+    air_fan_share, chiller_cop, chiller_plant, climate_limit_hours, cooling_profiles,
+    electrical_overhead, heat_rejection_saving,
 )
+from greendc.physics.weather import dew_point_c, dew_point_from_humidity_ratio_c
 
 CAT = load_catalogue()
 PARAMS = {k: {n: q.value for n, q in c.parameters.items()} for k, c in CAT.cooling.items()}
@@ -81,3 +83,88 @@ def test_missing_parameter_is_named():
 def test_unknown_model_is_named():
     with pytest.raises(DataError, match="'vapour'"):
         cooling_profiles(T, RH, "vapour", PARAMS["free_air"])
+
+
+FREE = PARAMS["free_air"]
+
+
+def test_supply_air_envelope_is_checked_after_evaporative_cooling():
+    """30 °C with a 14.5 °C outdoor dew point (RH 38.9 %): outdoor air is inside the 15 °C
+    limit, and the media can cool it to T_lim = 27 - 2 = 25 °C. Evaporating to 25 °C adds
+    1.006 x 5 / 2450 = 0.002053 kg/kg to W_out = 0.010283: W = 0.012336, e = 19.707 hPa,
+    dew point 17.30 °C > 15 °C, so the trim chiller must run (closed loop on the whole load):
+    PUE = 1 + losses + fans + chiller plant(1 + fans)."""
+    rh = 100 * 16.480 / 42.368
+    assert dew_point_c(30.0, rh) == pytest.approx(14.5, abs=0.01)
+    w_supply = 0.010283 + 1.006 * 5 / 2450
+    assert dew_point_from_humidity_ratio_c(w_supply) == pytest.approx(17.30, abs=0.02)
+    pue, _ = cooling_profiles(np.array([30.0]), np.array([rh]), "economiser", FREE)
+    fans = air_fan_share(FREE)
+    from greendc.physics.weather import wet_bulb_stull_c
+    chill, _ = chiller_plant(1.0 + fans, wet_bulb_stull_c(30.0, rh), FREE)
+    assert pue[0] == pytest.approx(1 + electrical_overhead(FREE) + fans + chill)
+    dry, _ = cooling_profiles(np.array([30.0]), np.array([20.0]), "economiser", FREE)
+    assert dry[0] == pytest.approx(1 + electrical_overhead(FREE) + fans)  # adiabatic, served
+
+
+def test_humidification_energy_and_water_when_the_air_is_too_dry():
+    """-10 °C, 80 %: W_out = 0.621945 x 2.2941 / 1010.956 = 0.0014114 kg/kg, below
+    W(-9 °C dew point) = 0.621945 x 3.1020 / 1010.148 = 0.0019099. Outdoor air per kWh of
+    IT heat: 3600 / (1.006 x (25 + 15 + 10)) = 71.571 kg; water 71.571 x 0.0004985
+    = 0.03568 kg/kWh_IT; steam at 0.75 kWh/kg: +0.02676 kW/kW_IT on PUE."""
+    pue, wue = cooling_profiles(np.array([-10.0, 5.0]), np.array([80.0, 60.0]), "economiser",
+                                FREE)
+    assert wue[1] == 0.0
+    assert wue[0] == pytest.approx(0.03568, rel=2e-3)
+    assert pue[0] - pue[1] == pytest.approx(0.02676, rel=2e-3)
+
+
+def test_reference_sites_hours_outside_the_envelope():
+    """Hours the economiser cannot serve because evaporation would push the supply dew point
+    above 15 °C: Frankfurt 76 (up to 20.2 °C), Lisbon 136; Stockholm humidifies 556 h."""
+    import xarray as xr
+    from greendc.physics.cooling import _economiser_air
+    from greendc.resources import SITES_DIR
+    counts = {}
+    for site in ("de-frankfurt", "pt-lisbon", "se-stockholm"):
+        ds = xr.open_dataset(SITES_DIR / f"{site}.nc")
+        t, rh = ds["air_temperature"].values, ds["relative_humidity"].values
+        _, _, free, reach, w, humid, _ = _economiser_air(t, rh, FREE, True)
+        dp = dew_point_from_humidity_ratio_c(w)
+        wet = ~free & reach & (dew_point_c(t, rh) <= 15.0) & (dp > 15.0)
+        counts[site] = (int(wet.sum()), float(dp[wet].max()) if wet.any() else None,
+                        int((humid > 0).sum()))
+    assert counts["de-frankfurt"][:2] == (76, pytest.approx(20.2, abs=0.05))
+    assert counts["pt-lisbon"][0] == 136
+    assert counts["se-stockholm"][2] == 556
+
+
+def test_chillerless_economiser_has_no_chiller_and_a_climate_limit():
+    p = PARAMS["free_air_chillerless"]
+    pue, wue = cooling_profiles(np.array([33.0, 10.0]), np.array([60.0, 50.0]),
+                                "economiser_chillerless", p)
+    base = 1 + electrical_overhead(p) + air_fan_share(p)
+    assert pue == pytest.approx([base, base])      # fans only, even in hot humid air
+    assert wue[0] > 0 and wue[1] == 0
+    assert climate_limit_hours([30.0, 36.0, 37.0], {"max_dry_bulb_c": 35.0}) == 2
+    assert climate_limit_hours([40.0], FREE) == 0   # a chiller has no climate limit
+
+
+def test_heat_rejection_saving_of_a_chiller_by_hand():
+    """T_wb 16 °C + 4 K: COP = 8.778895 (L = 0.5); tower pump 208660 / (1000 x 4.186 x 5)
+    / 0.75 / 1000 = 0.013293, tower fan 0.01: saving = 1/COP + (1 + 1/COP)(0.023293)
+    = 0.139856 kW_e per kW_th, and the tower water of that heat. The economiser saves nothing
+    while air alone cools."""
+    p = PARAMS["air_chiller"]
+    t, rh = np.array([16.0]), np.array([100.0])   # saturated: wet bulb = dry bulb
+    from greendc.physics.weather import wet_bulb_stull_c
+    twb = float(wet_bulb_stull_c(t, rh)[0])
+    cop = float(chiller_cop(twb, p))
+    expected = 1 / cop + (1 + 1 / cop) * (208660 / (1000 * 4.186 * 5) / 0.75 / 1000 + 0.01)
+    power, water = heat_rejection_saving(t, rh, "chiller", p)
+    assert power[0] == pytest.approx(expected)
+    assert float(chiller_cop(16.0, p)) == pytest.approx(8.778895, abs=1e-5)
+    # tower water per kWh_th: (1 + 1/COP) x 3600/2450 x 0.8 x 5/4
+    assert water[0] == pytest.approx((1 + 1 / cop) * 3600 / 2450 * 0.8 * 5 / 4)
+    power, water = heat_rejection_saving(np.array([5.0]), np.array([60.0]), "economiser", FREE)
+    assert power[0] == 0.0 and water[0] == 0.0

@@ -49,14 +49,32 @@ def series(d: Data, values) -> xr.DataArray:
 
 def add_it_and_cooling(d: Data, v: dict) -> None:
     """servers.py + cooling.py with the nodes fixed: it = sum_k P_k n_k, it_peak = sum_k
-    Ppeak_k n_k [MW]; facility[t] = PUE[t] it, facility_peak[t] = PUE[t] it_peak [MW];
-    water_use is then a check on data: sum_t w WUE x it <= allowance (a constant)."""
+    Ppeak_k n_k [MW]; gross facility[t] = PUE[t] it, facility_peak[t] = PUE[t] it_peak [MW]
+    (the offload by recovered heat is added by ``add_cooling_offload``)."""
     v["it"] = float(d["node_power_mw"] @ d.nodes)
     v["it_peak"] = float(d["node_peak_mw"] @ d.nodes)
     v["facility"] = d["pue"] * v["it"]
     v["facility_peak"] = d["pue"] * v["it_peak"]
+
+
+def add_cooling_offload(m, d: Data, v: dict) -> None:
+    """cooling.py: recovered heat heat[t] (1 - 1/COP[t]) [MW_th] is not rejected by the plant:
+    offload[t] = k[t] (1 - 1/COP[t]) heat[t] [MW] lowers the facility load (net facility =
+    PUE it - offload); water_use: sum_t w WUE it - sum_t w v[t] (1 - 1/COP) heat <= allowance
+    [m3/yr] (v [L/kWh_th = m3/MWh_th]); with no water saving it is a check on data."""
+    cop = d["heat_pump_cop"]
+    recovered = 1.0 - 1.0 / cop
+    v["offload_factor"] = d["cooling_offload_kw_per_kw_th"] * recovered
+    v["offload"] = series(d, v["offload_factor"]) * v["heat"]
+    v["facility_net"] = series(d, v["facility"]) - v["offload"]
     water = float(d["water_m3_per_mw_it_yr"]) * v["it"]
-    assert water <= float(d["water_allowance_m3_per_yr"]), "water_use violated by the fixed nodes"
+    allowance = float(d["water_allowance_m3_per_yr"])
+    saved = d["weight_h"] * d["cooling_offload_water_l_per_kwh_th"] * recovered
+    if saved.max() <= 0:
+        assert water <= allowance, "water_use violated by the fixed nodes"
+        return
+    m.add_constraints((series(d, saved) * v["heat"]).sum() >= water - allowance,
+                      name="water_use")
 
 
 def add_supply(m, d: Data, v: dict) -> None:
@@ -131,11 +149,11 @@ def add_heat(m, d: Data, v: dict) -> None:
 
 
 def add_balance(m, d: Data, v: dict) -> None:
-    """supply.py: grid + output + discharge = facility + hp_elec + charge + surplus;
-    facility_peak + hp_elec + charge - discharge <= conn."""
+    """supply.py: grid + output + discharge = facility (net of the offload) + hp_elec + charge
+    + surplus; facility_peak + hp_elec + charge - discharge <= conn."""
     load = series(d, v["facility"])
     m.add_constraints(v["grid"] + v["output"] + v["discharge"] - v["hp_elec"] - v["charge"]
-                      - v["surplus"] == load, name="energy_balance")
+                      - v["surplus"] + v["offload"] == load, name="energy_balance")
     m.add_constraints(v["hp_elec"] + v["charge"] - v["discharge"]
                       <= series(d, float(d["grid_connection_mw"]) - v["facility_peak"]),
                       name="grid_connection")
@@ -143,14 +161,14 @@ def add_balance(m, d: Data, v: dict) -> None:
 
 def add_cfe(m, d: Data, v: dict) -> None:
     """cfe.py: sum_t w (output - surplus + discharge - charge + phi grid)
-    >= x sum_t w (facility + hp_elec), when min_cfe_share = x is set."""
+    >= x sum_t w (facility - offload + hp_elec), when min_cfe_share = x is set."""
     x = d.attrs.get("min_cfe_share")
     if x is None:
         return
     w = series(d, d["weight_h"])
     clean = v["output"] - v["surplus"] + v["discharge"] - v["charge"] \
         + series(d, d["grid_cfe_share"]) * v["grid"]
-    m.add_constraints((w * clean).sum() - float(x) * (w * v["hp_elec"]).sum()
+    m.add_constraints((w * clean).sum() - float(x) * (w * (v["hp_elec"] - v["offload"])).sum()
                       >= float(x) * float((d["weight_h"] * v["facility"]).sum()),
                       name="cfe_target")
 
@@ -158,7 +176,9 @@ def add_cfe(m, d: Data, v: dict) -> None:
 def add_emissions(m, d: Data, v: dict) -> tuple:
     """emissions.py [tCO2e/yr]: operational = sum_t w grid CI / 1000
     + sum_r (1 - own_r) LCA_r E_r supply_mw / 1000; embodied = sum_k n_k e_k
-    + e_b battery_mwh + sum_r own_r LCA_r E_r supply_mw / 1000, E_r = sum_t w cf[r,t]."""
+    + e_b battery_mwh + sum_r own_r LCA_r E_r supply_mw / 1000, E_r = sum_t w cf[r,t];
+    avoided = sum_t w heat CI_dh / 1000, subtracted only when
+    credit_avoided_heat_emissions = 1."""
     w = series(d, d["weight_h"])
     energy = (v["cf"] * w).sum("time")          # E_r [MWh per MW per yr]
     lca = xr.DataArray(d["supply_lifecycle_g_per_kwh"], coords=[v["techs"]])
@@ -169,7 +189,10 @@ def add_emissions(m, d: Data, v: dict) -> tuple:
     embodied_var = float(d.attrs["battery_embodied_t_per_mwh_yr"]) * v["battery_mwh"] \
         + (v["own"] * lca * energy / 1000 * v["supply_mw"]).sum()
     v["operational"], v["embodied_var"] = operational, embodied_var
-    return operational + embodied_var, servers_t
+    v["avoided_factor"] = d["weight_h"] * float(d["heat_network_ci_g_per_kwh_th"]) / 1000
+    credit = float(d.attrs.get("credit_avoided_heat_emissions", 0))
+    avoided = (series(d, credit * v["avoided_factor"]) * v["heat"]).sum()
+    return operational + embodied_var - avoided, servers_t
 
 
 def add_cost(m, d: Data, v: dict, emissions_var, servers_t: float) -> float:
@@ -211,6 +234,7 @@ def build_twin(inputs: xr.Dataset, site: str, cooling: str, nodes: np.ndarray) -
     add_supply(m, d, v)
     add_battery(m, d, v)
     add_heat(m, d, v)
+    add_cooling_offload(m, d, v)
     add_balance(m, d, v)
     add_cfe(m, d, v)
     emissions_var, servers_t = add_emissions(m, d, v)
@@ -237,6 +261,9 @@ def solve_twin(twin: Twin, weight_h: np.ndarray) -> dict:
            "grid_mwh": annual("grid"), "surplus_mwh": annual("surplus"),
            "heat_mwh": annual("heat"), "charge_mwh": annual("charge"),
            "ppa_delivered_mwh": annual("ppa_delivered")}
+    heat = np.asarray(sol["heat"].values)
+    out["cooling_offload_mwh"] = float((twin.v["offload_factor"] * heat * weight_h).sum())
+    out["avoided_heat_t"] = float((twin.v["avoided_factor"] * heat).sum())
     for r, value in zip(sol["supply_mw"].tech.values, sol["supply_mw"].values):
         out[f"supply_{r}_mw"] = float(value)
     return out

@@ -28,7 +28,7 @@ from greendc.formulation.supply import add_energy_balance, add_power_supply
 CONSTRAINT_FAMILIES = (
     "site_count", "cooling_choice",
     "nodes_need_cooling", "compute_requirement", "rack_density", "floor_space",
-    "water_use",
+    "water_use", "cooling_climate_limit",
     "supply_potential", "surplus_from_supply", "ppa_delivered", "energy_balance", "grid_connection",
     "battery_soc", "battery_charge_power", "battery_discharge_power", "battery_energy",
     "battery_at_built_site", "battery_one_direction",
@@ -80,10 +80,10 @@ def _build(inputs: xr.Dataset, objective: str, emissions_cap_t_co2: float | None
     add_sets(m, d)
     add_site_choice(m, d)          # sites.py
     add_it_load(m, d)              # servers.py
+    add_heat_export(m, d)          # heat.py (before cooling: recovered heat offloads it)
     add_cooling(m, d)              # cooling.py
     add_power_supply(m, d)         # supply.py: grid, solar/wind, surplus
     add_battery(m, d)              # storage.py
-    add_heat_export(m, d)          # heat.py
     add_energy_balance(m, d)       # supply.py: hourly balance, grid connection
     add_cfe(m, d)                  # cfe.py: 24/7 carbon-free energy target
     add_emissions(m, d)            # emissions.py

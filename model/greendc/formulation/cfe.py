@@ -7,8 +7,10 @@ electricity procurement in Europe", Energy Strategy Reviews, formulation of the 
                  + phi[s,t] grid[s,t]                                            [MW]
 
 with phi[s,t] [-] the carbon-free share of the grid mix in that hour (nuclear, hydro, wind,
-solar, geothermal, biomass: inputs variable ``grid_cfe_share``, 0 where a site file lacks it,
-defaulted in ``greendc.inputs``: the grid then counts as fully fossil). Surplus that is sold or spilled does not count: only
+solar, geothermal, marine; biomass and waste are not counted as carbon-free, see
+``greendc.sitedata.recipes``: inputs variable ``grid_cfe_share``, 0 where a site file lacks
+it, defaulted in ``greendc.inputs``: the grid then counts as fully fossil). Surplus that is
+sold or spilled does not count: only
 clean energy consumed in the same hour does (hourly matching). Battery charging subtracts
 what discharging later returns, so storage moves clean energy in time and its losses count
 against the score.
@@ -17,7 +19,10 @@ Constraint (only when the scenario sets ``min_cfe_share`` = x):
 - ``cfe_target``: sum_s,t w_t clean[s,t] >= x sum_s,t w_t (facility[s,t] + heat_pump_elec[s,t])
   (w_t = ``weight_h`` [h of the year per step]: an annual sum)
 
-The hourly CFE score reported in results is min(1, clean / load) per hour (``greendc.results``).
+By the energy balance clean[s,t] = load[s,t] - (1 - phi) grid[s,t] <= load[s,t]. The
+results report exactly what the constraint counts: the hourly score clean / load (<= 1,
+negative in an hour that charges the battery from a fossil grid) and the annual share
+sum w clean / sum w load, without clipping (``greendc.results``).
 """
 
 from __future__ import annotations

@@ -1,37 +1,77 @@
-"""Cooling: hourly facility load from IT power and the chosen technology's hourly PUE; water.
+"""Cooling: hourly facility load from IT power and the chosen technology's hourly PUE; water;
+the climate limit of chiller-less cooling.
 
 Parameters: PUE[s,c,t] [-] (hourly, from weather, ``greendc.physics.cooling``),
+k[s,c,t] [MW_e per MW_th] and v[s,c,t] [L per kWh_th = m3 per MWh_th] cooling-plant
+electricity and water saved per MW_th of server heat a heat pump takes out of the cooling
+loop (``heat_rejection_saving``; 0 when air alone cools), w_t [h] annual weight of hour t,
+COP[s,c,t] [-] heat-pump COP (``formulation.heat``),
 W[s,c] [m3 per MW of IT load per year] = sum_t w_t WUE[s,c,t] (WUE in L/kWh),
-water allowance_s [m3/yr].
+water allowance_s [m3/yr], X[s,c] [h] hours of the site's weather year whose dry bulb exceeds
+the cooling's ``max_dry_bulb_c`` (chiller-less designs; 0 for the others).
 
 Expressions
-- ``facility_mw[s, t]`` = sum_c PUE[s,c,t] it_mw[s,c]        facility electricity drawn [MW]
-  (IT at the scenario's utilisation: energy, cost, emissions)
+- ``cooling_offload_mw[s, t]`` = sum_c k[s,c,t] (1 - 1/COP[s,c,t]) heat_mw_th[s,c,t]   [MW]
+  heat_mw_th (1 - 1/COP) is the heat recovered from the servers [MW_th]: the cooling plant
+  no longer rejects it, so its electricity falls by k per MW_th. Linear, and never more than
+  the plant's own share of PUE x IT since recovery <= rho_c it_mw (``heat_recoverable``).
+- ``facility_mw[s, t]`` = sum_c PUE[s,c,t] it_mw[s,c] - cooling_offload_mw[s,t]
+  facility electricity drawn [MW] (IT at the scenario's utilisation: energy, cost, emissions)
 - ``facility_peak_mw[s, t]`` = sum_c PUE[s,c,t] it_peak_mw[s,c]   facility power with every
-  node at full load [MW] (what the grid connection must carry in that hour's weather)
+  node at full load [MW] (what the grid connection must carry in that hour's weather; without
+  the offload, since the heat pump may be off in that hour)
+- ``cooling_offload_water_m3[s]`` = sum_{c,t} w_t v[s,c,t] (1 - 1/COP) heat_mw_th[s,c,t]
+                                                               tower/spray water saved [m3/yr]
 
 Constraints
-- ``water_use``: sum_c W[s,c] it_mw[s,c] <= allowance_s        foreach s   [m3/yr]
+- ``water_use``: sum_c W[s,c] it_mw[s,c] - cooling_offload_water_m3[s] <= allowance_s
+                                                               foreach s   [m3/yr]
+- ``cooling_climate_limit``: cool[s,c] <= (1 if X[s,c] = 0 else 0)   foreach s, c   [0/1]
+  a chiller-less design cannot be chosen where the site's weather exceeds its limit (the
+  check before solving and the diagnosis say so in words, ``greendc.checks``).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 
 from greendc.formulation.data import ModelData
 
 
+def _optional(d: ModelData, name: str, shape: tuple) -> np.ndarray:
+    return d[name] if name in d.arrays else np.zeros(shape)
+
+
 def add_cooling(m: pyo.ConcreteModel, d: ModelData) -> None:
-    """Facility load and water use (see module docstring)."""
+    """Facility load, water use and climate limit (see module docstring); needs the heat
+    export variables (``add_heat_export``) for the cooling offload."""
     S, C = d.sites, d.coolings
-    pue = d["pue"]
+    pue, cop = d["pue"], d["heat_pump_cop"]
+    saving = _optional(d, "cooling_offload_kw_per_kw_th", pue.shape)
+    m.cooling_offload_mw = pyo.Expression(m.S, m.T, rule=lambda m, s, t: sum(
+        float(saving[S.index(s), C.index(c), t] * (1.0 - 1.0 / cop[S.index(s), C.index(c), t]))
+        * m.heat_mw_th[s, c, t] for c in C
+        if (s, c) in m.HEAT and saving[S.index(s), C.index(c), t] > 0),
+        doc="cooling-plant electricity saved by heat recovery [MW]")
     m.facility_mw = pyo.Expression(m.S, m.T, rule=lambda m, s, t: sum(
-        float(pue[S.index(s), j, t]) * m.it_mw[s, c] for j, c in enumerate(C)),
-        doc="facility electricity demand (IT x PUE) [MW]")
+        float(pue[S.index(s), j, t]) * m.it_mw[s, c] for j, c in enumerate(C))
+        - m.cooling_offload_mw[s, t],
+        doc="facility electricity demand (IT x PUE - cooling offload) [MW]")
     m.facility_peak_mw = pyo.Expression(m.S, m.T, rule=lambda m, s, t: sum(
         float(pue[S.index(s), j, t]) * m.it_peak_mw[s, c] for j, c in enumerate(C)),
         doc="facility power at peak IT load (IT peak x PUE) [MW]")
     water, allowance = d["water_m3_per_mw_it_yr"], d["water_allowance_m3_per_yr"]
+    v, w = _optional(d, "cooling_offload_water_l_per_kwh_th", pue.shape), d["weight_h"]
+    m.cooling_offload_water_m3 = pyo.Expression(m.S, rule=lambda m, s: sum(
+        float(w[t] * v[S.index(s), C.index(c), t] * (1.0 - 1.0 / cop[S.index(s), C.index(c), t]))
+        * m.heat_mw_th[s, c, t] for c in C if (s, c) in m.HEAT for t in range(d.hours)
+        if v[S.index(s), C.index(c), t] > 0), doc="cooling water saved by heat recovery [m3/yr]")
     m.water_use = pyo.Constraint(m.S, rule=lambda m, s: sum(
         float(water[S.index(s), j]) * m.it_mw[s, c] for j, c in enumerate(C))
-        <= float(allowance[S.index(s)]), doc="annual water use <= site allowance [m3/yr]")
+        - m.cooling_offload_water_m3[s] <= float(allowance[S.index(s)]),
+        doc="annual water use <= site allowance [m3/yr]")
+    exceeded = _optional(d, "climate_limit_hours", (len(S), len(C)))
+    m.cooling_climate_limit = pyo.Constraint(m.S, m.C, rule=lambda m, s, c:
+        m.cool[s, c] <= (0.0 if exceeded[S.index(s), C.index(c)] > 0 else 1.0),
+        doc="no chiller-less cooling where the weather exceeds its limit [0/1]")

@@ -8,9 +8,14 @@
   owned solar/wind (own_r = 1, capex > 0): LCA_r x annual output / 1000, which is almost all
   manufacturing and construction of the plant (IPCC AR5), annualised through its output.
 
+- avoided by heat export (reported as its own line, ``avoided_heat_t_co2``):
+  sum_{s,c,t} w_t heat_mw_th[s,c,t] CI_dh,s / 1000, CI_dh,s [gCO2e/kWh_th] the carbon content
+  of the heat the site's network would otherwise produce (MW_th x h x g/kWh_th -> t).
+
 Variables (free, defined by equalities so objectives and caps act on single columns)
 - ``operational_t_co2`` = operational;  ``embodied_t_co2`` = embodied;
-- ``emissions_t_co2`` = operational + embodied.
+- ``emissions_t_co2`` = operational + embodied - z avoided, z = 1 only when the scenario sets
+  ``options.credit_avoided_heat_emissions`` (default 0, see ``greendc.scenario.Options``).
 
 Constraints: ``operational_emissions_definition``, ``embodied_emissions_definition``,
 ``emissions_definition`` (one row each).
@@ -51,5 +56,12 @@ def add_emissions(m: pyo.ConcreteModel, d: ModelData) -> None:
                                               doc="owned solar/wind, annualised [t]")
     m.embodied_emissions_definition = pyo.Constraint(expr=m.embodied_t_co2
         == m.embodied_servers_t_co2 + m.embodied_battery_t_co2 + m.embodied_supply_t_co2)
+    dh_ci = d["heat_network_ci_g_per_kwh_th"] if "heat_network_ci_g_per_kwh_th" in d.arrays \
+        else [0.0] * len(S)
+    m.avoided_heat_t_co2 = pyo.Expression(expr=sum(
+        float(w[t] * dh_ci[S.index(s)] / 1000.0) * m.heat_mw_th[s, c, t]
+        for (s, c) in m.HEAT for t in range(d.hours)), doc="avoided by heat export [tCO2e/yr]")
+    credit = float(d.attrs.get("credit_avoided_heat_emissions", 0))
     m.emissions_definition = pyo.Constraint(
-        expr=m.emissions_t_co2 == m.operational_t_co2 + m.embodied_t_co2)
+        expr=m.emissions_t_co2 == m.operational_t_co2 + m.embodied_t_co2
+        - credit * m.avoided_heat_t_co2)

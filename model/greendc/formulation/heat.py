@@ -4,6 +4,12 @@ Recovered heat at temperature T_c (cooling c) is lifted by a heat pump to the ne
 hourly supply temperature. With COP[s,c,t] = Q_out / W, the heat taken from the servers is
 Q_in = Q_out (1 - 1/COP), so Q_out <= rho_c it_mw COP / (COP - 1) and W = Q_out / COP.
 
+The heat recovered, Q_in = heat_mw_th (1 - 1/COP) [MW_th], is no longer rejected by the
+cooling plant: ``formulation.cooling`` lowers facility power by k[s,c,t] Q_in
+(``cooling_offload_mw``), so this block is built before the cooling block. Where the waste
+heat is hot enough for the network, COP is that of direct exchange with circulation pumps
+(``greendc.physics.heatpump``), never an unbounded Carnot value.
+
 Parameters: rho_c [-] recoverable share of IT heat, COP[s,c,t] [-], D[s,t] [MW_th] network
 demand (0 where no network or export disabled), Dmax_s = max_t D[s,t].
 

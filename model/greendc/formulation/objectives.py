@@ -30,7 +30,8 @@ duration dt_h, which only the battery's state of charge uses).
 
 Variables: ``cost_eur`` (free, defined by ``cost_definition``). The objective minimises
 ``cost_eur`` or one emissions variable; ``emissions_cap`` bounds emissions through the
-mutable parameter ``emissions_cap_t_co2`` (used by the Pareto sweep without rebuilding).
+parameter ``emissions_cap_t_co2`` (a study's fixed cap; the Pareto sweep does not use it, it
+moves the bound of the emissions column in HiGHS, ``greendc.pareto.CandidateSweep``).
 """
 
 from __future__ import annotations
@@ -92,8 +93,8 @@ def add_cost(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 
 def add_emissions_cap(m: pyo.ConcreteModel, scope: str, cap_t_co2: float) -> None:
-    """``emissions_cap``: <scope variable> <= emissions_cap_t_co2 [tCO2e/yr] (mutable Param,
-    so a Pareto sweep moves the bound without rebuilding)."""
+    """``emissions_cap``: <scope variable> <= emissions_cap_t_co2 [tCO2e/yr], the study's
+    ``emissions_cap_t_per_yr`` (the Pareto sweep bounds the emissions column instead)."""
     m.emissions_cap_t_co2 = pyo.Param(mutable=True, initialize=float(cap_t_co2),
                                       doc="emissions cap [tCO2e/yr]")
     m.emissions_cap = pyo.Constraint(

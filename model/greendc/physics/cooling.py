@@ -13,11 +13,20 @@ Chiller COP [-] (Lei & Masanet regression, water-cooled chiller + tower):
 Pumps [kW per kW of heat moved]: head / (eta_pump rho_w cp_w dT) / 1000.
 Tower water [L/kWh rejected]: 3600 / h_fg x evaporative share x cycles / (cycles - 1).
 
+Heat recovered by a heat pump from the cooling loop is heat the plant no longer rejects:
+``heat_rejection_saving`` gives, hour by hour, the plant electricity [kW_e] and water [L]
+saved per kWh_th taken out of the loop (chiller, towers, dry coolers; the loop pumps and air
+fans keep running). The plant models are linear in the heat rejected, so the saving is exact.
+
 PUE models (``pue_model`` in data/catalogue/cooling.yaml):
 - ``chiller``: closed air loop, CRAH fans + chiller + pumps + tower every hour.
-- ``economiser``: direct air-side economiser; free cooling while T <= T_supply,max - approach
-  and dew point <= limit; adiabatic (evaporative) assist while the wet bulb allows it; trim
-  chiller otherwise.
+- ``economiser``: direct air-side economiser with adiabatic assist and a trim chiller; see
+  ``economiser`` for the supply-air envelope, which is checked on the air as supplied (after
+  evaporative cooling), and for humidification of too dry air.
+- ``economiser_chillerless``: the same economiser without any chiller: fans, evaporation and
+  humidification only; hours outside the recommended envelope are run in the allowable range.
+  Its climate limit ``max_dry_bulb_c`` (user-set, outdoor dry bulb [°C]) makes the design
+  infeasible at a site whose weather exceeds it (``climate_limit_hours``).
 - ``immersion``: single-phase immersion, dry coolers rejecting coolant heat; fan power rises
   with the cube of the air flow needed as the air gets warmer; adiabatic spray, then trim
   chiller, only when the air is too warm.
@@ -32,7 +41,10 @@ from typing import Mapping
 import numpy as np
 
 from greendc.errors import DataError
-from greendc.physics.weather import dew_point_c, wet_bulb_stull_c
+from greendc.physics.weather import (
+    dew_point_from_humidity_ratio_c, humidity_ratio_kg_per_kg, relative_humidity_pct,
+    wet_bulb_stull_c,
+)
 
 RHO_AIR_KG_PER_M3 = 1.2
 CP_AIR_KJ_PER_KG_K = 1.006
@@ -47,13 +59,17 @@ CHILLER = ("chiller_part_load", "tower_approach_k", "chilled_water_delta_t_k",
            "pump_efficiency", "tower_fan_share", "tower_evaporative_share",
            "cycles_of_concentration")
 ECONOMISER = ("supply_air_max_c", "economiser_approach_k", "dew_point_max_c",
-              "adiabatic_effectiveness")
+              "dew_point_min_c", "relative_humidity_max_pct", "adiabatic_effectiveness",
+              "humidifier_kwh_per_kg")
+CHILLERLESS = ("supply_air_max_c", "economiser_approach_k", "dew_point_min_c",
+               "adiabatic_effectiveness", "humidifier_kwh_per_kg", "max_dry_bulb_c")
 DRY_COOLER = ("coolant_temperature_c", "dry_cooler_approach_k", "dry_cooler_design_rise_k",
               "dry_cooler_fan_share_design", "dry_cooler_fan_share_min", "coolant_pump_share",
               "adiabatic_effectiveness")
 REQUIRED = {
     "chiller": ELECTRICAL + AIR + CHILLER,
     "economiser": ELECTRICAL + AIR + CHILLER + ECONOMISER,
+    "economiser_chillerless": ELECTRICAL + AIR + CHILLERLESS,
     "immersion": ELECTRICAL + CHILLER + DRY_COOLER,
     "direct_liquid": ELECTRICAL + AIR + CHILLER + ECONOMISER + DRY_COOLER + ("liquid_share",),
 }
@@ -109,25 +125,79 @@ def _evaporation_l_per_kwh(cooling_k, air_rise_k):
     return 3600.0 * cooling_k / (air_rise_k * LATENT_HEAT_KJ_PER_KG)
 
 
-def economiser(t_c, rh_pct, p: Mapping[str, float]):
+def _economiser_air(t, rh_pct, p: Mapping[str, float], chiller: bool):
+    """Supply-air states of the economiser, hour by hour (see ``economiser``)."""
+    twb = wet_bulb_stull_c(t, rh_pct)
+    limit = p["supply_air_max_c"] - p["economiser_approach_k"]
+    free = t <= limit
+    if chiller:   # evaporate just enough to bring the air to the supply limit
+        supply_c = np.where(free, t, limit)
+        reach = t - p["adiabatic_effectiveness"] * (t - twb) <= limit
+    else:         # no chiller: evaporate as far as the media allow, supply may exceed limit
+        supply_c = np.where(free, t, np.maximum(limit, t - p["adiabatic_effectiveness"]
+                                                * (t - twb)))
+        reach = np.ones_like(free)
+    w_out = humidity_ratio_kg_per_kg(t, rh_pct)
+    # adiabatic: the sensible heat given up evaporates water, cp dT = h_fg dW
+    w_supply = w_out + CP_AIR_KJ_PER_KG_K * (t - supply_c) / LATENT_HEAT_KJ_PER_KG
+    # outdoor air per kWh of IT heat [kg]: it warms from min(T, limit) to limit + dT_air
+    # (cold air is tempered with return air, which carries the same moisture)
+    air_kg = 3600.0 / (CP_AIR_KJ_PER_KG_K * (limit + p["air_delta_t_k"] - np.minimum(t, limit)))
+    w_min = humidity_ratio_kg_per_kg(p["dew_point_min_c"], 100.0)
+    humidify_kg = air_kg * np.maximum(w_min - w_supply, 0.0)
+    evaporate_kg = air_kg * (w_supply - w_out)
+    return twb, limit, free, reach, w_supply, humidify_kg, evaporate_kg
+
+
+def supply_air_in_envelope(limit_c, w_supply, p: Mapping[str, float]):
+    """True where air of humidity ratio ``w_supply`` [kg/kg] supplied at ``limit_c`` [°C]
+    meets the upper limits: dew point <= dew_point_max_c and RH <= relative_humidity_max_pct
+    (too dry air is humidified instead, see ``economiser``)."""
+    return ((dew_point_from_humidity_ratio_c(w_supply) <= p["dew_point_max_c"])
+            & (relative_humidity_pct(limit_c, w_supply) <= p["relative_humidity_max_pct"]))
+
+
+def economiser(t_c, rh_pct, p: Mapping[str, float], chiller: bool = True):
     """Air-side economiser: hourly (cooling power [kW/kW_IT], water [L/kWh_IT]).
 
-    Free: T <= T_s - a and T_dp <= dp_max -> fans only.
-    Adiabatic: T - eps (T - T_wb) <= T_s - a and T_dp <= dp_max -> fans + evaporation.
-    Otherwise: closed loop with the trim chiller on the whole heat load.
+    Warmest supply air T_lim = supply_air_max_c - economiser_approach_k [°C].
+    - Free: T <= T_lim; the outdoor air (tempered with return air, same moisture) is supplied.
+    - Adiabatic: T > T_lim and T - eps (T - T_wb) <= T_lim: water is evaporated until the air
+      reaches T_lim, which adds W_evap = cp (T - T_lim) / h_fg [kg/kg] of moisture.
+    - The supply-air envelope (ASHRAE TC 9.9 recommended) is checked on the air as supplied,
+      i.e. AFTER evaporation: dew point(W_out + W_evap) <= dew_point_max_c and RH at T_lim
+      <= relative_humidity_max_pct. An hour that fails (or that evaporation cannot cool
+      enough) is not served by the economiser: closed loop with the trim chiller on the
+      whole heat load.
+    - Too dry (dew point of the supplied air < dew_point_min_c): a steam humidifier adds
+      m_air (W_min - W) [kg/kWh_IT] of water at humidifier_kwh_per_kg [kWh_e/kg], with the
+      outdoor air m_air = 3600 / (cp (T_lim + dT_air - min(T, T_lim))) [kg/kWh_IT].
+    Power = fans + humidifier (+ chiller plant in closed-loop hours); water [L = kg] =
+    evaporation + humidification (or tower water in closed-loop hours).
+
+    ``chiller=False`` (``economiser_chillerless``): every hour is served by air, evaporating
+    as far as the media allow (supply max(T_lim, T - eps (T - T_wb))), envelope excursions in
+    the allowable range accepted; the site's climate limit is ``climate_limit_hours``.
     """
     t = np.asarray(t_c, dtype=float)
-    twb, tdp = wet_bulb_stull_c(t, rh_pct), dew_point_c(t, rh_pct)
+    twb, limit, free, reach, w_supply, humidify_kg, evaporate_kg = _economiser_air(
+        t, rh_pct, p, chiller)
     fans = air_fan_share(p)
-    limit = p["supply_air_max_c"] - p["economiser_approach_k"]
-    dry_enough = tdp <= p["dew_point_max_c"]
-    free = (t <= limit) & dry_enough
-    adiabatic = ~free & dry_enough & (t - p["adiabatic_effectiveness"] * (t - twb) <= limit)
+    air_power = fans + humidify_kg * p["humidifier_kwh_per_kg"]
+    air_water = evaporate_kg + humidify_kg
+    if not chiller:
+        return air_power, air_water
+    served = (free | reach) & supply_air_in_envelope(limit, w_supply, p)
     chill_power, chill_water = chiller_plant(1.0 + fans, twb, p)
-    evap = _evaporation_l_per_kwh(np.maximum(t - limit, 0.0), p["air_delta_t_k"])
-    power = fans + np.where(free | adiabatic, 0.0, chill_power)
-    water = np.where(free, 0.0, np.where(adiabatic, evap, chill_water))
-    return power, water
+    return (np.where(served, air_power, fans + chill_power),
+            np.where(served, air_water, chill_water))
+
+
+def economiser_served(t_c, rh_pct, p: Mapping[str, float]):
+    """True in the hours the economiser serves alone (no trim chiller), see ``economiser``."""
+    t = np.asarray(t_c, dtype=float)
+    _twb, limit, free, reach, w_supply, _h, _e = _economiser_air(t, rh_pct, p, True)
+    return (free | reach) & supply_air_in_envelope(limit, w_supply, p)
 
 
 def dry_cooler(t_c, rh_pct, p: Mapping[str, float]):
@@ -189,6 +259,8 @@ def cooling_profiles(t_c, rh_pct, pue_model: str, parameters: Mapping[str, float
         power = power + fans
     elif pue_model == "economiser":
         power, water = economiser(t, rh_pct, p)
+    elif pue_model == "economiser_chillerless":
+        power, water = economiser(t, rh_pct, p, chiller=False)
     elif pue_model == "immersion":
         power, water = dry_cooler(t, rh_pct, p)
     else:
@@ -199,3 +271,50 @@ def cooling_profiles(t_c, rh_pct, pue_model: str, parameters: Mapping[str, float
         water = share * liquid_water + (1.0 - share) * air_water
     pue = 1.0 + overhead + np.broadcast_to(power, t.shape)
     return np.asarray(pue, dtype=float), np.asarray(np.broadcast_to(water, t.shape), dtype=float)
+
+
+def _chiller_rejection(t_wb_c, p: Mapping[str, float]):
+    """Chiller-plant electricity [kW_e] and tower water [L/kWh] per kW_th it rejects, less the
+    chilled-water pumps (the loop keeps circulating through the heat-pump evaporator):
+    power 1/COP + (1 + 1/COP)(tower pump + fan), water as ``chiller_plant``."""
+    power, water = chiller_plant(1.0, t_wb_c, p)
+    return power - _pump_share(p["chilled_water_pump_head_pa"], p["chilled_water_delta_t_k"],
+                               p["pump_efficiency"]), water
+
+
+def heat_rejection_saving(t_c, rh_pct, pue_model: str, parameters: Mapping[str, float]):
+    """Hourly (electricity [kW_e per kW_th], water [L per kWh_th]) the cooling plant saves per
+    kW_th of server heat that a heat pump takes out of the cooling loop instead of the plant
+    rejecting it.
+
+    - ``chiller``: chiller + towers (``_chiller_rejection``), every hour.
+    - ``economiser``: the same in the trim-chiller hours, 0 when air alone cools (fans and
+      evaporative media treat the air stream whatever the heat load); chiller-less: 0.
+    - ``immersion`` / ``direct_liquid``: dry-cooler fans, spray water and trim chiller per
+      kW_th of the liquid loop (``dry_cooler``), less the coolant pumps, which keep running.
+    Facility power then is PUE x IT - saving x heat recovered (``formulation.cooling``).
+    """
+    p = dict(parameters)
+    _check_parameters(pue_model, p)
+    t = np.asarray(t_c, dtype=float)
+    if pue_model in ("immersion", "direct_liquid"):
+        power, water = dry_cooler(t, rh_pct, p)
+        power = power - p["coolant_pump_share"]
+    elif pue_model == "economiser_chillerless":
+        power, water = np.zeros_like(t), np.zeros_like(t)
+    else:
+        power, water = _chiller_rejection(wet_bulb_stull_c(t, rh_pct), p)
+        if pue_model == "economiser":
+            served = economiser_served(t, rh_pct, p)
+            power, water = np.where(served, 0.0, power), np.where(served, 0.0, water)
+    return (np.asarray(np.broadcast_to(power, t.shape), dtype=float),
+            np.asarray(np.broadcast_to(water, t.shape), dtype=float))
+
+
+def climate_limit_hours(t_c, parameters: Mapping[str, float]) -> int:
+    """Hours whose outdoor dry bulb [°C] exceeds the cooling's ``max_dry_bulb_c`` (0 when the
+    technology has no climate limit): a chiller-less design cannot run them."""
+    limit = parameters.get("max_dry_bulb_c")
+    if limit is None:
+        return 0
+    return int(np.count_nonzero(np.asarray(t_c, dtype=float) > float(limit)))

@@ -26,17 +26,27 @@ def district_heating_supply_temperature_c(outdoor_c, supply_max_c: float, supply
     return supply_max_c - (supply_max_c - supply_min_c) * share
 
 
-def heat_pump_cop(source_c, sink_c, carnot_efficiency: float, approach_k: float, cop_max: float):
-    """Heating COP [-] of a heat pump lifting waste heat at source_c [°C] to sink_c [°C].
+def heat_pump_cop(source_c, sink_c, carnot_efficiency: float, approach_k: float, cop_max: float,
+                  direct_exchange_aux_share: float):
+    """Heating COP [-] (heat out / electricity in) of lifting waste heat at source_c [°C] to a
+    network supply temperature sink_c [°C].
 
-    Carnot with a quality grade (eta) and heat-exchanger approaches (dT_a) on both sides:
-    T_hot = sink + dT_a + 273.15 [K], T_cold = source - dT_a + 273.15 [K],
-    COP = min(cop_max, eta T_hot / (T_hot - T_cold)); where the source is hot enough that the
-    lift vanishes, COP = cop_max (the compressor only trims).
+    - Heat pump (source_c < sink_c + dT_a): Carnot with a quality grade eta and heat-exchanger
+      approaches dT_a on both sides: T_hot = sink + dT_a + 273.15 [K], T_cold = source - dT_a
+      + 273.15 [K], lift = T_hot - T_cold >= dT_a > 0, COP = min(cop_max, eta T_hot / lift);
+      cop_max is the compressor's practical limit at small lifts.
+    - Direct exchange (source_c >= sink_c + dT_a): no lift is needed, a heat exchanger alone
+      delivers the heat and only the circulation pumps use electricity, a share
+      ``direct_exchange_aux_share`` a [kW_e per kW_th delivered]: COP = 1 / a. The pump work
+      ends up in the water, so Q_out = Q_in + W holds as for a heat pump.
     """
+    if not 0 < direct_exchange_aux_share < 1:
+        raise ValueError(f"heat_pump.direct_exchange_aux_share = {direct_exchange_aux_share}: "
+                         "expected a share of the heat delivered in (0, 1) [kW_e/kW_th]")
     t_hot = sink_c + approach_k + KELVIN
     t_cold = source_c - approach_k + KELVIN
-    lift = t_hot - t_cold
-    safe_lift = np.maximum(lift, 1e-6)
-    cop = carnot_efficiency * t_hot / safe_lift
-    return np.minimum(cop, cop_max)
+    # arithmetic instead of np.where keeps xarray dimensions (broadcast by name)
+    direct = (source_c >= sink_c + approach_k) * 1.0
+    lift = np.maximum(t_hot - t_cold, approach_k)   # >= dT_a wherever a heat pump runs
+    pump = np.minimum(carnot_efficiency * t_hot / lift, cop_max)
+    return pump * (1.0 - direct) + direct / direct_exchange_aux_share
