@@ -33,7 +33,10 @@ JURISDICTION_GROUPS = ("EU", "EEA", "ADEQUACY")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Unknown fields are errors; numbers are strict (an int is a number, a bool is not:
+    ``required_pflops: true`` is refused instead of being read as 1)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class SiteRef(_Strict):

@@ -1,0 +1,283 @@
+"""Bad inputs of issue 13 (hardening), each its own case, checking the MESSAGE TEXT.
+
+Same layout as ``tests/test_bad_inputs.py``: each case ``case(tmp_path) -> str`` feeds one bad
+input to the real entry point and returns the error (or warning) message; ``CASES`` is the
+inventory, one row per bad input, grouped by the class of issue 13: units, booleans, names,
+CLI, magnitudes, security. Interrupts and infeasibility have their own modules
+(``tests/test_interrupts.py``, ``tests/test_infeasibility.py``) since they solve models.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import re
+import warnings
+
+import numpy as np
+import pytest
+import yaml
+
+from greendc.catalogue import apply_overrides, load_catalogue, read_catalogue_dicts, \
+    validate_catalogue
+from greendc.errors import DataError, GreendcError, PlausibilityWarning, ScenarioError
+from greendc.scenario import scenario_from_dict
+from greendc.sitedata.checks import check_site_dataset
+from greendc.sitedata.io import read_site_file, write_site_file
+from greendc.study import load_study
+from tests.conftest import synthetic_site
+from tests.test_bad_inputs import BASE, HAVE_SITES, needs_sites, write_scenario
+
+
+def _err(fn, *args, kind=GreendcError, **kwargs) -> str:
+    with pytest.raises(kind) as err:
+        fn(*args, **kwargs)
+    return str(err.value)
+
+
+def _warned(fn, *args, **kwargs) -> str:
+    """Run ``fn``; it must succeed and warn with a PlausibilityWarning; return the text."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fn(*args, **kwargs)
+    texts = [str(w.message) for w in caught if issubclass(w.category, PlausibilityWarning)]
+    assert texts, "no PlausibilityWarning"
+    return "\n".join(texts)
+
+
+def scenario_msg(**changes) -> str:
+    raw = {k: v for k, v in {**BASE, **changes}.items() if v is not None}
+    return _err(scenario_from_dict, raw, origin="study.yaml", kind=ScenarioError)
+
+
+def catalogue(overrides: dict):
+    return validate_catalogue(apply_overrides(read_catalogue_dicts(), overrides, "study.yaml"),
+                              "study.yaml")
+
+
+def catalogue_msg(overrides: dict) -> str:
+    return _err(catalogue, overrides, kind=DataError)
+
+
+def study_msg(tmp_path, **changes) -> str:
+    if not HAVE_SITES:
+        pytest.skip("reference site files not built yet")
+    return _err(load_study, write_scenario(tmp_path, {**BASE, **changes}))
+
+
+def site_ds(**replace):
+    return synthetic_site(8760, "2018-01-01", optional=False, **replace)
+
+
+# --------------------------------------------------------------------------------------
+# units
+# --------------------------------------------------------------------------------------
+
+def catalogue_unit_incompatible(tmp_path):
+    return catalogue_msg({"servers.b200_node.power_kw": {"value": 14.3, "unit": "kg"}})
+
+
+def catalogue_unit_unknown(tmp_path):
+    return catalogue_msg({"servers.b200_node.price_eur": {"value": 380, "unit": "kUSD"}})
+
+
+def cooling_parameter_unit_incompatible(tmp_path):
+    return catalogue_msg({"cooling.air_chiller.parameters.fan_pressure_pa":
+                          {"value": 1, "unit": "kW"}})
+
+
+def netcdf_units_incompatible(tmp_path):
+    ds = site_ds()
+    ds["grid_carbon_intensity"].attrs["units"] = "EUR/MWh"
+    path = write_site_file(ds, tmp_path / "site.nc")
+    return _err(read_site_file, path, kind=DataError)
+
+
+def dataset_in_kg_per_kwh_unconverted(tmp_path):
+    ds = site_ds()
+    ds["grid_carbon_intensity"] = ds["grid_carbon_intensity"] / 1000
+    ds["grid_carbon_intensity"].attrs["units"] = "kgCO2e/kWh"
+    return _err(check_site_dataset, ds, origin="my.nc", kind=DataError)
+
+
+def csv_intensity_in_kg_without_units(tmp_path):
+    ds = site_ds()
+    ds["grid_carbon_intensity"] = ds["grid_carbon_intensity"] / 1000
+    path = tmp_path / "site.csv"
+    ds.to_dataframe().to_csv(path, index_label="time", date_format="%Y-%m-%dT%H:%M")
+    return _err(read_site_file, path, kind=DataError)
+
+
+def csv_price_in_eur_per_kwh_without_units(tmp_path):
+    ds = site_ds()
+    ds["grid_price"] = ds["grid_price"] / 1000
+    path = tmp_path / "site.csv"
+    ds.to_dataframe().to_csv(path, index_label="time", date_format="%Y-%m-%dT%H:%M")
+    return _err(read_site_file, path, kind=DataError)
+
+
+def csv_units_row_incompatible(tmp_path):
+    df = site_ds().to_dataframe()
+    path = tmp_path / "site.csv"
+    text = df.to_csv(index_label="time", date_format="%Y-%m-%dT%H:%M").splitlines()
+    cols = text[0].split(",")
+    units = ["units"] + ["kg" if c == "grid_price" else "" for c in cols[1:]]
+    path.write_text("\n".join([text[0], ",".join(units)] + text[1:]) + "\n")
+    return _err(read_site_file, path, kind=DataError)
+
+
+# --------------------------------------------------------------------------------------
+# booleans where numbers are expected
+# --------------------------------------------------------------------------------------
+
+def bool_required_pflops(tmp_path):
+    return scenario_msg(compute={"required_pflops": True})
+
+
+def bool_utilisation(tmp_path):
+    return scenario_msg(compute={"required_pflops": 100, "utilisation_share": True})
+
+
+def bool_emissions_cap(tmp_path):
+    return scenario_msg(emissions_cap_t_per_yr=True)
+
+
+def bool_max_sites(tmp_path):
+    return scenario_msg(max_sites=True)
+
+
+def bool_hours(tmp_path):
+    return scenario_msg(horizon={"hours": True})
+
+
+def bool_grid_connection_fact(tmp_path):
+    return study_msg(tmp_path, sites=[{"id": "fr-essonne", "facts": {"grid_connection_mw": True}}])
+
+
+def bool_catalogue_override(tmp_path):
+    return catalogue_msg({"servers.b200_node.price_eur": True})
+
+
+def bool_catalogue_count(tmp_path):
+    return catalogue_msg({"servers.b200_node.accelerators_per_node": True})
+
+
+CASES = [
+    # units
+    ("units", catalogue_unit_incompatible,
+     ["study.yaml", "servers.b200_node.power_kw", "14.3 [kg]", "not compatible",
+      "expected a value in kW"]),
+    ("units", catalogue_unit_unknown,
+     ["servers.b200_node.price_eur", "'kUSD' is not a known unit", "EUR"]),
+    ("units", cooling_parameter_unit_incompatible,
+     ["cooling.air_chiller.parameters", "fan_pressure_pa = 1.0 [kW]", "expected Pa"]),
+    ("units", netcdf_units_incompatible,
+     ["site.nc", "grid_carbon_intensity", "'EUR/MWh'", "not compatible", "gCO2e/kWh"]),
+    ("units", dataset_in_kg_per_kwh_unconverted,
+     ["my.nc", "grid_carbon_intensity", "'kgCO2e/kWh'", "expected gCO2e/kWh",
+      "multiply by 1000"]),
+    ("units", csv_intensity_in_kg_without_units,
+     ["site.csv", "grid_carbon_intensity", "looks like kgCO2e/kWh: multiply by 1000"]),
+    ("units", csv_price_in_eur_per_kwh_without_units,
+     ["site.csv", "grid_price", "looks like EUR/kWh: multiply by 1000"]),
+    ("units", csv_units_row_incompatible,
+     ["site.csv", "grid_price", "'kg'", "not compatible", "EUR/MWh"]),
+    # booleans
+    ("booleans", bool_required_pflops,
+     ["study.yaml", "compute.required_pflops = True", "boolean", "number"]),
+    ("booleans", bool_utilisation, ["compute.utilisation_share = True", "boolean"]),
+    ("booleans", bool_emissions_cap, ["emissions_cap_t_per_yr = True", "boolean"]),
+    ("booleans", bool_max_sites, ["max_sites = True", "boolean"]),
+    ("booleans", bool_hours, ["horizon.hours = True", "boolean"]),
+    ("booleans", bool_grid_connection_fact,
+     ["sites.fr-essonne.grid_connection_mw", "True", "boolean"]),
+    ("booleans", bool_catalogue_override, ["servers.b200_node.price_eur", "True", "boolean"]),
+    ("booleans", bool_catalogue_count,
+     ["servers.b200_node.accelerators_per_node = True", "boolean"]),
+]
+
+SITE_CASES = {bool_grid_connection_fact}
+
+
+def _param(cls, case, fragments):
+    marks = [needs_sites] if case in SITE_CASES else []
+    return pytest.param(case, fragments, id=f"{cls}: {case.__name__}", marks=marks)
+
+
+@pytest.mark.parametrize("case, fragments", [_param(*row) for row in CASES])
+def test_bad_input_message(case, fragments, tmp_path):
+    text = case(tmp_path)
+    for frag in fragments:
+        if frag.startswith("re:"):
+            assert re.search(frag[3:], text), f"/{frag[3:]}/ not in message:\n{text}"
+        else:
+            assert frag in text, f"{frag!r} not in message:\n{text}"
+    assert "Traceback" not in text
+
+
+# --------------------------------------------------------------------------------------
+# compatible units are converted, not refused
+# --------------------------------------------------------------------------------------
+
+def test_catalogue_override_in_mw_is_converted_to_kw():
+    """power_kw: {value: 0.0143, unit: MW} is 14.3 kW (it was read as 0.0143 kW)."""
+    cat = catalogue({"servers.b200_node.power_kw": {"value": 0.0143, "unit": "MW"}})
+    q = cat.servers["b200_node"].power_kw
+    assert q.unit == "kW" and q.value == pytest.approx(14.3)
+
+
+def test_catalogue_share_in_percent_and_temperature_in_kelvin_are_converted():
+    cat = catalogue({"cooling.immersion.recoverable_heat_share": {"value": 95, "unit": "%"},
+                     "cooling.immersion.heat_output_temperature_c":
+                         {"value": 318.15, "unit": "K"},
+                     "heat.heat_pump.approach_k": {"value": 3, "unit": "degC"}})
+    assert cat.cooling["immersion"].recoverable_heat_share.value == pytest.approx(0.95)
+    assert cat.cooling["immersion"].heat_output_temperature_c.value == pytest.approx(45.0)
+    assert cat.heat.heat_pump.approach_k.value == pytest.approx(3.0)  # a difference
+
+
+def test_shipped_catalogue_units_all_parse_and_are_the_model_units():
+    cat = load_catalogue()
+    assert cat.servers["b200_node"].performance_pflops.unit == "PFLOP/s"
+    assert cat.cooling["air_chiller"].parameters["tower_fan_share"].unit == "1"
+
+
+def test_netcdf_in_kg_per_kwh_is_converted(tmp_path):
+    """A NetCDF with units kgCO2e/kWh was used as g/kWh (1000x too clean)."""
+    ds = site_ds()
+    grams = ds["grid_carbon_intensity"].values.copy()
+    ds["grid_carbon_intensity"] = ds["grid_carbon_intensity"] / 1000
+    ds["grid_carbon_intensity"].attrs["units"] = "kgCO2e/kWh"
+    ds["air_temperature"] = ds["air_temperature"] + 273.15
+    ds["air_temperature"].attrs["units"] = "K"
+    out = read_site_file(write_site_file(ds, tmp_path / "site.nc"))
+    np.testing.assert_allclose(out["grid_carbon_intensity"].values, grams, rtol=1e-6)
+    assert out["grid_carbon_intensity"].attrs["units"] == "gCO2e/kWh"
+    np.testing.assert_allclose(out["air_temperature"].values,
+                               site_ds()["air_temperature"].values, atol=1e-3)
+
+
+def test_csv_units_row_and_sidecar_are_converted(tmp_path):
+    ds = site_ds()
+    df = ds.to_dataframe()
+    df["grid_price"] = df["grid_price"] / 1000
+    text = df.to_csv(index_label="time", date_format="%Y-%m-%dT%H:%M").splitlines()
+    cols = text[0].split(",")
+    row = ["units"] + ["EUR/kWh" if c == "grid_price" else "" for c in cols[1:]]
+    (tmp_path / "a.csv").write_text("\n".join([text[0], ",".join(row)] + text[1:]) + "\n")
+    out = read_site_file(tmp_path / "a.csv")
+    np.testing.assert_allclose(out["grid_price"].values, ds["grid_price"].values, rtol=1e-9)
+    df["heat_demand"] = df["heat_demand"] * 1000
+    df.to_csv(tmp_path / "b.csv", index_label="time", date_format="%Y-%m-%dT%H:%M")
+    (tmp_path / "b.units.yaml").write_text(yaml.safe_dump({"grid_price": "EUR/kWh",
+                                                           "heat_demand": "kW"}))
+    out = read_site_file(tmp_path / "b.csv")
+    np.testing.assert_allclose(out["heat_demand"].values, ds["heat_demand"].values, rtol=1e-9)
+    np.testing.assert_allclose(out["grid_price"].values, ds["grid_price"].values, rtol=1e-9)
+
+
+def test_reference_site_files_pass_unchanged():
+    if not HAVE_SITES:
+        pytest.skip("reference site files not built yet")
+    from greendc.resources import SITES_DIR
+    ds = read_site_file(pathlib.Path(SITES_DIR) / "fr-essonne.nc")
+    assert "converted_from" not in ds["grid_carbon_intensity"].attrs
