@@ -161,6 +161,53 @@ def bool_catalogue_count(tmp_path):
     return catalogue_msg({"servers.b200_node.accelerators_per_node": True})
 
 
+# --------------------------------------------------------------------------------------
+# names that refer to the catalogue / data
+# --------------------------------------------------------------------------------------
+
+def unknown_legal_exposure(tmp_path):
+    """'UK IPA 2016' excluded nothing, London was chosen."""
+    return study_msg(tmp_path, sites=["gb-london", "fr-essonne"],
+                     sovereignty={"exclude_legal_exposures": ["UK IPA 2016"]})
+
+
+def unknown_jurisdiction_uk(tmp_path):
+    return scenario_msg(sovereignty={"allowed_jurisdictions": ["EU", "UK"]})
+
+
+def unknown_jurisdiction_lowercase(tmp_path):
+    return scenario_msg(sovereignty={"allowed_jurisdictions": ["eea"]})
+
+
+def unknown_jurisdiction_not_iso(tmp_path):
+    return scenario_msg(sovereignty={"allowed_jurisdictions": ["XX"]})
+
+
+def unknown_site_id(tmp_path):
+    return study_msg(tmp_path, sites=["fr-esonne"])
+
+
+def unknown_server_id(tmp_path):
+    return study_msg(tmp_path, servers=["b200node"])
+
+
+def unknown_cooling_id(tmp_path):
+    return study_msg(tmp_path, cooling=["immersoin"])
+
+
+def unknown_supply_tech(tmp_path):
+    return study_msg(tmp_path, options={"supply_techs": ["solar_pa"]})
+
+
+def unknown_override_entry(tmp_path):
+    return _err(apply_overrides, read_catalogue_dicts(), {"servers.b200_nod.price_eur": 1.0},
+                "study.yaml", kind=ScenarioError)
+
+
+def unknown_site_fact(tmp_path):
+    return study_msg(tmp_path, sites=[{"id": "fr-essonne", "facts": {"grid_conection_mw": 50}}])
+
+
 CASES = [
     # units
     ("units", catalogue_unit_incompatible,
@@ -193,9 +240,27 @@ CASES = [
     ("booleans", bool_catalogue_override, ["servers.b200_node.price_eur", "True", "boolean"]),
     ("booleans", bool_catalogue_count,
      ["servers.b200_node.accelerators_per_node = True", "boolean"]),
+    # names
+    ("names", unknown_legal_exposure,
+     ["sovereignty.exclude_legal_exposures[0] = 'UK IPA 2016'", "unknown legal regime",
+      "did you mean 'UK_IPA_2016'"]),
+    ("names", unknown_jurisdiction_uk,
+     ["sovereignty.allowed_jurisdictions", "'UK'", "did you mean 'GB'"]),
+    ("names", unknown_jurisdiction_lowercase, ["'eea'", "did you mean 'EEA'"]),
+    ("names", unknown_jurisdiction_not_iso, ["'XX'", "ISO 3166-1 alpha-2"]),
+    ("names", unknown_site_id, ["sites[0] = 'fr-esonne'", "did you mean 'fr-essonne'"]),
+    ("names", unknown_server_id, ["servers: unknown ['b200node']", "did you mean 'b200_node'"]),
+    ("names", unknown_cooling_id, ["cooling: unknown ['immersoin']", "did you mean 'immersion'"]),
+    ("names", unknown_supply_tech,
+     ["options.supply_techs: unknown ['solar_pa']", "did you mean 'solar_ppa'"]),
+    ("names", unknown_override_entry,
+     ["overrides.servers.b200_nod.price_eur", "did you mean 'b200_node'"]),
+    ("names", unknown_site_fact,
+     ["sites.fr-essonne.grid_conection_mw", "did you mean 'grid_connection_mw'"]),
 ]
 
-SITE_CASES = {bool_grid_connection_fact}
+SITE_CASES = {bool_grid_connection_fact, unknown_legal_exposure, unknown_site_id,
+              unknown_server_id, unknown_cooling_id, unknown_supply_tech, unknown_site_fact}
 
 
 def _param(cls, case, fragments):

@@ -24,6 +24,7 @@ import copy
 import difflib
 import math
 import pathlib
+import re
 import types
 import typing
 import warnings
@@ -299,6 +300,19 @@ class Catalogue(BaseModel):
         return found
 
 
+def did_you_mean(name: str, known, cutoff: float = 0.6) -> str:
+    """``"did you mean 'X'? "`` for the closest known name (ignoring case, spaces, dots and
+    hyphens: ``"UK IPA 2016"`` -> ``UK_IPA_2016``), or ``""``."""
+    def norm(text: str) -> str:
+        return re.sub(r"[\s_.\-]+", "_", str(text)).strip("_").lower()
+
+    known = [str(k) for k in known]
+    same = [k for k in known if norm(k) == norm(name)]
+    close = same or [next(k for k in known if norm(k) == c) for c in difflib.get_close_matches(
+        norm(name), [norm(k) for k in known], n=1, cutoff=cutoff)]
+    return f"did you mean '{close[0]}'? " if close else ""
+
+
 def read_catalogue_dicts(data_dir: pathlib.Path | None = None) -> dict[str, Any]:
     """Read the raw catalogue YAML files into one dict keyed by file stem."""
     folder = pathlib.Path(data_dir or DATA_DIR) / "catalogue"
@@ -325,9 +339,10 @@ def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], origin: str)
         for depth, key in enumerate(keys[:-1]):
             if not isinstance(node, dict) or key not in node:
                 known = ", ".join(sorted(node)) if isinstance(node, dict) else "(not a mapping)"
+                hint = did_you_mean(key, node) if isinstance(node, dict) else ""
                 raise ScenarioError(
                     f"{origin}: overrides.{path}: unknown catalogue entry "
-                    f"'{'.'.join(keys[: depth + 1])}'; known here: {known}"
+                    f"'{'.'.join(keys[: depth + 1])}'; {hint}known here: {known}"
                 )
             node = node[key]
         leaf = keys[-1]
@@ -508,5 +523,5 @@ def dump_quantity_table(cat: Catalogue) -> list[dict[str, Any]]:
 
 __all__ = [
     "Catalogue", "Quantity", "load_catalogue", "apply_overrides", "validate_catalogue",
-    "read_catalogue_dicts", "format_validation_error", "dump_quantity_table",
+    "read_catalogue_dicts", "format_validation_error", "dump_quantity_table", "did_you_mean",
 ]

@@ -30,6 +30,19 @@ from greendc.errors import ScenarioError
 from greendc.yamlio import load_yaml, parse_yaml
 
 JURISDICTION_GROUPS = ("EU", "EEA", "ADEQUACY")
+# ISO 3166-1 alpha-2 (249 codes, as in the IANA tz database's iso3166.tab, 2024).
+ISO_ALPHA2 = frozenset("""
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR
+BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ
+EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW
+GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY
+KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV
+MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY
+QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG
+TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM
+ZW""".split())
+# Codes planners write that ISO spells otherwise (EU usage: UK, EL for Greece).
+JURISDICTION_ALIASES = {"UK": "GB", "EL": "GR", "EUROPE": "EU"}
 
 
 class _Strict(BaseModel):
@@ -68,7 +81,8 @@ class Sovereignty(_Strict):
     country codes; a site is allowed when it belongs to any of them. ``max_non_eu_hardware_share``:
     share of IT power from non-EU vendors. ``max_non_eu_ownership_share``: share of the site
     operator's capital held outside the EU (SecNumCloud: 0.24 for a single holder).
-    ``exclude_legal_exposures``: e.g. ``["US CLOUD Act"]``.
+    ``exclude_legal_exposures``: regimes by the names the site data uses, e.g.
+    ``["UK_IPA_2016"]``; an unknown name is an error (with "did you mean").
     """
 
     allowed_jurisdictions: list[str] | None = None
@@ -83,11 +97,17 @@ class Sovereignty(_Strict):
             return None
         if not value:
             raise ValueError("empty list allows no site; omit the rule to allow every site")
+        bad = []
         for item in value:
-            if item not in JURISDICTION_GROUPS and not (len(item) == 2 and item.isupper()):
-                raise ValueError(
-                    f"'{item}' is neither a group {JURISDICTION_GROUPS} nor an ISO alpha-2 code"
-                )
+            if item not in JURISDICTION_GROUPS and item not in ISO_ALPHA2:
+                hint = (f"did you mean '{JURISDICTION_ALIASES[item.upper()]}'? "
+                        if item.upper() in JURISDICTION_ALIASES else
+                        f"did you mean '{item.upper()}'? " if item.upper() in JURISDICTION_GROUPS
+                        or item.upper() in ISO_ALPHA2 else "")
+                bad.append(f"'{item}' is neither a group {JURISDICTION_GROUPS} nor an ISO "
+                           f"3166-1 alpha-2 country code; {hint}".rstrip("; "))
+        if bad:
+            raise ValueError("; ".join(bad))
         return value
 
 

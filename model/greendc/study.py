@@ -25,8 +25,10 @@ import numpy as np
 import xarray as xr
 
 from greendc.formulation import build_model
-from greendc.checks import check_feasibility_hints, check_physics
-from greendc.catalogue import Catalogue, apply_overrides, read_catalogue_dicts, validate_catalogue
+from greendc.checks import check_feasibility_hints, check_names, check_physics
+from greendc.catalogue import (
+    Catalogue, apply_overrides, did_you_mean, read_catalogue_dicts, validate_catalogue,
+)
 from greendc.errors import InfeasibleError, ScenarioError, SolverError
 from greendc.inputs import prepare_inputs
 from greendc.results import extract_results, package_versions
@@ -70,6 +72,7 @@ def load_study(source: Any, overrides: dict[str, Any] | None = None) -> Study:
         loaded = with_overrides(loaded, overrides)
     catalogue = _catalogue_for(loaded)
     sites = load_sites(loaded)
+    check_names(loaded, catalogue, sites)
     inputs = prepare_inputs(loaded, catalogue, sites)
     sc = loaded.scenario
     check_physics(inputs, loaded.origin)
@@ -94,7 +97,7 @@ def _catalogue_for(loaded: LoadedScenario) -> Catalogue:
         if base is None and not ref.facts:
             raise ScenarioError(
                 f"{loaded.origin}: sites[{i}] = {ref.id!r}: no planning facts in "
-                f"data/catalogue/sites.yaml; give them under `facts:` (grid_connection_mw, "
+                f"data/catalogue/sites.yaml; {did_you_mean(ref.id, raw['sites'])}give them under `facts:` (grid_connection_mw, "
                 f"floor_area_m2, ...) or use a reference site {sorted(raw['sites'])}"
             )
         merged = dict(base or {"name": ref.id})

@@ -13,6 +13,7 @@ import pathlib
 import numpy as np
 import xarray as xr
 
+from greendc.catalogue import did_you_mean
 from greendc.errors import DataError, ScenarioError
 from greendc.scenario import LoadedScenario
 from greendc.sitedata.io import read_site_file
@@ -67,7 +68,8 @@ def site_file(loaded: LoadedScenario, site_id: str, file: str | None, index: int
     if not path.exists():
         known = sorted(p.stem for p in folder.glob("*.nc"))
         raise ScenarioError(
-            f"{loaded.origin}: sites[{index}].id = {site_id!r}: unknown site; reference sites "
+            f"{loaded.origin}: sites[{index}].id = {site_id!r}: unknown site; "
+            f"{did_you_mean(site_id, known)}reference sites "
             f"are {known}; or give `file:` with your own hourly data"
         )
     return path
