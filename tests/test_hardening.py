@@ -247,7 +247,7 @@ CASES = [
     ("names", unknown_jurisdiction_uk,
      ["sovereignty.allowed_jurisdictions", "'UK'", "did you mean 'GB'"]),
     ("names", unknown_jurisdiction_lowercase, ["'eea'", "did you mean 'EEA'"]),
-    ("names", unknown_jurisdiction_not_iso, ["'XX'", "ISO 3166-1 alpha-2"]),
+    ("names", unknown_jurisdiction_not_iso, ["'XX'", "ISO alpha-2 country code (ISO 3166-1)"]),
     ("names", unknown_site_id, ["sites[0] = 'fr-esonne'", "did you mean 'fr-essonne'"]),
     ("names", unknown_server_id, ["servers: unknown ['b200node']", "did you mean 'b200_node'"]),
     ("names", unknown_cooling_id, ["cooling: unknown ['immersoin']", "did you mean 'immersion'"]),

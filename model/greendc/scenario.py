@@ -105,7 +105,7 @@ class Sovereignty(_Strict):
                         f"did you mean '{item.upper()}'? " if item.upper() in JURISDICTION_GROUPS
                         or item.upper() in ISO_ALPHA2 else "")
                 bad.append(f"'{item}' is neither a group {JURISDICTION_GROUPS} nor an ISO "
-                           f"3166-1 alpha-2 country code; {hint}".rstrip("; "))
+                           f"alpha-2 country code (ISO 3166-1); {hint}".rstrip("; "))
         if bad:
             raise ValueError("; ".join(bad))
         return value
