@@ -208,6 +208,95 @@ def unknown_site_fact(tmp_path):
     return study_msg(tmp_path, sites=[{"id": "fr-essonne", "facts": {"grid_conection_mw": 50}}])
 
 
+# --------------------------------------------------------------------------------------
+# CLI options
+# --------------------------------------------------------------------------------------
+
+def cli(tmp_path, *args, code: int = 2) -> str:
+    """Invoke the CLI on a valid scenario in tmp_path; assert the exit code; return the output
+    with rich's box drawing and line wrapping removed."""
+    from typer.testing import CliRunner
+
+    from greendc.cli import app
+
+    scenario = write_scenario(tmp_path, BASE)
+    args = [str(scenario) if a == "SCENARIO" else a for a in args]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200", "NO_COLOR": "1"})
+    text = re.sub(r"\s+", " ", re.sub(r"[│╭╮╰╯─]", " ", result.output))
+    assert result.exit_code == code, f"exit {result.exit_code}: {text}"
+    return text
+
+
+def cli_time_limit_zero(tmp_path):
+    return cli(tmp_path, "run", "SCENARIO", "--time-limit", "0")
+
+
+def cli_time_limit_negative(tmp_path):
+    return cli(tmp_path, "run", "SCENARIO", "--time-limit", "-5")
+
+
+def cli_strategy_unknown(tmp_path):
+    return cli(tmp_path, "run", "SCENARIO", "--strategy", "fastest")
+
+
+def cli_out_is_a_file(tmp_path):
+    (tmp_path / "taken.txt").write_text("keep me")
+    text = cli(tmp_path, "run", "SCENARIO", "--out", str(tmp_path / "taken.txt"))
+    assert (tmp_path / "taken.txt").read_text() == "keep me"
+    return text
+
+
+def cli_pareto_scope_unknown(tmp_path):
+    return cli(tmp_path, "pareto", "SCENARIO", "--scope", "total")
+
+
+def cli_pareto_out_is_a_file(tmp_path):
+    (tmp_path / "f").write_text("")
+    return cli(tmp_path, "pareto", "SCENARIO", "--out", str(tmp_path / "f"))
+
+
+def cli_batch_out_is_a_file(tmp_path):
+    (tmp_path / "f").write_text("")
+    return cli(tmp_path, "batch", "SCENARIO", "--out", str(tmp_path / "f"))
+
+
+def cli_batch_workers_zero(tmp_path):
+    return cli(tmp_path, "batch", "SCENARIO", "--workers", "0")
+
+
+def cli_report_missing_folder(tmp_path):
+    return cli(tmp_path, "report", str(tmp_path / "nope"))
+
+
+def cli_footprint_negative_hours(tmp_path):
+    return cli(tmp_path, "footprint", "--accelerators", "8", "--power-w", "700", "--hours", "-1",
+               "--pue", "1.2", "--carbon-intensity", "50")
+
+
+def cli_footprint_utilisation_percent(tmp_path):
+    return cli(tmp_path, "footprint", "--accelerators", "8", "--power-w", "700", "--hours", "10",
+               "--utilisation", "80", "--pue", "1.2", "--carbon-intensity", "50")
+
+
+def cli_footprint_zero_accelerators(tmp_path):
+    return cli(tmp_path, "footprint", "--accelerators", "0", "--power-w", "700", "--hours", "10",
+               "--pue", "1.2", "--carbon-intensity", "50")
+
+
+def cli_footprint_start_hour(tmp_path):
+    return cli(tmp_path, "footprint", "--accelerators", "8", "--power-w", "700", "--hours", "10",
+               "--site", "fr-essonne", "--start-hour", "9000")
+
+
+def api_strategy_unknown(tmp_path):
+    from greendc.study import solve_study
+
+    if not HAVE_SITES:
+        pytest.skip("reference site files not built yet")
+    study = load_study(write_scenario(tmp_path, BASE))
+    return _err(solve_study, study, strategy="fastest", kind=ScenarioError)
+
+
 CASES = [
     # units
     ("units", catalogue_unit_incompatible,
@@ -257,10 +346,28 @@ CASES = [
      ["overrides.servers.b200_nod.price_eur", "did you mean 'b200_node'"]),
     ("names", unknown_site_fact,
      ["sites.fr-essonne.grid_conection_mw", "did you mean 'grid_connection_mw'"]),
+    # CLI options
+    ("CLI", cli_time_limit_zero, ["--time-limit", "0: expected a number > 0 [s]",
+                                  "omit --time-limit for no limit"]),
+    ("CLI", cli_time_limit_negative, ["--time-limit", "-5: expected a number > 0 [s]"]),
+    ("CLI", cli_strategy_unknown, ["--strategy", "'fastest'", "auto", "decompose",
+                                   "monolithic"]),
+    ("CLI", cli_out_is_a_file, ["--out", "taken.txt is an existing file", "results folder"]),
+    ("CLI", cli_pareto_scope_unknown, ["--scope", "'total'", "emissions", "operational"]),
+    ("CLI", cli_pareto_out_is_a_file, ["--out", "is an existing file"]),
+    ("CLI", cli_batch_out_is_a_file, ["--out", "is an existing file"]),
+    ("CLI", cli_batch_workers_zero, ["--workers", "greater than or equal to 1"]),
+    ("CLI", cli_report_missing_folder, ["folder", "nope' does not exist"]),
+    ("CLI", cli_footprint_negative_hours, ["--hours", "-1: expected a number > 0 [h]"]),
+    ("CLI", cli_footprint_utilisation_percent, ["--utilisation", "80", "percentage"]),
+    ("CLI", cli_footprint_zero_accelerators, ["--accelerators", "greater than or equal to 1"]),
+    ("CLI", cli_footprint_start_hour, ["--start-hour", "less than or equal to 8759"]),
+    ("CLI", api_strategy_unknown, ["strategy = 'fastest'", "auto, decompose, monolithic"]),
 ]
 
 SITE_CASES = {bool_grid_connection_fact, unknown_legal_exposure, unknown_site_id,
-              unknown_server_id, unknown_cooling_id, unknown_supply_tech, unknown_site_fact}
+              unknown_server_id, unknown_cooling_id, unknown_supply_tech, unknown_site_fact,
+              api_strategy_unknown}
 
 
 def _param(cls, case, fragments):

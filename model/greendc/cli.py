@@ -8,6 +8,7 @@ Exit codes: 0 success; 1 user-fixable problem (bad input, infeasible study, solv
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
 import pathlib
@@ -35,6 +36,46 @@ def _mount_data_app() -> None:
 _mount_data_app()
 
 
+class Strategy(str, enum.Enum):
+    """``solver.strategy`` values (see ``greendc.study``)."""
+
+    auto = "auto"
+    decompose = "decompose"
+    monolithic = "monolithic"
+
+
+class Scope(str, enum.Enum):
+    emissions = "emissions"
+    operational = "operational"
+
+
+def _positive(name: str, unit: str):
+    """typer callback: a number > 0 [unit] or omitted; 0, negatives and NaN are usage errors
+    (``--time-limit 0`` used to mean "no limit")."""
+    def check(value):
+        if value is not None and not value > 0:
+            extra = f" (omit {name} for no limit)" if name == "--time-limit" else ""
+            raise typer.BadParameter(f"{value:g}: expected a number > 0 [{unit}]{extra}")
+        return value
+    return check
+
+
+def _share(value):
+    if value is not None and not 0 < value <= 1:
+        raise typer.BadParameter(f"{value:g}: expected a share in (0, 1] (did you give a "
+                                 "percentage?)" if value > 1 else f"{value:g}: expected (0, 1]")
+    return value
+
+
+def _out_folder(value: pathlib.Path | None):
+    """``--out`` must be a folder (or not exist yet): an existing file is refused before any
+    solve (it would only fail after it)."""
+    if value is not None and value.exists() and not value.is_dir():
+        raise typer.BadParameter(f"{value} is an existing file; --out names a results "
+                                 "folder (give a new or existing folder)")
+    return value
+
+
 def _fail(exc: GreendcError) -> None:
     kind = type(exc).__name__
     typer.secho(f"{kind}: {exc}", err=True, fg=typer.colors.RED)
@@ -60,24 +101,27 @@ def validate(scenario: pathlib.Path = typer.Argument(..., help="scenario YAML fi
 @app.command()
 def run(
     scenario: pathlib.Path = typer.Argument(..., help="scenario YAML file"),
-    out: pathlib.Path = typer.Option(None, "--out", "-o", help="results folder "
-                                     "(default: results/<scenario name>)"),
-    strategy: str = typer.Option(None, help="auto | decompose | monolithic"),
-    time_limit: float = typer.Option(None, "--time-limit", help="solver time limit per MILP [s]"),
+    out: pathlib.Path = typer.Option(None, "--out", "-o", callback=_out_folder,
+                                     help="results folder (default: results/<scenario name>)"),
+    strategy: Strategy = typer.Option(None, help="solver strategy (default: the scenario's "
+                                      "solver.strategy)"),
+    time_limit: float = typer.Option(None, "--time-limit", callback=_positive("--time-limit",
+                                     "s"), help="solver time limit per MILP [s], > 0 "
+                                     "(default: the scenario's solver.time_limit_s)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="print only the summary line"),
 ) -> None:
     """Solve a scenario: print the chosen design and KPIs, save results.nc, csv/ and summary.json."""
     from greendc.results import save_results, summary
     from greendc.study import load_study, solve_study
 
-    changes = {"solver.time_limit_s": time_limit} if time_limit else None
+    changes = {"solver.time_limit_s": time_limit} if time_limit is not None else None
     try:
         study = load_study(scenario, overrides=changes)
     except GreendcError as exc:
         _fail(exc)
     echo = (lambda msg: None) if quiet else (lambda msg: typer.echo(f"  .. {msg}", err=True))
     try:
-        res = solve_study(study, strategy=strategy, progress=echo)
+        res = solve_study(study, strategy=strategy.value if strategy else None, progress=echo)
     except InfeasibleError as exc:
         typer.secho(f"Infeasible study: {exc}", err=True, fg=typer.colors.RED)
         _explain(study)
@@ -98,8 +142,9 @@ def run(
 def pareto(
     scenario: pathlib.Path = typer.Argument(..., help="scenario YAML file"),
     points: int = typer.Option(10, "--points", "-n", min=2, help="points on the front"),
-    out: pathlib.Path = typer.Option(None, "--out", "-o", help="folder (default: results/<name>-front)"),
-    scope: str = typer.Option("emissions", help="emissions (total) | operational"),
+    out: pathlib.Path = typer.Option(None, "--out", "-o", callback=_out_folder,
+                                     help="folder (default: results/<name>-front)"),
+    scope: Scope = typer.Option(Scope.emissions, help="emissions (total) or operational"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress lines"),
 ) -> None:
     """Cost-emissions Pareto front (augmented epsilon-constraint); writes front.nc and front.csv."""
@@ -108,9 +153,7 @@ def pareto(
     from greendc.pareto import pareto_front, save_front
     from greendc.study import load_study
 
-    if scope not in ("emissions", "operational"):
-        typer.secho(f"--scope {scope!r}: expected 'emissions' or 'operational'", err=True, fg="red")
-        raise typer.Exit(2)
+    scope = scope.value
     try:
         study = load_study(scenario)
         with tqdm(desc="front", unit="step", disable=quiet, file=None) as bar:
@@ -136,7 +179,8 @@ def pareto(
 
 
 @app.command()
-def report(folder: pathlib.Path = typer.Argument(..., help="results folder of `greendc run` "
+def report(folder: pathlib.Path = typer.Argument(..., exists=True, file_okay=False,
+                                                  help="results folder of `greendc run` "
                                                   "or `greendc pareto`")) -> None:
     """Write report.html (self-contained) and report.md with figures/ into a results folder."""
     from greendc.report import write_report
@@ -151,8 +195,8 @@ def report(folder: pathlib.Path = typer.Argument(..., help="results folder of `g
 @app.command()
 def batch(
     batch_file: pathlib.Path = typer.Argument(..., help="batch YAML: base scenario + grid/cases"),
-    out: pathlib.Path = typer.Option(None, "--out", "-o", help="batch folder "
-                                     "(default: results/<batch name>)"),
+    out: pathlib.Path = typer.Option(None, "--out", "-o", callback=_out_folder,
+                                     help="batch folder (default: results/<batch name>)"),
     scheduler: str = typer.Option(None, "--scheduler", help="address of a running dask "
                                   "scheduler (default: a local cluster)"),
     workers: int = typer.Option(None, "--workers", "-w", min=1, help="local worker processes "
@@ -215,16 +259,19 @@ def format_front(front) -> str:
 
 @app.command()
 def footprint(
-    accelerators: int = typer.Option(..., help="number of accelerators (GPUs)"),
-    power_w: float = typer.Option(..., help="power per accelerator [W] (TDP or measured average)"),
-    hours: float = typer.Option(..., help="duration [h]"),
-    utilisation: float = typer.Option(1.0, help="average share of power_w drawn (0-1)"),
+    accelerators: int = typer.Option(..., min=1, help="number of accelerators (GPUs)"),
+    power_w: float = typer.Option(..., callback=_positive("--power-w", "W"),
+                                  help="power per accelerator [W] (TDP or measured average)"),
+    hours: float = typer.Option(..., callback=_positive("--hours", "h"), help="duration [h]"),
+    utilisation: float = typer.Option(1.0, callback=_share,
+                                      help="average share of power_w drawn (0-1]"),
     pue: float = typer.Option(None, help="PUE (omit with --site to use the site's hourly PUE)"),
-    carbon_intensity: float = typer.Option(None, "--carbon-intensity",
-                                           help="grid intensity [gCO2e/kWh]"),
+    carbon_intensity: float = typer.Option(None, "--carbon-intensity", min=0, max=2000,
+                                           help="grid intensity [gCO2e/kWh], 0-2000"),
     site: str = typer.Option(None, help="reference site id: hourly PUE and carbon intensity"),
     cooling: str = typer.Option("immersion", help="cooling technology at --site"),
-    start_hour: int = typer.Option(0, help="hour of the year the run starts (with --site)"),
+    start_hour: int = typer.Option(0, min=0, max=8759,
+                                   help="hour of the year the run starts (with --site), 0-8759"),
 ) -> None:
     """Energy [MWh] and emissions [tCO2e] of a training or inference workload.
 

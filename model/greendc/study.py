@@ -37,6 +37,7 @@ from greendc.solve import HighsModel, SolverSettings, SolveStatus
 from greendc.timeseries import data_dir, load_sites
 
 log = logging.getLogger(__name__)
+STRATEGIES = ("auto", "decompose", "monolithic")
 Progress = Callable[[str], None]
 
 
@@ -235,6 +236,9 @@ def solve_study(study: Study, strategy: str | None = None,
     """Solve a study and return the results Dataset (see ``greendc.results``)."""
     sc = study.scenario
     strategy = strategy or sc.solver.strategy
+    if strategy not in STRATEGIES:
+        raise ScenarioError(f"{study.loaded.origin}: strategy = {strategy!r}: unknown; expected "
+                            f"one of {', '.join(STRATEGIES)}")
     combos = combinations(study)
     if not combos:
         raise InfeasibleError(_no_candidate_message(study))
