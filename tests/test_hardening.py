@@ -297,6 +297,61 @@ def api_strategy_unknown(tmp_path):
     return _err(solve_study, study, strategy="fastest", kind=ScenarioError)
 
 
+# --------------------------------------------------------------------------------------
+# implausible magnitudes: warn (value kept) or refuse (far beyond), naming the field
+# --------------------------------------------------------------------------------------
+
+def grid_connection_in_kw(tmp_path):
+    if not HAVE_SITES:
+        pytest.skip("reference site files not built yet")
+    path = write_scenario(tmp_path, {**BASE, "sites": [
+        {"id": "fr-essonne", "facts": {"grid_connection_mw": 12000}}]})
+    return _warned(load_study, path)
+
+
+def heat_price_in_eur_per_kwh(tmp_path):
+    return _warned(catalogue, {"sites.fr-essonne.heat_price_eur_per_mwh": 0.025})
+
+
+def server_power_in_w(tmp_path):
+    return _warned(catalogue, {"servers.b200_node.power_kw": 14300})
+
+
+def compute_in_tflops(tmp_path):
+    return _warned(scenario_from_dict, {**BASE, "compute": {"required_pflops": 2e7}}, "study.yaml")
+
+
+def huge_catalogue_value(tmp_path):
+    return catalogue_msg({"sites.fr-essonne.grid_connection_mw": 1e30})
+
+
+def huge_strike_price(tmp_path):
+    return catalogue_msg({"supply.solar_ppa.strike_eur_per_mwh.FR": 1e30})
+
+
+def huge_scenario_value(tmp_path):
+    return scenario_msg(emissions_cap_t_per_yr=1e30)
+
+
+def huge_site_fact_before_highs(tmp_path):
+    """1e30 used to reach HiGHS ("passModel error", no field named)."""
+    return study_msg(tmp_path, sites=[{"id": "fr-essonne", "facts": {"floor_area_m2": 1e30}}])
+
+
+def cli_shows_plausibility_warning(tmp_path):
+    if not HAVE_SITES:
+        pytest.skip("reference site files not built yet")
+    from typer.testing import CliRunner
+
+    from greendc.cli import app
+
+    path = write_scenario(tmp_path, {**BASE, "sites": [
+        {"id": "fr-essonne", "facts": {"grid_connection_mw": 12000}}]})
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 CASES = [
     # units
     ("units", catalogue_unit_incompatible,
@@ -363,11 +418,29 @@ CASES = [
     ("CLI", cli_footprint_zero_accelerators, ["--accelerators", "greater than or equal to 1"]),
     ("CLI", cli_footprint_start_hour, ["--start-hour", "less than or equal to 8759"]),
     ("CLI", api_strategy_unknown, ["strategy = 'fastest'", "auto, decompose, monolithic"]),
+    # magnitudes
+    ("magnitudes", grid_connection_in_kw,
+     ["sites.fr-essonne.grid_connection_mw = 12,000 [MW]", "plausible range", "meant kW?",
+      "kept as given"]),
+    ("magnitudes", heat_price_in_eur_per_kwh,
+     ["sites.fr-essonne.heat_price_eur_per_mwh = 0.025", "meant EUR/kWh?"]),
+    ("magnitudes", server_power_in_w, ["servers.b200_node.power_kw = 14,300 [kW]", "meant MW or W?"]),
+    ("magnitudes", compute_in_tflops, ["compute.required_pflops = 2e+07", "meant TFLOP/s"]),
+    ("magnitudes", huge_catalogue_value,
+     ["sites.fr-essonne.grid_connection_mw = 1e+30 [MW]", "far outside", "refused"]),
+    ("magnitudes", huge_strike_price,
+     ["supply.solar_ppa.strike_eur_per_mwh.FR = 1e+30", "refused"]),
+    ("magnitudes", huge_scenario_value,
+     ["study.yaml", "emissions_cap_t_per_yr = 1e+30", "refused"]),
+    ("magnitudes", huge_site_fact_before_highs,
+     ["sites.fr-essonne.floor_area_m2 = 1e+30 [m2]", "refused"]),
+    ("magnitudes", cli_shows_plausibility_warning,
+     ["warning: ", "grid_connection_mw = 12,000 [MW]", "meant kW?", "OK:"]),
 ]
 
 SITE_CASES = {bool_grid_connection_fact, unknown_legal_exposure, unknown_site_id,
               unknown_server_id, unknown_cooling_id, unknown_supply_tech, unknown_site_fact,
-              api_strategy_unknown}
+              api_strategy_unknown, huge_site_fact_before_highs}
 
 
 def _param(cls, case, fragments):

@@ -12,10 +12,11 @@ import enum
 import json
 import logging
 import pathlib
+import warnings
 
 import typer
 
-from greendc.errors import GreendcError, InfeasibleError
+from greendc.errors import GreendcError, InfeasibleError, PlausibilityWarning
 
 app = typer.Typer(
     help="greendc: choose site, servers, cooling, PPA, battery and heat export for a green AI "
@@ -34,6 +35,20 @@ def _mount_data_app() -> None:
 
 
 _mount_data_app()
+_show_warning_default = warnings.showwarning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Plausibility warnings as one readable line (not Python's file:line form)."""
+    if issubclass(category, PlausibilityWarning):
+        typer.secho(f"warning: {message}", err=True, fg="yellow")
+    else:
+        _show_warning_default(message, category, filename, lineno, file, line)
+
+
+@app.callback()
+def _setup() -> None:
+    warnings.showwarning = _show_warning
 
 
 class Strategy(str, enum.Enum):

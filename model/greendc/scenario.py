@@ -11,8 +11,11 @@ value by its dotted path. Example (``studies/reference_sites.yaml``)::
     sovereignty: {allowed_jurisdictions: [EU, EEA, ADEQUACY]}
     overrides: {servers.b200_node.price_eur: 380000}
 
-Unknown fields are errors (typos never pass silently); every problem is reported at once
-with the file, the dotted field, the value and what was expected.
+Unknown fields are errors (typos never pass silently); numbers are strict (a bool is not a
+number); every problem is reported at once with the file, the dotted field, the value and what
+was expected. Fields with a documented plausible range (``Plausible`` in their annotation)
+warn outside it (value kept) and are refused far beyond it (``greendc.catalogue.
+check_plausible``).
 """
 
 from __future__ import annotations
@@ -21,11 +24,11 @@ import hashlib
 import json
 import math
 import pathlib
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from greendc.catalogue import format_validation_error
+from greendc.catalogue import Plausible, check_plausible, format_validation_error
 from greendc.errors import ScenarioError
 from greendc.yamlio import load_yaml, parse_yaml
 
@@ -68,7 +71,8 @@ class SiteRef(_Strict):
 class Compute(_Strict):
     """Compute to host: installed peak performance and the average utilisation."""
 
-    required_pflops: float = Field(gt=0, description="installed peak PFLOP/s (BF16 dense)")
+    required_pflops: Annotated[float, Plausible(1, 1e6, "meant TFLOP/s or EFLOP/s?")] = Field(
+        gt=0, description="installed peak PFLOP/s (BF16 dense); plausible 1-1e6")
     utilisation_share: float = Field(
         0.8, gt=0, le=1, description="average load of the nodes, 0-1 (power interpolates idle->peak)"
     )
@@ -113,7 +117,8 @@ class Sovereignty(_Strict):
 
 class Finance(_Strict):
     discount_rate: float = Field(0.07, ge=0, lt=0.5, description="real discount rate, 0-0.5")
-    carbon_price_eur_per_t: float = Field(0.0, ge=0, description="internal carbon price [EUR/tCO2]")
+    carbon_price_eur_per_t: Annotated[float, Plausible(0, 2000, "meant EUR/kgCO2?")] = Field(
+        0.0, ge=0, description="internal carbon price [EUR/tCO2]; plausible 0-2,000")
     grid_price_scale: float = Field(
         1.0, gt=0, le=10, description="factor on every hourly day-ahead price (price scenarios)")
 
@@ -154,7 +159,8 @@ class Horizon(_Strict):
 
 class SolverOptions(_Strict):
     mip_rel_gap: float = Field(1e-4, gt=0, lt=1)
-    time_limit_s: float | None = Field(None, gt=0)
+    time_limit_s: Annotated[float | None, Plausible(1, 1e6, "meant ms?")] = Field(
+        None, gt=0, description="time limit per MILP [s]; plausible 1-1e6")
     threads: int = Field(1, ge=1, le=64)
     strategy: Literal["auto", "decompose", "monolithic"] = "auto"
     workers: int = Field(2, ge=1, le=64, description="parallel worker processes for decomposition")
@@ -169,7 +175,8 @@ class Scenario(_Strict):
     compute: Compute
     objective: Literal["cost", "emissions"] = "cost"
     emissions_scope: Literal["total", "operational"] = "total"
-    emissions_cap_t_per_yr: float | None = Field(None, ge=0)
+    emissions_cap_t_per_yr: Annotated[float | None, Plausible(0, 1e7, "meant kgCO2e/yr?")] = \
+        Field(None, ge=0, description="emissions cap [tCO2e/yr]; plausible 0-1e7")
     min_cfe_share: float | None = Field(None, ge=0, le=1)
     max_sites: int = Field(1, ge=1)
     finance: Finance = Finance()
@@ -251,6 +258,7 @@ def scenario_from_dict(
         raise ScenarioError(text) from None
     if hints or nonfinite:
         raise ScenarioError("\n".join(nonfinite + [f"{origin}: {h}" for h in hints]))
+    check_plausible(scenario, origin, ScenarioError)
     return LoadedScenario(scenario=scenario, origin=origin, base_dir=base_dir or pathlib.Path.cwd())
 
 
