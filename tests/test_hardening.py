@@ -352,6 +352,80 @@ def cli_shows_plausibility_warning(tmp_path):
     return result.output
 
 
+# --------------------------------------------------------------------------------------
+# security
+# --------------------------------------------------------------------------------------
+
+def name_absolute_path(tmp_path):
+    return scenario_msg(name="/some/dir")
+
+
+def name_climbs_out(tmp_path):
+    return scenario_msg(name="../../x")
+
+
+def name_backslash(tmp_path):
+    return scenario_msg(name="a\\b")
+
+
+def _batch_project(tmp_path) -> pathlib.Path:
+    project = tmp_path / "project"
+    (project / "studies").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    write_scenario(tmp_path, BASE, name="outside.yaml")
+    return project
+
+
+def batch_scenario_escapes_project(tmp_path):
+    from greendc.batch import BatchError, load_batch
+
+    project = _batch_project(tmp_path)
+    path = project / "studies" / "b.yaml"
+    path.write_text("scenario: ../../outside.yaml\ncases: [{name: a}]\n")
+    return _err(load_batch, path, kind=BatchError)
+
+
+def batch_scenario_absolute(tmp_path):
+    from greendc.batch import BatchError, load_batch
+
+    project = _batch_project(tmp_path)
+    path = project / "studies" / "b.yaml"
+    path.write_text("scenario: /etc/passwd\ncases: [{name: a}]\n")
+    return _err(load_batch, path, kind=BatchError)
+
+
+def _bomb(levels: int = 9) -> str:
+    lines = ["  l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, levels):
+        refs = ", ".join([f"*l{i - 1}"] * 10)
+        lines.append(f"  l{i}: &l{i} [{refs}]")
+    return "\n".join(lines)
+
+
+def yaml_alias_bomb_scenario(tmp_path):
+    """10^9 leaves under an unknown key hung `validate` and `run`."""
+    from greendc.scenario import load_scenario
+
+    text = yaml.safe_dump(BASE) + "unknown_key:\n" + _bomb()
+    return _err(load_scenario, write_scenario(tmp_path, text), kind=ScenarioError)
+
+
+def yaml_alias_bomb_batch(tmp_path):
+    from greendc.batch import BatchError, load_batch
+
+    path = tmp_path / "b.yaml"
+    path.write_text("scenario: s.yaml\nbomb:\n" + _bomb())
+    return _err(load_batch, path, kind=BatchError)
+
+
+def yaml_many_aliases(tmp_path):
+    from greendc.scenario import load_scenario
+
+    refs = "\n".join(f"  k{i}: *v" for i in range(150))
+    text = yaml.safe_dump(BASE) + "x: &v 1\nunknown_key:\n" + refs
+    return _err(load_scenario, write_scenario(tmp_path, text), kind=ScenarioError)
+
+
 CASES = [
     # units
     ("units", catalogue_unit_incompatible,
@@ -436,6 +510,19 @@ CASES = [
      ["sites.fr-essonne.floor_area_m2 = 1e+30 [m2]", "refused"]),
     ("magnitudes", cli_shows_plausibility_warning,
      ["warning: ", "grid_connection_mw = 12,000 [MW]", "meant kW?", "OK:"]),
+    # security
+    ("security", name_absolute_path,
+     ["study.yaml", "name = '/some/dir'", "may not contain path separators"]),
+    ("security", name_climbs_out, ["name = '../../x'", "'..'"]),
+    ("security", name_backslash, ["name = 'a\\\\b'", "path separators"]),
+    ("security", batch_scenario_escapes_project,
+     ["b.yaml: scenario = '../../outside.yaml'", "outside the project folder"]),
+    ("security", batch_scenario_absolute,
+     ["scenario = '/etc/passwd'", "give a path relative to the batch file"]),
+    ("security", yaml_alias_bomb_scenario,
+     ["study.yaml", "expands to more than 100,000 values", "alias bomb"]),
+    ("security", yaml_alias_bomb_batch, ["b.yaml", "alias bomb"]),
+    ("security", yaml_many_aliases, ["more than 100 YAML aliases"]),
 ]
 
 SITE_CASES = {bool_grid_connection_fact, unknown_legal_exposure, unknown_site_id,
@@ -526,3 +613,36 @@ def test_reference_site_files_pass_unchanged():
     from greendc.resources import SITES_DIR
     ds = read_site_file(pathlib.Path(SITES_DIR) / "fr-essonne.nc")
     assert "converted_from" not in ds["grid_carbon_intensity"].attrs
+
+
+def test_results_folder_name_is_sanitised():
+    from greendc.scenario import folder_name
+
+    assert folder_name("reference sites (2025)") == "reference_sites_2025"
+    assert folder_name("..hidden") == "hidden"
+    assert folder_name("???") == "scenario"
+
+
+def test_local_dask_cluster_binds_loopback(monkeypatch, tmp_path):
+    """The LocalCluster of `greendc batch` (scheduler and dashboard) listens on 127.0.0.1 only;
+    it used to listen on every interface without authentication."""
+    import distributed
+
+    from greendc import batch as batch_mod
+
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def fake_cluster(**kwargs):
+        seen.update(kwargs)
+        raise Stop
+
+    monkeypatch.setattr(distributed, "LocalCluster", fake_cluster)
+    case = batch_mod.Case(case_id="x", name="x", overrides={}, loaded=None, error=None,
+                          data_hash="")
+    with pytest.raises(Stop):
+        batch_mod._run_distributed([case], tmp_path, None, 1, None, lambda row: None)
+    assert seen["host"] == "127.0.0.1"
+    assert seen["dashboard_address"].startswith("127.0.0.1:")

@@ -31,6 +31,7 @@ on a file system the workers share with the client.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import itertools
@@ -144,10 +145,10 @@ def batch_from_dict(raw: Any, origin: str = "<batch>", base_dir: pathlib.Path | 
         spec = BatchFile.model_validate(raw)
     except ValidationError as exc:
         raise BatchError(format_validation_error(exc, origin, prefix="")) from None
-    scenario_path = (base_dir or pathlib.Path.cwd()) / spec.scenario
-    if not scenario_path.exists():
-        raise BatchError(f"{origin}: scenario = {spec.scenario!r}: file not found "
-                         f"({scenario_path}); the path is relative to the batch file")
+    from greendc.timeseries import confined_path  # confined like site files
+
+    scenario_path = confined_path(base_dir or pathlib.Path.cwd(), spec.scenario,
+                                  f"{origin}: scenario", BatchError, "the batch file")
     base = load_scenario(scenario_path)
     keys = _all_keys(spec)
     for key in keys:
@@ -527,8 +528,9 @@ def run_batch(batch: Batch | str | pathlib.Path, out: str | pathlib.Path, *,
                 done(run_case(case, str(out)))
         else:
             _run_distributed(todo, out, scheduler, workers, client, done)
-    except KeyboardInterrupt:
-        interrupted = True
+    except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C (dask may turn it into a
+        interrupted = True                                  # CancelledError while closing)
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)  # no shutdown noise
     finally:
         bar.close()
         table = write_table(batch, out)
@@ -564,8 +566,11 @@ def _run_distributed(todo: list[Case], out: pathlib.Path, scheduler: str | None,
                                        f"scheduler ({type(exc).__name__}: {exc})") from None
             else:
                 n = min(workers or default_workers(), len(todo))
+                # loopback only: the scheduler and its dashboard have no authentication; a
+                # cluster reachable from elsewhere is the user's explicit --scheduler choice
                 cluster = stack.enter_context(LocalCluster(
-                    n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0"))
+                    n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                    dashboard_address="127.0.0.1:0"))
                 client = stack.enter_context(Client(cluster))
         tag = uuid.uuid4().hex[:6]
         futures = {}

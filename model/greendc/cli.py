@@ -17,6 +17,7 @@ import warnings
 import typer
 
 from greendc.errors import GreendcError, InfeasibleError, PlausibilityWarning
+from greendc.scenario import folder_name
 
 app = typer.Typer(
     help="greendc: choose site, servers, cooling, PPA, battery and heat export for a green AI "
@@ -143,7 +144,7 @@ def run(
         raise typer.Exit(EXIT_USER_ERROR)
     except GreendcError as exc:
         _fail(exc)
-    folder = save_results(res, out or pathlib.Path("results") / study.scenario.name)
+    folder = save_results(res, out or pathlib.Path("results") / folder_name(study.scenario.name))
     info = summary(res)
     typer.echo(format_summary(info) if not quiet else json.dumps(
         {k: info[k] for k in ("site", "cooling", "cost_eur_per_year")}))
@@ -183,7 +184,7 @@ def pareto(
     from greendc.report import write_report
     from greendc.results import save_results
 
-    folder = out or pathlib.Path("results") / f"{study.scenario.name}-front"
+    folder = out or pathlib.Path("results") / f"{folder_name(study.scenario.name)}-front"
     cheapest = designs[0]
     cheapest["candidate_pue"] = study.inputs["pue"].astype("float32")
     save_results(cheapest, folder)
@@ -231,7 +232,8 @@ def batch(
 
     try:
         spec = load_batch(batch_file)
-        report = run_batch(spec, out or pathlib.Path("results") / spec.name, scheduler=scheduler,
+        report = run_batch(spec, out or pathlib.Path("results") / folder_name(spec.name),
+                           scheduler=scheduler,
                            workers=workers, serial=serial, retry_failed=retry_failed,
                            quiet=quiet)
     except BatchInterrupted as exc:

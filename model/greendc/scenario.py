@@ -24,6 +24,7 @@ import hashlib
 import json
 import math
 import pathlib
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -187,6 +188,17 @@ class Scenario(_Strict):
     overrides: dict[str, Any] = {}
     data_dir: str | None = None
 
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, value: str) -> str:
+        """The default results folder is ``results/<name>``: a name must not be a path."""
+        if any(c in value for c in "/\\") or ".." in value or any(ord(c) < 32 for c in value) \
+                or value.strip() in ("", "."):
+            raise ValueError("a scenario name may not contain path separators ('/', '\\'), "
+                             "'..' or control characters (the results folder results/<name> "
+                             "is derived from it); use letters, digits, '-', '_' and '.'")
+        return value
+
     @field_validator("sites", mode="before")
     @classmethod
     def _site_ids(cls, value: Any) -> Any:
@@ -206,6 +218,13 @@ class Scenario(_Strict):
         """Stable hash of the resolved scenario (provenance, batch case ids)."""
         blob = json.dumps(self.model_dump(mode="json"), sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def folder_name(name: str) -> str:
+    """A results-folder name derived from a scenario or batch name: only letters, digits,
+    '-', '_' and '.' (others become '_'), never empty, never starting with '.'."""
+    safe = re.sub(r"[^\w.-]+", "_", name, flags=re.ASCII).strip("._")
+    return safe or "scenario"
 
 
 class LoadedScenario(BaseModel):
