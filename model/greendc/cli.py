@@ -3,7 +3,8 @@
 A thin layer over the Python API.
 
 Exit codes: 0 success; 1 user-fixable problem (bad input, infeasible study, solver fault);
-2 usage error (typer); 3 a design was found but is not proven optimal (time limit).
+2 usage error (typer); 3 a design was found but is not proven optimal (time limit); 130
+interrupted (Ctrl-C): ``run`` saves the best design found so far, labelled ``interrupted``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ app = typer.Typer(
     "data centre at least cost or emissions. Start with `greendc run studies/reference_sites.yaml`.",
     no_args_is_help=True, add_completion=False,
 )
-EXIT_USER_ERROR, EXIT_NOT_PROVEN = 1, 3
+EXIT_USER_ERROR, EXIT_NOT_PROVEN, EXIT_INTERRUPTED = 1, 3, 130
 
 
 def _mount_data_app() -> None:
@@ -128,6 +129,7 @@ def run(
 ) -> None:
     """Solve a scenario: print the chosen design and KPIs, save results.nc, csv/ and summary.json."""
     from greendc.results import save_results, summary
+    from greendc.solve import interrupted
     from greendc.study import load_study, solve_study
 
     changes = {"solver.time_limit_s": time_limit} if time_limit is not None else None
@@ -142,13 +144,27 @@ def run(
         typer.secho(f"Infeasible study: {exc}", err=True, fg=typer.colors.RED)
         _explain(study)
         raise typer.Exit(EXIT_USER_ERROR)
+    except KeyboardInterrupt:
+        typer.secho("interrupted (Ctrl-C) before any design was found; nothing saved",
+                    err=True, fg="yellow")
+        raise typer.Exit(EXIT_INTERRUPTED)
     except GreendcError as exc:
+        if interrupted():
+            typer.secho(f"interrupted (Ctrl-C) before any design was found; nothing saved "
+                        f"({exc})", err=True, fg="yellow")
+            raise typer.Exit(EXIT_INTERRUPTED)
         _fail(exc)
     folder = save_results(res, out or pathlib.Path("results") / folder_name(study.scenario.name))
     info = summary(res)
     typer.echo(format_summary(info) if not quiet else json.dumps(
         {k: info[k] for k in ("site", "cooling", "cost_eur_per_year")}))
     typer.echo(f"results: {folder}")
+    if info["solver"]["status"] == "interrupted":
+        gap = info["solver"]["mip_gap"]
+        typer.secho(f"interrupted (Ctrl-C): saved the best design found so far, labelled "
+                    f"'interrupted' (gap {'unknown' if gap is None else f'{gap:.2e}'})",
+                    err=True, fg="yellow")
+        raise typer.Exit(EXIT_INTERRUPTED)
     if info["solver"]["status"] != "optimal":
         typer.secho("WARNING: not proven optimal (time limit); see solver.mip_gap", fg="yellow")
         raise typer.Exit(EXIT_NOT_PROVEN)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -33,7 +35,10 @@ from greendc.errors import InfeasibleError, ScenarioError, SolverError
 from greendc.inputs import prepare_inputs
 from greendc.results import extract_results, package_versions
 from greendc.scenario import LoadedScenario, load_scenario, scenario_from_dict, with_overrides
-from greendc.solve import HighsModel, SolverSettings, SolveStatus
+from greendc.solve import (
+    HighsModel, SolverSettings, SolveStatus, clear_interrupt, interrupted,
+    sigint_interrupts,
+)
 from greendc.timeseries import data_dir, load_sites
 
 log = logging.getLogger(__name__)
@@ -179,7 +184,7 @@ def solve_inputs(spec: ModelSpec, inputs: xr.Dataset, relax: bool = False) -> So
     if relax:
         hm.relax_integrality(True)
     status = hm.solve()
-    if status.has_solution and spec.second_stage and not relax:
+    if status.has_solution and spec.second_stage and not relax and status.status != "interrupted":
         status = _second_stage(m, hm, status, spec)
     results = None
     if status.has_solution and not relax:
@@ -235,6 +240,7 @@ def solve_study(study: Study, strategy: str | None = None,
                 progress: Progress | None = None) -> xr.Dataset:
     """Solve a study and return the results Dataset (see ``greendc.results``)."""
     sc = study.scenario
+    clear_interrupt()  # a Ctrl-C of an earlier study does not stop this one
     strategy = strategy or sc.solver.strategy
     if strategy not in STRATEGIES:
         raise ScenarioError(f"{study.loaded.origin}: strategy = {strategy!r}: unknown; expected "
@@ -287,10 +293,32 @@ def solve_study(study: Study, strategy: str | None = None,
 
 
 def _overall_status(status: SolveStatus, gap: float, tolerance: float) -> str:
-    """Optimal only when the best design is proven within the MIP gap over all candidates."""
+    """Optimal only when the best design is proven within the MIP gap over all candidates;
+    ``interrupted`` (Ctrl-C) wins over both, the design being the best found so far."""
+    if status.status == "interrupted" or interrupted():
+        return "interrupted"
     if status.status == "optimal" and gap <= tolerance * (1 + 1e-9) + 1e-12:
         return "optimal"
     return "time_limit"
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Pool worker set-up: die with the parent (a killed ``run`` left orphan workers and the
+    resource tracker alive) and turn Ctrl-C into the solver interrupt flag (the terminal sends
+    SIGINT to the whole process group; the worker then returns its best design so far)."""
+    import signal
+
+    from greendc.solve import interrupt
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent_pid:  # the parent died before prctl took effect
+            os._exit(1)
+    signal.signal(signal.SIGINT, lambda signum, frame: interrupt())
 
 
 def _task(spec: ModelSpec, inputs: xr.Dataset, relax: bool) -> Solved:
@@ -306,7 +334,9 @@ def _map(spec: ModelSpec, jobs: list[xr.Dataset], relax: bool, workers: int):
             yield solve_inputs(spec, job, relax=relax)
         return
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+    with sigint_interrupts(), ProcessPoolExecutor(
+            max_workers=min(workers, len(jobs)), mp_context=ctx,
+            initializer=_worker_init, initargs=(os.getpid(),)) as pool:
         yield from pool.map(_task, [spec] * len(jobs), jobs, [relax] * len(jobs))
 
 
@@ -339,7 +369,9 @@ def site_lp_bounds(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, 
         results = [_bound_site_task(spec, job, cs) for job, cs in jobs]
     else:
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+        with sigint_interrupts(), ProcessPoolExecutor(
+                max_workers=min(workers, len(jobs)), mp_context=ctx,
+                initializer=_worker_init, initargs=(os.getpid(),)) as pool:
             results = list(pool.map(_bound_site_task, [spec] * len(jobs), *zip(*jobs)))
     return {(s, c): value for s, res in zip(by_site, results) for c, value in res.items()}
 
@@ -362,7 +394,7 @@ def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str
     proven_bound = dict(bounds)  # LP bound, replaced by the MILP dual bound once solved
     todo = [c for c in order if np.isfinite(bounds[c])]
     gap = spec.settings.mip_rel_gap
-    while todo:
+    while todo and not interrupted():  # Ctrl-C: keep the best so far, the rest not solved
         if best is not None:
             obj = best.status.objective
             # ties matter when a second stage ranks equal designs: keep them unless strictly worse
