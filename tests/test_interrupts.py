@@ -106,6 +106,7 @@ def _alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.slow  # spawns a real `greendc run` with a process pool (~10-30 s)
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux only")
 def test_killed_run_leaves_no_orphan_workers(tmp_path):
     """`kill -9` of a `run` with workers: 2 left two pool workers and the resource tracker."""
@@ -126,7 +127,7 @@ def test_killed_run_leaves_no_orphan_workers(tmp_path):
         assert len(workers) >= 2, "no pool workers seen: study solved too fast for this test"
         proc.kill()
         proc.wait()
-        for _ in range(100):
+        for _ in range(600):  # a worker still importing greendc dies once its initializer runs
             if not any(_alive(w) for w in workers):
                 break
             time.sleep(0.1)
