@@ -288,6 +288,24 @@ def cli_footprint_start_hour(tmp_path):
                "--site", "fr-essonne", "--start-hour", "9000")
 
 
+def cli_data_import_site_id_is_a_path(tmp_path):
+    (tmp_path / "w.epw").write_text("")
+    return cli(tmp_path, "data", "import", str(tmp_path / "w.epw"), "../../evil",
+               "--country", "FR", "--lat", "48", "--lon", "2", "--out", str(tmp_path))
+
+
+def cli_data_import_latitude(tmp_path):
+    (tmp_path / "w.epw").write_text("")
+    return cli(tmp_path, "data", "import", str(tmp_path / "w.epw"), "mine", "--country", "FR",
+               "--lat", "480", "--lon", "2")
+
+
+def cli_data_import_country(tmp_path):
+    (tmp_path / "w.epw").write_text("")
+    return cli(tmp_path, "data", "import", str(tmp_path / "w.epw"), "mine", "--country", "UK",
+               "--lat", "51", "--lon", "0")
+
+
 def api_strategy_unknown(tmp_path):
     from greendc.study import solve_study
 
@@ -491,6 +509,9 @@ CASES = [
     ("CLI", cli_footprint_utilisation_percent, ["--utilisation", "80", "percentage"]),
     ("CLI", cli_footprint_zero_accelerators, ["--accelerators", "greater than or equal to 1"]),
     ("CLI", cli_footprint_start_hour, ["--start-hour", "less than or equal to 8759"]),
+    ("CLI", cli_data_import_site_id_is_a_path, ["'../../evil'", "a site id may only hold"]),
+    ("CLI", cli_data_import_latitude, ["--lat", "less than or equal to 90"]),
+    ("CLI", cli_data_import_country, ["--country", "'UK'", "did you mean 'GB'"]),
     ("CLI", api_strategy_unknown, ["strategy = 'fastest'", "auto, decompose, monolithic"]),
     # magnitudes
     ("magnitudes", grid_connection_in_kw,
