@@ -26,14 +26,18 @@ import copy
 import difflib
 import math
 import pathlib
+import re
 import types
 import typing
+import warnings
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from greendc.errors import DataError, ScenarioError
+from greendc.errors import DataError, PlausibilityWarning, ScenarioError
 from greendc.resources import DATA_DIR
+from greendc.units import convert, parse_unit
 from greendc.yamlio import load_yaml
 
 # EU member states (ISO 3166 alpha-2), for vendor origin and site jurisdiction rules.
@@ -44,12 +48,44 @@ OVERRIDE_SOURCE = "scenario override"
 
 
 class Quantity(BaseModel):
-    """A catalogue number with its unit and source key."""
+    """A catalogue number with its unit and source key (``value`` a number, never a bool)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     value: float
     unit: str
     source: str
+
+
+@dataclass(frozen=True)
+class Plausible:
+    """Plausible range of a field in its model unit: outside it a ``PlausibilityWarning``
+    names the field (the planner's value is kept); more than ``REFUSE_FACTOR`` beyond it the
+    value is refused (such numbers only come from a unit slip and wreck the solver's numerics).
+    ``hint`` names the likely slip ("meant kW?")."""
+
+    low: float
+    high: float
+    hint: str = ""
+
+
+REFUSE_FACTOR = 1e6
+
+
+def _unit(expected: str, *, difference: bool = False):
+    """Convert a quantity to the model's unit ``expected`` (pint, ``greendc.units``);
+    an incompatible or unknown unit is an error naming the value, its unit and ``expected``.
+    ``difference``: a temperature difference (1 degC of difference = 1 K)."""
+    def to_model_unit(q: Quantity) -> Quantity:
+        if q.unit == expected:
+            return q
+        try:
+            value = convert(q.value, q.unit, expected, difference=difference)
+        except ValueError as exc:
+            raise ValueError(f"value {q.value} [{q.unit}]: {exc}; expected a value in "
+                             f"{expected}") from None
+        return Quantity(value=value, unit=expected, source=q.source)
+
+    return AfterValidator(to_model_unit)
 
 
 def _in_range(lo: float | None, hi: float | None, *, lo_open: bool = False, hint: str = ""):
@@ -69,20 +105,33 @@ def _in_range(lo: float | None, hi: float | None, *, lo_open: bool = False, hint
     return AfterValidator(check)
 
 
-NonNegative = Annotated[Quantity, _in_range(0, None)]
-Positive = Annotated[Quantity, _in_range(0, None, lo_open=True)]
-Share = Annotated[
-    Quantity, _in_range(0, 1, hint="; shares are fractions: did you give a percentage?")
-]
-Efficiency = Annotated[Quantity, _in_range(0, 1, lo_open=True, hint="; efficiencies are in (0, 1]")]
-Lifetime = Annotated[Quantity, _in_range(0, 100, lo_open=True, hint="; lifetimes are years > 0")]
+def NonNegative(unit: str, *plausible: Any, difference: bool = False) -> Any:  # noqa: N802
+    """A quantity >= 0 in ``unit`` (optionally with a ``Plausible`` range)."""
+    return Annotated[(Quantity, _unit(unit, difference=difference), _in_range(0, None),
+                      *plausible)]
+
+
+def Positive(unit: str, *plausible: Any) -> Any:  # noqa: N802
+    """A quantity > 0 in ``unit`` (optionally with a ``Plausible`` range)."""
+    return Annotated[(Quantity, _unit(unit), _in_range(0, None, lo_open=True), *plausible)]
+
+
+def Share(unit: str = "1") -> Any:  # noqa: N802
+    return Annotated[Quantity, _unit(unit), _in_range(
+        0, 1, hint="; shares are fractions: did you give a percentage?")]
+
+
+Efficiency = Annotated[Quantity, _unit("1"),
+                       _in_range(0, 1, lo_open=True, hint="; efficiencies are in (0, 1]")]
+Lifetime = Annotated[Quantity, _unit("yr"),
+                     _in_range(0, 100, lo_open=True, hint="; lifetimes are years > 0")]
 Celsius = Annotated[
-    Quantity, _in_range(-60, 200, hint="; temperatures are degC (Kelvin given?)")
+    Quantity, _unit("degC"), _in_range(-60, 200, hint="; temperatures are degC (Kelvin given?)")
 ]
 
 
 class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     name: str
 
 
@@ -92,34 +141,56 @@ class ServerSpec(_Entry):
     vendor: str
     origin: str = Field(description="ISO country of the vendor's headquarters")
     accelerators_per_node: int = Field(ge=0)
-    power_kw: Positive
-    idle_power_kw: NonNegative
-    performance_pflops: Positive
-    price_eur: Positive
-    embodied_kg_co2: NonNegative
+    power_kw: Positive("kW", Plausible(0.05, 500, "a node or rack draws 0.05-500 kW: meant MW "
+                                      "or W?"))
+    idle_power_kw: NonNegative("kW", Plausible(0, 500, "meant W?"))
+    performance_pflops: Positive("PFLOP/s", Plausible(1e-4, 1000, "meant TFLOP/s?"))
+    price_eur: Positive("EUR", Plausible(1000, 1e8, "meant kEUR?"))
+    embodied_kg_co2: NonNegative("kgCO2e", Plausible(0, 1e6, "meant gCO2e?"))
     lifetime_yr: Lifetime
-    max_nodes_per_rack: Positive
+    max_nodes_per_rack: Positive("nodes/rack", Plausible(1, 200))
     compatible_cooling: list[str] | None = None
+
+
+_PARAMETER_UNITS = (("_k", "K"), ("_pa", "Pa"), ("_c", "degC"), ("_efficiency", "1"),
+                    ("_effectiveness", "1"), ("_share", "1"), ("_load", "1"),
+                    ("_kwh_per_kg", "kWh/kg"))
 
 
 class CoolingSpec(_Entry):
     pue_model: str
-    capex_eur_per_kw_it: NonNegative
-    fixed_opex_share_per_yr: Share
+    capex_eur_per_kw_it: NonNegative("EUR/kW_IT", Plausible(0, 50_000, "meant EUR/MW_IT?"))
+    fixed_opex_share_per_yr: Share("1/yr")
     lifetime_yr: Lifetime
-    max_rack_density_kw_per_rack: Positive
-    floor_m2_per_rack: Positive
+    max_rack_density_kw_per_rack: Positive("kW/rack", Plausible(1, 1000, "meant W/rack?"))
+    floor_m2_per_rack: Positive("m2/rack", Plausible(0.5, 50))
     heat_output_temperature_c: Celsius
-    recoverable_heat_share: Share
+    recoverable_heat_share: Share()
     parameters: dict[str, Quantity]
 
     @field_validator("parameters")
     @classmethod
     def _parameter_ranges(cls, params: dict[str, Quantity]) -> dict[str, Quantity]:
-        """Range checks by naming convention, so a bad parameter is reported with the
-        catalogue path (a negative loss share would otherwise surface as PUE < 1 later)."""
+        """Units and range checks by naming convention, so a bad parameter is reported with the
+        catalogue path (a negative loss share would otherwise surface as PUE < 1 later).
+        Units by suffix: ``_k`` K (a difference), ``_pa`` Pa, ``_c`` degC, ``_efficiency``,
+        ``_effectiveness``, ``_share``, ``_load`` 1; any other unit must at least parse."""
         bad = []
+        converted = {}
         for key, q in params.items():
+            expected = next((u for suffix, u in _PARAMETER_UNITS if key.endswith(suffix)), None)
+            try:
+                if expected is None:
+                    parse_unit(q.unit)
+                elif q.unit != expected:
+                    q = Quantity(value=convert(q.value, q.unit, expected,
+                                               difference=expected == "K"),
+                                 unit=expected, source=q.source)
+            except ValueError as exc:
+                bad.append(f"{key} = {q.value} [{q.unit}]: {exc}; expected "
+                           f"{expected or 'a known unit'}")
+                continue
+            converted[key] = q
             v = q.value
             if not math.isfinite(v):
                 bad.append(f"{key} = {v} [{q.unit}]: expected a finite number")
@@ -133,53 +204,54 @@ class CoolingSpec(_Entry):
                            "(Kelvin given?)")
         if bad:
             raise ValueError("; ".join(bad))
-        return params
+        return converted
 
 
 class BatterySpec(_Entry):
-    energy_capex_eur_per_mwh: NonNegative
-    power_capex_eur_per_mw: NonNegative
+    energy_capex_eur_per_mwh: NonNegative("EUR/MWh", Plausible(1e3, 5e6, "meant EUR/kWh?"))
+    power_capex_eur_per_mw: NonNegative("EUR/MW", Plausible(0, 5e6, "meant EUR/kW?"))
     energy_lifetime_yr: Lifetime
     power_lifetime_yr: Lifetime
-    fixed_opex_share_per_yr: Share
+    fixed_opex_share_per_yr: Share("1/yr")
     charge_efficiency: Efficiency
     discharge_efficiency: Efficiency
-    embodied_kg_co2_per_kwh: NonNegative
+    embodied_kg_co2_per_kwh: NonNegative("kgCO2e/kWh", Plausible(0, 1000, "meant gCO2e/kWh?"))
 
 
 class SupplySpec(_Entry):
     capacity_factor_variable: str
-    strike_eur_per_mwh: dict[str, NonNegative]
-    capex_eur_per_kw: NonNegative
-    fixed_opex_share_per_yr: Share
+    strike_eur_per_mwh: dict[str, NonNegative("EUR/MWh", Plausible(0, 1000, "meant EUR/kWh?"))]
+    capex_eur_per_kw: NonNegative("EUR/kW", Plausible(0, 20_000, "meant EUR/MW?"))
+    fixed_opex_share_per_yr: Share("1/yr")
     lifetime_yr: Lifetime
-    lifecycle_g_co2_per_kwh: NonNegative
+    lifecycle_g_co2_per_kwh: NonNegative("gCO2e/kWh", Plausible(0, 1000, "meant kgCO2e/kWh?"))
 
 
 class HeatPumpSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     carnot_efficiency: Efficiency
-    approach_k: NonNegative
-    cop_max: Positive
-    direct_exchange_aux_share: Annotated[Quantity, _in_range(0, 1, lo_open=True)]
-    capex_eur_per_mw_th: NonNegative
-    fixed_opex_share_per_yr: Share
+    approach_k: NonNegative("K", Plausible(0, 50), difference=True)
+    cop_max: Positive("1", Plausible(1, 20))
+    # auxiliary (pumping) electricity of a direct exchange per unit of heat [kW/kW_th], (0, 1]
+    direct_exchange_aux_share: Annotated[Quantity, _unit("1"), _in_range(0, 1, lo_open=True)]
+    capex_eur_per_mw_th: NonNegative("EUR/MW_th", Plausible(1e4, 1e8, "meant EUR/kW_th?"))
+    fixed_opex_share_per_yr: Share("1/yr")
     lifetime_yr: Lifetime
 
 
 class DistrictHeatingSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    connection_capex_eur: NonNegative
+    model_config = ConfigDict(extra="forbid", strict=True)
+    connection_capex_eur: NonNegative("EUR", Plausible(0, 1e9, "meant kEUR?"))
     connection_lifetime_yr: Lifetime
     supply_max_c: Celsius
     supply_min_c: Celsius
     design_outdoor_c: Celsius
     cutoff_outdoor_c: Celsius
-    network_carbon_g_per_kwh_th: dict[str, NonNegative] = {}
+    network_carbon_g_per_kwh_th: dict[str, NonNegative("gCO2e/kWh_th", Plausible(0, 600))] = {}
 
 
 class HeatSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     heat_pump: HeatPumpSpec
     district_heating: DistrictHeatingSpec
 
@@ -187,29 +259,33 @@ class HeatSpec(BaseModel):
 class SiteFacts(_Entry):
     """Planning facts of a candidate site (the hourly series live in data/sites/<id>.nc)."""
 
-    grid_connection_mw: Positive
-    floor_area_m2: Positive
-    water_allowance_m3_per_yr: NonNegative
-    facility_capex_eur_per_kw_it: NonNegative
+    grid_connection_mw: Positive("MW", Plausible(0.1, 2000, "meant kW?"))
+    floor_area_m2: Positive("m2", Plausible(10, 2e6, "meant ha or km2?"))
+    water_allowance_m3_per_yr: NonNegative("m3/yr", Plausible(0, 1e8, "meant litres/yr?"))
+    facility_capex_eur_per_kw_it: NonNegative("EUR/kW_IT", Plausible(0, 50_000,
+                                                                     "meant EUR/MW_IT?"))
     facility_lifetime_yr: Lifetime
-    site_fixed_cost_eur_per_yr: NonNegative
-    grid_supply_margin_eur_per_mwh: NonNegative  # energy part above spot: a PPA displaces it
-    grid_network_eur_per_mwh: NonNegative  # network tariffs, on all energy withdrawn
-    grid_levies_eur_per_mwh: NonNegative  # taxes, fees, levies excl. VAT, on all energy withdrawn
-    heat_price_eur_per_mwh: NonNegative
+    site_fixed_cost_eur_per_yr: NonNegative("EUR/yr", Plausible(0, 1e9, "meant kEUR/yr?"))
+    # energy part above spot: a PPA displaces it
+    grid_supply_margin_eur_per_mwh: NonNegative("EUR/MWh", Plausible(0, 200, "meant EUR/kWh?"))
+    # network tariffs, on all energy withdrawn
+    grid_network_eur_per_mwh: NonNegative("EUR/MWh", Plausible(0, 500, "meant EUR/kWh?"))
+    # taxes, fees, levies excl. VAT, on all energy withdrawn
+    grid_levies_eur_per_mwh: NonNegative("EUR/MWh", Plausible(0, 500, "meant EUR/kWh?"))
+    heat_price_eur_per_mwh: NonNegative("EUR/MWh_th", Plausible(0.5, 500, "meant EUR/kWh?"))
     district_heating_available: bool = True
     # carbon content of the site's own network [gCO2e/kWh_th]; None: the country value of
     # heat.district_heating.network_carbon_g_per_kwh_th
-    heat_network_carbon_g_per_kwh_th: NonNegative | None = None
-    supply_potential_mw: dict[str, NonNegative]
-    operator_non_eu_ownership_share: Share
+    heat_network_carbon_g_per_kwh_th: NonNegative("gCO2e/kWh_th", Plausible(0, 600)) | None = None
+    supply_potential_mw: dict[str, NonNegative("MW", Plausible(0, 5000, "meant kW?"))]
+    operator_non_eu_ownership_share: Share()
     legal_exposures: list[str] = []
 
 
 class Catalogue(BaseModel):
     """All catalogues, validated. Values are ``Quantity``; use ``.value`` in preprocessing."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     servers: dict[str, ServerSpec]
     cooling: dict[str, CoolingSpec]
     storage: dict[str, BatterySpec]
@@ -238,6 +314,19 @@ class Catalogue(BaseModel):
         return found
 
 
+def did_you_mean(name: str, known, cutoff: float = 0.6) -> str:
+    """``"did you mean 'X'? "`` for the closest known name (ignoring case, spaces, dots and
+    hyphens: ``"UK IPA 2016"`` -> ``UK_IPA_2016``), or ``""``."""
+    def norm(text: str) -> str:
+        return re.sub(r"[\s_.\-]+", "_", str(text)).strip("_").lower()
+
+    known = [str(k) for k in known]
+    same = [k for k in known if norm(k) == norm(name)]
+    close = same or [next(k for k in known if norm(k) == c) for c in difflib.get_close_matches(
+        norm(name), [norm(k) for k in known], n=1, cutoff=cutoff)]
+    return f"did you mean '{close[0]}'? " if close else ""
+
+
 def read_catalogue_dicts(data_dir: pathlib.Path | None = None) -> dict[str, Any]:
     """Read the raw catalogue YAML files into one dict keyed by file stem."""
     folder = pathlib.Path(data_dir or DATA_DIR) / "catalogue"
@@ -264,9 +353,10 @@ def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], origin: str)
         for depth, key in enumerate(keys[:-1]):
             if not isinstance(node, dict) or key not in node:
                 known = ", ".join(sorted(node)) if isinstance(node, dict) else "(not a mapping)"
+                hint = did_you_mean(key, node) if isinstance(node, dict) else ""
                 raise ScenarioError(
                     f"{origin}: overrides.{path}: unknown catalogue entry "
-                    f"'{'.'.join(keys[: depth + 1])}'; known here: {known}"
+                    f"'{'.'.join(keys[: depth + 1])}'; {hint}known here: {known}"
                 )
             node = node[key]
         leaf = keys[-1]
@@ -289,11 +379,74 @@ def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], origin: str)
 
 
 def validate_catalogue(raw: dict[str, Any], origin: str) -> Catalogue:
-    """Validate raw catalogue dicts; all problems are reported at once."""
+    """Validate raw catalogue dicts (units converted to the model's, see ``greendc.units``);
+    all problems are reported at once. Values outside their ``Plausible`` range warn, values
+    far outside it are refused (``check_plausible``)."""
     try:
-        return Catalogue.model_validate(raw)
+        cat = Catalogue.model_validate(raw)
     except ValidationError as exc:
         raise DataError(format_validation_error(exc, origin, prefix="", model=Catalogue)) from None
+    check_plausible(cat, origin, DataError)
+    return cat
+
+
+def _plausible_of(annotation: Any, metadata: list | tuple = ()) -> Plausible | None:
+    found = [m for m in metadata if isinstance(m, Plausible)]
+    if typing.get_origin(annotation) is Annotated:
+        found += [m for m in typing.get_args(annotation)[1:] if isinstance(m, Plausible)]
+    return found[0] if found else None
+
+
+def _plausibility_items(obj: Any, path: str = ""):
+    """(dotted path, value, unit, Plausible) for every field of ``obj`` that declares one."""
+    if not isinstance(obj, BaseModel):
+        return
+    for name, field in type(obj).model_fields.items():
+        value = getattr(obj, name)
+        where = f"{path}.{name}" if path else name
+        rule = _plausible_of(field.annotation, field.metadata)
+        if isinstance(value, dict):
+            args = typing.get_args(_unwrap(field.annotation))
+            inner = _plausible_of(args[-1]) if args else None
+            for key, item in value.items():
+                if inner is not None:
+                    yield from _one(f"{where}.{key}", item, inner)
+                else:
+                    yield from _plausibility_items(item, f"{where}.{key}")
+        elif rule is not None:
+            yield from _one(where, value, rule)
+        else:
+            yield from _plausibility_items(value, where)
+
+
+def _one(where: str, value: Any, rule: Plausible):
+    if isinstance(value, Quantity):
+        yield where, value.value, value.unit, rule
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        yield where, float(value), "", rule
+
+
+def check_plausible(obj: BaseModel, origin: str, error: type[Exception]) -> None:
+    """Warn (``PlausibilityWarning``) for each value outside its field's plausible range;
+    raise ``error`` listing every value more than ``REFUSE_FACTOR`` beyond it."""
+    refused = []
+    for where, value, unit, rule in _plausibility_items(obj):
+        if rule.low <= value <= rule.high:
+            continue
+        shown = f"{value:,.6g}" + (f" [{unit}]" if unit else "")
+        rng = f"[{rule.low:,.6g}, {rule.high:,.6g}]" + (f" {unit}" if unit else "")
+        hint = f" ({rule.hint})" if rule.hint else ""
+        far = (value > rule.high * REFUSE_FACTOR if rule.high > 0 else value > REFUSE_FACTOR) \
+            or (rule.low > 0 and value < rule.low / REFUSE_FACTOR)
+        if far:
+            refused.append(f"{origin}: {where} = {shown}: far outside the plausible range "
+                           f"{rng}{hint}; refused: such a number can only be a slip and would "
+                           "wreck the solver's numerics")
+        else:
+            warnings.warn(f"{origin}: {where} = {shown} is outside the plausible range "
+                          f"{rng}{hint}; kept as given", PlausibilityWarning, stacklevel=3)
+    if refused:
+        raise error("\n".join(refused))
 
 
 def load_catalogue(
@@ -355,6 +508,9 @@ def format_validation_error(exc: ValidationError, origin: str, prefix: str,
             msg = f"unknown field (typo?); {hint}remove it or check the spelling"
         elif err["type"] == "missing":
             msg = "required field is missing"
+        elif isinstance(err.get("input"), bool) and err["type"] in ("float_type", "int_type"):
+            msg = ("a yes/no (boolean) where a number is expected; give the number "
+                   "(booleans are never read as 1 or 0)")
         value = err.get("input")
         shown = "" if err["type"] == "missing" or isinstance(value, dict) else f" = {value!r}"
         lines.append(f"{origin}: {loc}{shown}: {msg}")
@@ -381,5 +537,5 @@ def dump_quantity_table(cat: Catalogue) -> list[dict[str, Any]]:
 
 __all__ = [
     "Catalogue", "Quantity", "load_catalogue", "apply_overrides", "validate_catalogue",
-    "read_catalogue_dicts", "format_validation_error", "dump_quantity_table",
+    "read_catalogue_dicts", "format_validation_error", "dump_quantity_table", "did_you_mean",
 ]

@@ -21,6 +21,30 @@ def _first(mask: xr.DataArray) -> dict:
     return dict(zip(mask.dims, cell if isinstance(cell, tuple) else (cell,)))
 
 
+def check_names(loaded, cat, sites: dict[str, xr.Dataset]) -> None:
+    """Names in the scenario that refer to the data must exist there (a misspelt legal regime
+    would silently exclude nothing): ``sovereignty.exclude_legal_exposures`` against every
+    regime of the catalogue's site facts, the candidate site files and the reference sites."""
+    from greendc.catalogue import did_you_mean
+    from greendc.resources import SITES_DIR
+
+    wanted = loaded.scenario.sovereignty.exclude_legal_exposures
+    if not wanted:
+        return
+    known = {x for facts in cat.sites.values() for x in facts.legal_exposures}
+    attrs = [ds.attrs for ds in sites.values()]
+    for path in sorted(SITES_DIR.glob("*.nc")):
+        with xr.open_dataset(path) as ds:
+            attrs.append(dict(ds.attrs))
+    for a in attrs:
+        known |= {x.strip() for x in str(a.get("legal_exposures", "")).split(",") if x.strip()}
+    bad = [f"{loaded.origin}: sovereignty.exclude_legal_exposures[{i}] = {name!r}: unknown "
+           f"legal regime; {did_you_mean(name, known)}known regimes: {sorted(known)}"
+           for i, name in enumerate(wanted) if name not in known]
+    if bad:
+        raise ScenarioError("\n".join(bad))
+
+
 def check_physics(inputs: xr.Dataset, origin: str) -> None:
     """PUE >= 1 and COP > 1 everywhere; finite hourly parameters."""
     problems = []

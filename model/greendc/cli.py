@@ -3,25 +3,29 @@
 A thin layer over the Python API.
 
 Exit codes: 0 success; 1 user-fixable problem (bad input, infeasible study, solver fault);
-2 usage error (typer); 3 a design was found but is not proven optimal (time limit).
+2 usage error (typer); 3 a design was found but is not proven optimal (time limit); 130
+interrupted (Ctrl-C): ``run`` saves the best design found so far, labelled ``interrupted``.
 """
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
 import pathlib
+import warnings
 
 import typer
 
-from greendc.errors import GreendcError, InfeasibleError
+from greendc.errors import GreendcError, InfeasibleError, PlausibilityWarning
+from greendc.scenario import folder_name
 
 app = typer.Typer(
     help="greendc: choose site, servers, cooling, PPA, battery and heat export for a green AI "
     "data centre at least cost or emissions. Start with `greendc run reference_sites`.",
     no_args_is_help=True, add_completion=False,
 )
-EXIT_USER_ERROR, EXIT_NOT_PROVEN = 1, 3
+EXIT_USER_ERROR, EXIT_NOT_PROVEN, EXIT_INTERRUPTED = 1, 3, 130
 SCENARIO_HELP = "scenario YAML file, or the name of a built-in study (e.g. reference_sites)"
 
 
@@ -34,6 +38,60 @@ def _mount_data_app() -> None:
 
 
 _mount_data_app()
+_show_warning_default = warnings.showwarning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Plausibility warnings as one readable line (not Python's file:line form)."""
+    if issubclass(category, PlausibilityWarning):
+        typer.secho(f"warning: {message}", err=True, fg="yellow")
+    else:
+        _show_warning_default(message, category, filename, lineno, file, line)
+
+
+@app.callback()
+def _setup() -> None:
+    warnings.showwarning = _show_warning
+
+
+class Strategy(str, enum.Enum):
+    """``solver.strategy`` values (see ``greendc.study``)."""
+
+    auto = "auto"
+    decompose = "decompose"
+    monolithic = "monolithic"
+
+
+class Scope(str, enum.Enum):
+    emissions = "emissions"
+    operational = "operational"
+
+
+def _positive(name: str, unit: str):
+    """typer callback: a number > 0 [unit] or omitted; 0, negatives and NaN are usage errors
+    (``--time-limit 0`` used to mean "no limit")."""
+    def check(value):
+        if value is not None and not value > 0:
+            extra = f" (omit {name} for no limit)" if name == "--time-limit" else ""
+            raise typer.BadParameter(f"{value:g}: expected a number > 0 [{unit}]{extra}")
+        return value
+    return check
+
+
+def _share(value):
+    if value is not None and not 0 < value <= 1:
+        raise typer.BadParameter(f"{value:g}: expected a share in (0, 1] (did you give a "
+                                 "percentage?)" if value > 1 else f"{value:g}: expected (0, 1]")
+    return value
+
+
+def _out_folder(value: pathlib.Path | None):
+    """``--out`` must be a folder (or not exist yet): an existing file is refused before any
+    solve (it would only fail after it)."""
+    if value is not None and value.exists() and not value.is_dir():
+        raise typer.BadParameter(f"{value} is an existing file; --out names a results "
+                                 "folder (give a new or existing folder)")
+    return value
 
 
 def _fail(exc: GreendcError) -> None:
@@ -61,36 +119,54 @@ def validate(scenario: pathlib.Path = typer.Argument(..., help=SCENARIO_HELP)) -
 @app.command()
 def run(
     scenario: pathlib.Path = typer.Argument(..., help=SCENARIO_HELP),
-    out: pathlib.Path = typer.Option(None, "--out", "-o", help="results folder "
-                                     "(default: results/<scenario name>)"),
-    strategy: str = typer.Option(None, help="auto | decompose | monolithic"),
-    time_limit: float = typer.Option(None, "--time-limit", help="solver time limit per MILP [s]"),
+    out: pathlib.Path = typer.Option(None, "--out", "-o", callback=_out_folder,
+                                     help="results folder (default: results/<scenario name>)"),
+    strategy: Strategy = typer.Option(None, help="solver strategy (default: the scenario's "
+                                      "solver.strategy)"),
+    time_limit: float = typer.Option(None, "--time-limit", callback=_positive("--time-limit",
+                                     "s"), help="solver time limit per MILP [s], > 0 "
+                                     "(default: the scenario's solver.time_limit_s)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="print only the summary line"),
 ) -> None:
     """Solve a scenario: print the chosen design and KPIs, save results.nc, csv/ and summary.json."""
     from greendc.progress import show_steps
     from greendc.results import save_results, summary
+    from greendc.solve import interrupted
     from greendc.study import load_study, solve_study
 
-    changes = {"solver.time_limit_s": time_limit} if time_limit else None
+    changes = {"solver.time_limit_s": time_limit} if time_limit is not None else None
     try:
         study = load_study(scenario, overrides=changes)
     except GreendcError as exc:
         _fail(exc)
     try:
         with show_steps(enabled=not quiet):
-            res = solve_study(study, strategy=strategy)
+            res = solve_study(study, strategy=strategy.value if strategy else None)
     except InfeasibleError as exc:
         typer.secho(f"Infeasible study: {exc}", err=True, fg=typer.colors.RED)
         _explain(study)
         raise typer.Exit(EXIT_USER_ERROR)
+    except KeyboardInterrupt:
+        typer.secho("interrupted (Ctrl-C) before any design was found; nothing saved",
+                    err=True, fg="yellow")
+        raise typer.Exit(EXIT_INTERRUPTED)
     except GreendcError as exc:
+        if interrupted():
+            typer.secho(f"interrupted (Ctrl-C) before any design was found; nothing saved "
+                        f"({exc})", err=True, fg="yellow")
+            raise typer.Exit(EXIT_INTERRUPTED)
         _fail(exc)
-    folder = save_results(res, out or pathlib.Path("results") / study.scenario.name)
+    folder = save_results(res, out or pathlib.Path("results") / folder_name(study.scenario.name))
     info = summary(res)
     typer.echo(format_summary(info) if not quiet else json.dumps(
         {k: info[k] for k in ("site", "cooling", "cost_eur_per_year")}))
     typer.echo(f"results: {folder}")
+    if info["solver"]["status"] == "interrupted":
+        gap = info["solver"]["mip_gap"]
+        typer.secho(f"interrupted (Ctrl-C): saved the best design found so far, labelled "
+                    f"'interrupted' (gap {'unknown' if gap is None else f'{gap:.2e}'})",
+                    err=True, fg="yellow")
+        raise typer.Exit(EXIT_INTERRUPTED)
     if info["solver"]["status"] != "optimal":
         typer.secho("WARNING: not proven optimal (time limit); see solver.mip_gap", fg="yellow")
         raise typer.Exit(EXIT_NOT_PROVEN)
@@ -100,8 +176,9 @@ def run(
 def pareto(
     scenario: pathlib.Path = typer.Argument(..., help=SCENARIO_HELP),
     points: int = typer.Option(10, "--points", "-n", min=2, help="points on the front"),
-    out: pathlib.Path = typer.Option(None, "--out", "-o", help="folder (default: results/<name>-front)"),
-    scope: str = typer.Option("emissions", help="emissions (total) | operational"),
+    out: pathlib.Path = typer.Option(None, "--out", "-o", callback=_out_folder,
+                                     help="folder (default: results/<name>-front)"),
+    scope: Scope = typer.Option(Scope.emissions, help="emissions (total) or operational"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress lines"),
 ) -> None:
     """Cost-emissions Pareto front (augmented epsilon-constraint); writes front.nc and front.csv."""
@@ -109,9 +186,7 @@ def pareto(
     from greendc.progress import show_steps
     from greendc.study import load_study
 
-    if scope not in ("emissions", "operational"):
-        typer.secho(f"--scope {scope!r}: expected 'emissions' or 'operational'", err=True, fg="red")
-        raise typer.Exit(2)
+    scope = scope.value
     try:
         study = load_study(scenario)
         designs: list = []
@@ -122,7 +197,7 @@ def pareto(
     from greendc.report import write_report
     from greendc.results import save_results
 
-    folder = out or pathlib.Path("results") / f"{study.scenario.name}-front"
+    folder = out or pathlib.Path("results") / f"{folder_name(study.scenario.name)}-front"
     cheapest = designs[0]
     cheapest["candidate_pue"] = study.inputs["pue"].astype("float32")
     save_results(cheapest, folder)
@@ -136,7 +211,8 @@ def pareto(
 
 
 @app.command()
-def report(folder: pathlib.Path = typer.Argument(..., help="results folder of `greendc run` "
+def report(folder: pathlib.Path = typer.Argument(..., exists=True, file_okay=False,
+                                                  help="results folder of `greendc run` "
                                                   "or `greendc pareto`")) -> None:
     """Write report.html (self-contained) and report.md with figures/ into a results folder."""
     from greendc.report import write_report
@@ -152,8 +228,8 @@ def report(folder: pathlib.Path = typer.Argument(..., help="results folder of `g
 def batch(
     batch_file: pathlib.Path = typer.Argument(..., help="batch YAML: base scenario + grid/cases "
                                               "(or a built-in batch, e.g. batch_reference)"),
-    out: pathlib.Path = typer.Option(None, "--out", "-o", help="batch folder "
-                                     "(default: results/<batch name>)"),
+    out: pathlib.Path = typer.Option(None, "--out", "-o", callback=_out_folder,
+                                     help="batch folder (default: results/<batch name>)"),
     scheduler: str = typer.Option(None, "--scheduler", help="address of a running dask "
                                   "scheduler (default: a local cluster)"),
     workers: int = typer.Option(None, "--workers", "-w", min=1, help="local worker processes "
@@ -173,7 +249,8 @@ def batch(
 
     try:
         spec = load_batch(batch_file)
-        report = run_batch(spec, out or pathlib.Path("results") / spec.name, scheduler=scheduler,
+        report = run_batch(spec, out or pathlib.Path("results") / folder_name(spec.name),
+                           scheduler=scheduler,
                            workers=workers, serial=serial, retry_failed=retry_failed,
                            quiet=quiet)
     except BatchInterrupted as exc:
@@ -224,16 +301,19 @@ def _abatement_text(p) -> str:
 
 @app.command()
 def footprint(
-    accelerators: int = typer.Option(..., help="number of accelerators (GPUs)"),
-    power_w: float = typer.Option(..., help="power per accelerator [W] (TDP or measured average)"),
-    hours: float = typer.Option(..., help="duration [h]"),
-    utilisation: float = typer.Option(1.0, help="average share of power_w drawn (0-1)"),
+    accelerators: int = typer.Option(..., min=1, help="number of accelerators (GPUs)"),
+    power_w: float = typer.Option(..., callback=_positive("--power-w", "W"),
+                                  help="power per accelerator [W] (TDP or measured average)"),
+    hours: float = typer.Option(..., callback=_positive("--hours", "h"), help="duration [h]"),
+    utilisation: float = typer.Option(1.0, callback=_share,
+                                      help="average share of power_w drawn (0-1]"),
     pue: float = typer.Option(None, help="PUE (omit with --site to use the site's hourly PUE)"),
-    carbon_intensity: float = typer.Option(None, "--carbon-intensity",
-                                           help="grid intensity [gCO2e/kWh]"),
+    carbon_intensity: float = typer.Option(None, "--carbon-intensity", min=0, max=2000,
+                                           help="grid intensity [gCO2e/kWh], 0-2000"),
     site: str = typer.Option(None, help="reference site id: hourly PUE and carbon intensity"),
     cooling: str = typer.Option("immersion", help="cooling technology at --site"),
-    start_hour: int = typer.Option(0, help="hour of the year the run starts (with --site)"),
+    start_hour: int = typer.Option(0, min=0, max=8759,
+                                   help="hour of the year the run starts (with --site), 0-8759"),
 ) -> None:
     """Energy [MWh] and emissions [tCO2e] of a training or inference workload.
 

@@ -14,8 +14,16 @@
    - ``sovereignty_*``:    site gates and the hardware share, slack in their own units
 
    penalty = sum slack / scale, scale = the limit's own value (so "+10 %" costs the same
-   everywhere). Non-zero slacks are reported as "site X: grid connection 40 MW < peak demand
-   52.3 MW".
+   everywhere; a limit of 0, such as an operational emissions cap of 0, counts from 1 unit).
+   Disabled options are candidates too: with ``options.battery: false`` the battery may be
+   built in elastic mode at a penalty relative to its largest size (it costs the planner one
+   switch). Non-zero slacks are reported as "site X: grid connection 40 MW < peak demand
+   52.3 MW; raise grid_connection_mw by 12.3 MW".
+
+   Lowering the compute requirement is the last resort, not a candidate like the others
+   (else it always wins: "only 0 of 2,000 PFLOP/s" when the water allowance binds): the first
+   elastic solve holds the requirement fixed; only when no movement of the other limits can
+   host it is the requirement's slack released.
 2. IIS: with the integer design of the elastic solution fixed, the LP of the original model is
    infeasible; HiGHS's irreducible infeasible subset names the conflicting rows, reported by
    constraint family and index.
@@ -77,8 +85,11 @@ def _group(index, by: str | None):
     return index[0] if isinstance(index, tuple) else index
 
 
-def elasticize(m: pyo.ConcreteModel, inputs: xr.Dataset) -> dict[str, tuple[pyo.Var, float]]:
-    """Add slack variables to the elastic families of a built model (in place).
+def elasticize(m: pyo.ConcreteModel, inputs: xr.Dataset,
+               lower_compute: bool = True) -> dict[str, tuple[pyo.Var, float]]:
+    """Add slack variables to the elastic families of a built model (in place), and let a
+    disabled battery be built at a penalty (family ``battery_disabled``: slack = battery
+    energy [MWh] per site). ``lower_compute=False`` holds the compute requirement fixed.
 
     Returns {family: (slack Var, scale)}; the slacks are indexed by site or scalar."""
     added = {}
@@ -99,10 +110,21 @@ def elasticize(m: pyo.ConcreteModel, inputs: xr.Dataset) -> dict[str, tuple[pyo.
             else:
                 data.set_value((lower, body + s, None))
         added[family] = (slack, scales.get(family, {}))
+    if "compute_requirement" in added and not lower_compute:
+        added["compute_requirement"][0].fix(0)
+    if not int(inputs.attrs.get("battery_enabled", 1)) and hasattr(m, "battery_mwh"):
+        for v in (m.battery_mwh, m.battery_mw):
+            v.unfix()
+        # relative to the largest battery battery_at_built_site allows (24 h x connection)
+        added["battery_disabled"] = (m.battery_mwh, {
+            s: 24.0 * max(v, 1e-3) for s, v in scales["grid_connection"].items()})
+        m.elastic_battery_power = pyo.Expression(expr=sum(
+            m.battery_mw[s] / max(v, 1e-3) for s, v in scales["grid_connection"].items()))
     m.objective.deactivate()
     m.elastic_penalty = pyo.Objective(expr=sum(
         slack[g] / max(float(scale.get(g, 1.0)), 1e-9) for slack, scale in added.values()
-        for g in slack.index_set()))
+        for g in slack.index_set()) + (m.elastic_battery_power if "battery_disabled" in added
+                                       else 0))
     return added
 
 
@@ -119,6 +141,8 @@ def _scales(inputs: xr.Dataset) -> dict[str, dict]:
         # lowering the requirement is the last resort: it is what the study is for
         "compute_requirement": {None: float(inputs.attrs["required_pflops"]) / 10.0},
         "cfe_target": {None: 1000.0},  # 1 GWh/yr of clean supply
+        "emissions_cap": {None: max(float(inputs.attrs.get("emissions_cap_t_per_yr") or 0.0),
+                                    1.0)},
     }
 
 
@@ -149,11 +173,15 @@ def explain(study: Study, time_limit_s: float = 120.0) -> Diagnosis:
     start = time.perf_counter()
     spec = ModelSpec.of(study)
     inputs = critical_window(study.inputs)
-    m = spec.build(inputs)
-    added = elasticize(m, inputs)
+    inputs.attrs["emissions_cap_t_per_yr"] = spec.cap_t_co2 or 0.0
     settings = SolverSettings(mip_rel_gap=1e-3, time_limit_s=time_limit_s)
-    hm = HighsModel(m, settings)
-    status = hm.solve()
+    for lower_compute in (False, True):  # the requirement moves only as the last resort
+        m = spec.build(inputs)
+        added = elasticize(m, inputs, lower_compute=lower_compute)
+        hm = HighsModel(m, settings)
+        status = hm.solve()
+        if status.has_solution or status.status not in ("infeasible", "unbounded"):
+            break
     diag = Diagnosis(status=status.status)
     if inputs.sizes["time"] < study.inputs.sizes["time"]:
         t0, t1 = (str(inputs["time"].values[i])[:13] for i in (0, -1))
@@ -197,15 +225,22 @@ def describe(family: str, site, slack: float, m, inputs: xr.Dataset, study: Stud
     if family == "water_use":
         water = site_value("water_allowance_m3_per_yr")
         return (f"site {site}: water allowance {_num(water)} m3/yr < {_num(water + slack)} m3/yr "
-                "used by the cooling; raise water_allowance_m3_per_yr or use dry cooling")
+                f"used by the cooling; raise water_allowance_m3_per_yr by {_num(slack)} m3/yr "
+                "or use dry cooling")
     if family == "cooling_climate_limit":
         lines = climate_exclusions(study.inputs, site) or [f"site {site}: a chiller-less cooling "
                                                       "exceeds its climate limit"]
         return "; ".join(lines) + "; choose a cooling with a chiller or raise max_dry_bulb_c"
     if family == "emissions_cap":
         cap = sc.emissions_cap_t_per_yr
-        return (f"emissions cap {_num(cap)} tCO2e/yr is below the lowest reachable "
-                f"{_num(cap + slack)} tCO2e/yr; raise emissions_cap_t_per_yr by {_num(slack)}")
+        scope = "operational " if sc.emissions_scope == "operational" else ""
+        return (f"{scope}emissions cap {_num(cap)} tCO2e/yr is below the lowest reachable "
+                f"{_num(cap + slack)} tCO2e/yr; raise emissions_cap_t_per_yr by {_num(slack)} "
+                "tCO2e/yr")
+    if family == "battery_disabled":
+        mw = float(pyo.value(m.battery_mw[site]))
+        return (f"site {site}: options.battery = false, but the study needs a battery of "
+                f"{_num(slack)} MWh / {_num(mw)} MW; set options.battery: true")
     if family == "compute_requirement":
         req = sc.compute.required_pflops
         return (f"only {_num(req - slack)} of the required {_num(req)} PFLOP/s can be hosted "

@@ -28,3 +28,8 @@ class SolverError(GreendcError):
 
 class MissingExtraError(GreendcError):
     """An optional dependency is missing; the message names the pip extra to install."""
+
+
+class PlausibilityWarning(UserWarning):
+    """A value outside its field's documented plausible range (kept as given): usually a
+    unit slip, e.g. a grid connection of 12,000 MW meant as kW."""

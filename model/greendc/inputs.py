@@ -28,6 +28,7 @@ import numpy as np
 import xarray as xr
 
 from greendc.catalogue import EU_MEMBERS, Catalogue
+from greendc.catalogue import did_you_mean
 from greendc.errors import ScenarioError
 from greendc.physics.cooling import (
     climate_limit_hours, cooling_profiles, heat_rejection_saving,
@@ -47,8 +48,9 @@ def _pick(requested: list[str] | None, known: dict[str, Any], field: str, origin
         raise ScenarioError(f"{origin}: {field} is empty: list at least one of {sorted(known)}")
     unknown = [x for x in requested if x not in known]
     if unknown:
+        hints = "".join(did_you_mean(x, known) for x in unknown)
         raise ScenarioError(
-            f"{origin}: {field}: unknown {unknown}; the catalogue has {sorted(known)}"
+            f"{origin}: {field}: unknown {unknown}; {hints}the catalogue has {sorted(known)}"
         )
     return list(requested)
 

@@ -99,7 +99,7 @@ def solve_inputs(spec: ModelSpec, inputs: xr.Dataset, relax: bool = False) -> So
     if relax:
         hm.relax_integrality(True)
     status = hm.solve()
-    if status.has_solution and spec.second_stage and not relax:
+    if status.has_solution and spec.second_stage and not relax and status.status != "interrupted":
         status = second_stage(m, hm, status, spec)
     results = None
     if status.has_solution and not relax:

@@ -11,8 +11,11 @@ value by its dotted path. Example (``studies/reference_sites.yaml``)::
     sovereignty: {allowed_jurisdictions: [EU, EEA, ADEQUACY]}
     overrides: {servers.b200_node.price_eur: 380000}
 
-Unknown fields are errors (typos never pass silently); every problem is reported at once
-with the file, the dotted field, the value and what was expected.
+Unknown fields are errors (typos never pass silently); numbers are strict (a bool is not a
+number); every problem is reported at once with the file, the dotted field, the value and what
+was expected. Fields with a documented plausible range (``Plausible`` in their annotation)
+warn outside it (value kept) and are refused far beyond it (``greendc.catalogue.
+check_plausible``).
 """
 
 from __future__ import annotations
@@ -21,19 +24,36 @@ import hashlib
 import json
 import math
 import pathlib
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from greendc.catalogue import format_validation_error
+from greendc.catalogue import Plausible, check_plausible, format_validation_error
 from greendc.errors import ScenarioError
 from greendc.yamlio import load_yaml, parse_yaml
 
 JURISDICTION_GROUPS = ("EU", "EEA", "ADEQUACY")
+# ISO 3166-1 alpha-2 (249 codes, as in the IANA tz database's iso3166.tab, 2024).
+ISO_ALPHA2 = frozenset("""
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR
+BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ
+EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW
+GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY
+KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV
+MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY
+QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG
+TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM
+ZW""".split())
+# Codes planners write that ISO spells otherwise (EU usage: UK, EL for Greece).
+JURISDICTION_ALIASES = {"UK": "GB", "EL": "GR", "EUROPE": "EU"}
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Unknown fields are errors; numbers are strict (an int is a number, a bool is not:
+    ``required_pflops: true`` is refused instead of being read as 1)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class SiteRef(_Strict):
@@ -52,7 +72,8 @@ class SiteRef(_Strict):
 class Compute(_Strict):
     """Compute to host: installed peak performance and the average utilisation."""
 
-    required_pflops: float = Field(gt=0, description="installed peak PFLOP/s (BF16 dense)")
+    required_pflops: Annotated[float, Plausible(1, 1e6, "meant TFLOP/s or EFLOP/s?")] = Field(
+        gt=0, description="installed peak PFLOP/s (BF16 dense); plausible 1-1e6")
     utilisation_share: float = Field(
         0.8, gt=0, le=1, description="average load of the nodes, 0-1 (power interpolates idle->peak)"
     )
@@ -65,7 +86,8 @@ class Sovereignty(_Strict):
     country codes; a site is allowed when it belongs to any of them. ``max_non_eu_hardware_share``:
     share of IT power from non-EU vendors. ``max_non_eu_ownership_share``: share of the site
     operator's capital held outside the EU (SecNumCloud: 0.24 for a single holder).
-    ``exclude_legal_exposures``: e.g. ``["US CLOUD Act"]``.
+    ``exclude_legal_exposures``: regimes by the names the site data uses, e.g.
+    ``["UK_IPA_2016"]``; an unknown name is an error (with "did you mean").
     """
 
     allowed_jurisdictions: list[str] | None = None
@@ -80,17 +102,24 @@ class Sovereignty(_Strict):
             return None
         if not value:
             raise ValueError("empty list allows no site; omit the rule to allow every site")
+        bad = []
         for item in value:
-            if item not in JURISDICTION_GROUPS and not (len(item) == 2 and item.isupper()):
-                raise ValueError(
-                    f"'{item}' is neither a group {JURISDICTION_GROUPS} nor an ISO alpha-2 code"
-                )
+            if item not in JURISDICTION_GROUPS and item not in ISO_ALPHA2:
+                hint = (f"did you mean '{JURISDICTION_ALIASES[item.upper()]}'? "
+                        if item.upper() in JURISDICTION_ALIASES else
+                        f"did you mean '{item.upper()}'? " if item.upper() in JURISDICTION_GROUPS
+                        or item.upper() in ISO_ALPHA2 else "")
+                bad.append(f"'{item}' is neither a group {JURISDICTION_GROUPS} nor an ISO "
+                           f"alpha-2 country code (ISO 3166-1); {hint}".rstrip("; "))
+        if bad:
+            raise ValueError("; ".join(bad))
         return value
 
 
 class Finance(_Strict):
     discount_rate: float = Field(0.07, ge=0, lt=0.5, description="real discount rate, 0-0.5")
-    carbon_price_eur_per_t: float = Field(0.0, ge=0, description="internal carbon price [EUR/tCO2]")
+    carbon_price_eur_per_t: Annotated[float, Plausible(0, 2000, "meant EUR/kgCO2?")] = Field(
+        0.0, ge=0, description="internal carbon price [EUR/tCO2]; plausible 0-2,000")
     grid_price_scale: float = Field(
         1.0, gt=0, le=10,
         description="factor on the positive hourly day-ahead prices (price scenarios)")
@@ -145,7 +174,8 @@ class Horizon(_Strict):
 
 class SolverOptions(_Strict):
     mip_rel_gap: float = Field(1e-4, gt=0, lt=1)
-    time_limit_s: float | None = Field(None, gt=0)
+    time_limit_s: Annotated[float | None, Plausible(1, 1e6, "meant ms?")] = Field(
+        None, gt=0, description="time limit per MILP [s]; plausible 1-1e6")
     threads: int = Field(1, ge=1, le=64)
     strategy: Literal["auto", "decompose", "monolithic"] = "auto"
     workers: int = Field(2, ge=1, le=64, description="parallel worker processes for decomposition")
@@ -160,7 +190,8 @@ class Scenario(_Strict):
     compute: Compute
     objective: Literal["cost", "emissions"] = "cost"
     emissions_scope: Literal["total", "operational"] = "total"
-    emissions_cap_t_per_yr: float | None = Field(None, ge=0)
+    emissions_cap_t_per_yr: Annotated[float | None, Plausible(0, 1e7, "meant kgCO2e/yr?")] = \
+        Field(None, ge=0, description="emissions cap [tCO2e/yr]; plausible 0-1e7")
     min_cfe_share: float | None = Field(None, ge=0, le=1)
     max_sites: int = Field(1, ge=1)
     finance: Finance = Finance()
@@ -170,6 +201,17 @@ class Scenario(_Strict):
     solver: SolverOptions = SolverOptions()
     overrides: dict[str, Any] = {}
     data_dir: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, value: str) -> str:
+        """The default results folder is ``results/<name>``: a name must not be a path."""
+        if any(c in value for c in "/\\") or ".." in value or any(ord(c) < 32 for c in value) \
+                or value.strip() in ("", "."):
+            raise ValueError("a scenario name may not contain path separators ('/', '\\'), "
+                             "'..' or control characters (the results folder results/<name> "
+                             "is derived from it); use letters, digits, '-', '_' and '.'")
+        return value
 
     @field_validator("sites", mode="before")
     @classmethod
@@ -190,6 +232,13 @@ class Scenario(_Strict):
         """Stable hash of the resolved scenario (provenance, batch case ids)."""
         blob = json.dumps(self.model_dump(mode="json"), sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def folder_name(name: str) -> str:
+    """A results-folder name derived from a scenario or batch name: only letters, digits,
+    '-', '_' and '.' (others become '_'), never empty, never starting with '.'."""
+    safe = re.sub(r"[^\w.-]+", "_", name, flags=re.ASCII).strip("._")
+    return safe or "scenario"
 
 
 class LoadedScenario(BaseModel):
@@ -242,6 +291,7 @@ def scenario_from_dict(
         raise ScenarioError(text) from None
     if hints or nonfinite:
         raise ScenarioError("\n".join(nonfinite + [f"{origin}: {h}" for h in hints]))
+    check_plausible(scenario, origin, ScenarioError)
     return LoadedScenario(scenario=scenario, origin=origin, base_dir=base_dir or pathlib.Path.cwd())
 
 

@@ -8,14 +8,23 @@ objective coefficients and restart from the previous basis, instead of rebuildin
 Status is explicit: ``optimal`` (proven within the MIP gap), ``time_limit`` (best design
 found, labelled not proven optimal, with its gap), ``infeasible``, ``unbounded``,
 ``interrupted`` or ``error``: never a silent suboptimal design.
+
+Ctrl-C: during ``HighsModel.solve`` SIGINT only sets a process-wide flag (``interrupt()``);
+HiGHS's interrupt callbacks (simplex, IPM, MIP) see it and stop the solve, which returns
+``interrupted`` with the best design found so far and its gap (when HiGHS had one). Once the
+flag is set every later solve of the process returns ``interrupted`` at once, so a study stops
+cleanly instead of starting its next MILP; ``clear_interrupt()`` resets it (a new study).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
+import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -44,7 +53,8 @@ class SolveStatus:
 
     @property
     def has_solution(self) -> bool:
-        return self.status in ("optimal", "time_limit") and self.objective is not None
+        return self.status in ("optimal", "time_limit", "interrupted") and \
+            self.objective is not None
 
     @property
     def proven_optimal(self) -> bool:
@@ -68,6 +78,46 @@ _STATUS = {
 }
 
 
+_INTERRUPT = threading.Event()
+
+
+def interrupt() -> None:
+    """Ask every running and later solve of this process to stop (what Ctrl-C does)."""
+    _INTERRUPT.set()
+
+
+def interrupted() -> bool:
+    return _INTERRUPT.is_set()
+
+
+def clear_interrupt() -> None:
+    _INTERRUPT.clear()
+
+
+def _on_sigint(signum, frame) -> None:
+    interrupt()
+
+
+@contextlib.contextmanager
+def sigint_interrupts():
+    """While inside, Ctrl-C (SIGINT) sets the interrupt flag instead of raising
+    KeyboardInterrupt (which HiGHS would only see after the MILP, and which would lose the
+    design). Only the main thread can install signal handlers; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _interrupt_callback(event) -> None:
+    if _INTERRUPT.is_set():
+        event.interrupt()
+
+
 class HighsModel:
     """A Pyomo model compiled once into a persistent HiGHS instance."""
 
@@ -85,6 +135,9 @@ class HighsModel:
         self.integer = np.array([v.is_integer() or v.is_binary() for v in self.columns], bool)
         self.highs = _new_highs()
         self.relaxed = False  # integrality dropped (LP relaxation), see relax_integrality
+        self.highs.cbSimplexInterrupt += _interrupt_callback  # Ctrl-C stops HiGHS
+        self.highs.cbIpmInterrupt += _interrupt_callback
+        self.highs.cbMipInterrupt += _interrupt_callback
         self._restored: np.ndarray | None = None
         self._pass(repn)
         self.handoff_seconds = time.perf_counter() - start
@@ -160,8 +213,11 @@ class HighsModel:
         for key, value in s.extra.items():
             h.setOptionValue(key, value)
         self._restored = None
+        if _INTERRUPT.is_set():
+            return SolveStatus(status="interrupted", message="interrupted before this solve")
         start = time.perf_counter()
-        h.run()
+        with sigint_interrupts():
+            h.run()
         seconds = time.perf_counter() - start
         raw = h.modelStatusToString(h.getModelStatus())
         status = _STATUS.get(raw, "error")
@@ -169,11 +225,14 @@ class HighsModel:
         has_primal = info.primal_solution_status == 2  # kSolutionStatusFeasible
         if status == "time_limit" and not has_primal:
             status = "time_limit_no_solution"
-        if status not in ("optimal", "time_limit"):
-            return SolveStatus(status=status, seconds=seconds, message=raw)
-        objective = float(info.objective_function_value) + self.objective_offset
         is_mip = bool(self.integer.any()) and h.getLp().integrality_ and any(
             k == highspy.HighsVarType.kInteger for k in h.getLp().integrality_)
+        if status == "interrupted" and not (has_primal and is_mip):
+            # an interrupted LP has no usable optimum; a MILP keeps its incumbent
+            return SolveStatus(status=status, seconds=seconds, message=raw)
+        if status not in ("optimal", "time_limit", "interrupted"):
+            return SolveStatus(status=status, seconds=seconds, message=raw)
+        objective = float(info.objective_function_value) + self.objective_offset
         gap = float(info.mip_gap) if is_mip else 0.0
         bound = float(info.mip_dual_bound) + self.objective_offset if is_mip else objective
         if gap is not None and not math.isfinite(gap):

@@ -20,6 +20,8 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -28,19 +30,24 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from greendc.checks import check_feasibility_hints, check_physics
-from greendc.catalogue import Catalogue, apply_overrides, read_catalogue_dicts, validate_catalogue
+from greendc.checks import check_feasibility_hints, check_names, check_physics
+from greendc.catalogue import (
+    Catalogue, apply_overrides, did_you_mean, read_catalogue_dicts, validate_catalogue,
+)
 from greendc.errors import InfeasibleError, ScenarioError, SolverError
 from greendc.bounds import Bound, lp_bound
 from greendc.inputs import prepare_inputs
 from greendc.problem import ModelSpec, Solved, settings_for, solve_inputs  # noqa: F401 - API
 from greendc.results import package_versions
 from greendc.scenario import LoadedScenario, load_scenario, scenario_from_dict, with_overrides
-from greendc.solve import HighsModel, SolveStatus
+from greendc.solve import (
+    HighsModel, SolveStatus, clear_interrupt, interrupted, sigint_interrupts,
+)
 from greendc.timeseries import data_dir, load_sites
 from greendc.typical import aggregate_inputs, reevaluate_study
 
 log = logging.getLogger(__name__)
+STRATEGIES = ("auto", "decompose", "monolithic")
 
 
 @dataclass
@@ -75,6 +82,7 @@ def load_study(source: Any, overrides: dict[str, Any] | None = None) -> Study:
         loaded = with_overrides(loaded, overrides)
     catalogue = _catalogue_for(loaded)
     sites = load_sites(loaded)
+    check_names(loaded, catalogue, sites)
     inputs = prepare_inputs(loaded, catalogue, sites)
     sc = loaded.scenario
     check_physics(inputs, loaded.origin)
@@ -98,7 +106,7 @@ def _catalogue_for(loaded: LoadedScenario) -> Catalogue:
         if base is None and not ref.facts:
             raise ScenarioError(
                 f"{loaded.origin}: sites[{i}] = {ref.id!r}: no planning facts in "
-                f"data/catalogue/sites.yaml; give them under `facts:` (grid_connection_mw, "
+                f"data/catalogue/sites.yaml; {did_you_mean(ref.id, raw['sites'])}give them under `facts:` (grid_connection_mw, "
                 f"floor_area_m2, ...) or use a reference site {sorted(raw['sites'])}"
             )
         merged = dict(base or {"name": ref.id})
@@ -131,7 +139,11 @@ def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
     Each step (LP bound, sub-problem, re-evaluation) is an INFO log record (shown by
     ``greendc.progress``)."""
     sc = study.scenario
+    clear_interrupt()  # a Ctrl-C of an earlier study does not stop this one
     strategy = strategy or sc.solver.strategy
+    if strategy not in STRATEGIES:
+        raise ScenarioError(f"{study.loaded.origin}: strategy = {strategy!r}: unknown; expected "
+                            f"one of {', '.join(STRATEGIES)}")
     combos = combinations(study)
     if not combos:
         raise InfeasibleError(_no_candidate_message(study))
@@ -177,10 +189,32 @@ def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
 
 
 def _overall_status(status: SolveStatus, gap: float, tolerance: float) -> str:
-    """Optimal only when the best design is proven within the MIP gap over all candidates."""
+    """Optimal only when the best design is proven within the MIP gap over all candidates;
+    ``interrupted`` (Ctrl-C) wins over both, the design being the best found so far."""
+    if status.status == "interrupted" or interrupted():
+        return "interrupted"
     if status.status == "optimal" and gap <= tolerance * (1 + 1e-9) + 1e-12:
         return "optimal"
     return "time_limit"
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Pool worker set-up: die with the parent (a killed ``run`` left orphan workers and the
+    resource tracker alive) and turn Ctrl-C into the solver interrupt flag (the terminal sends
+    SIGINT to the whole process group; the worker then returns its best design so far)."""
+    import signal
+
+    from greendc.solve import interrupt
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent_pid:  # the parent died before prctl took effect
+            os._exit(1)
+    signal.signal(signal.SIGINT, lambda signum, frame: interrupt())
 
 
 def _task(spec: ModelSpec, inputs: xr.Dataset, relax: bool) -> Solved:
@@ -196,7 +230,9 @@ def _map(spec: ModelSpec, jobs: list[xr.Dataset], relax: bool, workers: int):
             yield solve_inputs(spec, job, relax=relax)
         return
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+    with sigint_interrupts(), ProcessPoolExecutor(
+            max_workers=min(workers, len(jobs)), mp_context=ctx,
+            initializer=_worker_init, initargs=(os.getpid(),)) as pool:
         yield from pool.map(_task, [spec] * len(jobs), jobs, [relax] * len(jobs))
 
 
@@ -229,7 +265,9 @@ def site_lp_bounds(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, 
         results = [_bound_site_task(spec, job, cs) for job, cs in jobs]
     else:
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+        with sigint_interrupts(), ProcessPoolExecutor(
+                max_workers=min(workers, len(jobs)), mp_context=ctx,
+                initializer=_worker_init, initargs=(os.getpid(),)) as pool:
             results = list(pool.map(_bound_site_task, [spec] * len(jobs), *zip(*jobs)))
     return {(s, c): value for s, res in zip(by_site, results) for c, value in res.items()}
 
@@ -255,7 +293,7 @@ def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str
     proven_bound = dict(bounds)  # LP bound, replaced by the MILP dual bound once solved
     todo = [c for c in order if not lp[c].infeasible]
     gap = spec.settings.mip_rel_gap
-    while todo:
+    while todo and not interrupted():  # Ctrl-C: keep the best so far, the rest not solved
         if best is not None:
             obj = best.status.objective
             # ties matter when a second stage ranks equal designs: keep them unless strictly worse

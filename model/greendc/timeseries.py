@@ -13,6 +13,7 @@ import pathlib
 import numpy as np
 import xarray as xr
 
+from greendc.catalogue import did_you_mean
 from greendc.errors import DataError, ScenarioError
 from greendc.scenario import LoadedScenario
 from greendc.sitedata.io import read_site_file
@@ -29,25 +30,33 @@ def project_root(start: pathlib.Path) -> pathlib.Path:
 
 
 def resolve_user_path(loaded: LoadedScenario, relative: str, field: str) -> pathlib.Path:
-    """Resolve a data path given in a scenario, relative to the scenario file.
+    """Resolve a data path given in a scenario, relative to the scenario file
+    (``confined_path``)."""
+    return confined_path(loaded.base_dir, relative, f"{loaded.origin}: {field}", ScenarioError)
+
+
+def confined_path(base_dir: pathlib.Path, relative: str, where: str,
+                  error: type[Exception], relative_to: str = "the scenario file") -> pathlib.Path:
+    """``base_dir / relative`` for a path read from a user file (``where`` names the file and
+    field in messages; ``error`` is raised).
 
     Absolute paths are refused and so are paths that climb out of the project folder with
-    ``..``: a scenario shared with a colleague must not read arbitrary files.
+    ``..`` (or a symlink): a scenario or batch file shared with a colleague must not read
+    arbitrary files. The file must exist.
     """
     candidate = pathlib.PurePath(relative)
     if candidate.is_absolute():
-        raise ScenarioError(
-            f"{loaded.origin}: {field} = {relative!r}: give a path relative to the scenario file"
-        )
-    root = project_root(loaded.base_dir.resolve())
-    path = (loaded.base_dir / candidate).resolve()
+        raise error(f"{where} = {relative!r}: give a path relative to {relative_to}")
+    root = project_root(base_dir.resolve())
+    path = (base_dir / candidate).resolve()
     if not path.is_relative_to(root):
-        raise ScenarioError(
-            f"{loaded.origin}: {field} = {relative!r} resolves to {path}, outside the project "
+        raise error(
+            f"{where} = {relative!r} resolves to {path}, outside the project "
             f"folder {root}; keep data files inside the project (no '..' escapes)"
         )
     if not path.exists():
-        raise ScenarioError(f"{loaded.origin}: {field} = {relative!r}: file not found at {path}")
+        raise error(f"{where} = {relative!r}: file not found at {path} (the path is relative "
+                    f"to {relative_to})")
     return path
 
 
@@ -67,7 +76,8 @@ def site_file(loaded: LoadedScenario, site_id: str, file: str | None, index: int
     if not path.exists():
         known = sorted(p.stem for p in folder.glob("*.nc"))
         raise ScenarioError(
-            f"{loaded.origin}: sites[{index}].id = {site_id!r}: unknown site; reference sites "
+            f"{loaded.origin}: sites[{index}].id = {site_id!r}: unknown site; "
+            f"{did_you_mean(site_id, known)}reference sites "
             f"are {known}; or give `file:` with your own hourly data"
         )
     return path

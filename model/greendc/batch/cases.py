@@ -100,10 +100,10 @@ def batch_from_dict(raw: Any, origin: str = "<batch>", base_dir: pathlib.Path | 
         spec = BatchFile.model_validate(raw)
     except ValidationError as exc:
         raise BatchError(format_validation_error(exc, origin, prefix="")) from None
-    scenario_path = (base_dir or pathlib.Path.cwd()) / spec.scenario
-    if not scenario_path.exists():
-        raise BatchError(f"{origin}: scenario = {spec.scenario!r}: file not found "
-                         f"({scenario_path}); the path is relative to the batch file")
+    from greendc.timeseries import confined_path  # confined like site files
+
+    scenario_path = confined_path(base_dir or pathlib.Path.cwd(), spec.scenario,
+                                  f"{origin}: scenario", BatchError, "the batch file")
     base = load_scenario(scenario_path)
     keys = _all_keys(spec)
     for key in keys:

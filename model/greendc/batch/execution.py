@@ -4,6 +4,7 @@ dask.distributed cluster (or serially), then writes the summary table."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -171,8 +172,9 @@ def run_batch(batch: Batch | str | pathlib.Path, out: str | pathlib.Path, *,
                 done(run_case(case, str(out)))
         else:
             _run_distributed(todo, out, scheduler, workers, client, done)
-    except KeyboardInterrupt:
-        interrupted = True
+    except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C (dask may turn it into a
+        interrupted = True                                  # CancelledError while closing)
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)  # no shutdown noise
     finally:
         bar.close()
         table = write_table(batch, out)
@@ -209,7 +211,8 @@ def _run_distributed(todo: list[Case], out: pathlib.Path, scheduler: str | None,
             else:
                 n = min(workers or default_workers(), len(todo))
                 cluster = stack.enter_context(LocalCluster(
-                    n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0"))
+                    n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                    dashboard_address="127.0.0.1:0"))
                 client = stack.enter_context(Client(cluster))
         tag = uuid.uuid4().hex[:6]
         futures = {}

@@ -4,8 +4,11 @@
 ``DataError`` listing them all; each line names the file (``origin``), the variable, the bad
 value and where it occurs, and what was expected (unit / range).
 
-Imports only numpy, pandas, xarray and ``greendc.errors`` so the checks run without the data
-extras.
+Imports only numpy, pandas, xarray, pint (``greendc.units``) and ``greendc.errors`` so the
+checks run without the data extras. Units: ``SPECS`` documents each variable's unit, plausible
+hourly range and (for easily slipped units) plausible annual mean; ``convert_site_units``
+converts compatible ``units`` attributes, the checks refuse the rest and name the likely unit
+of a series given without one ("looks like kgCO2e/kWh: multiply by 1000").
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pandas as pd
 import xarray as xr
 
 from greendc.errors import DataError
+from greendc.units import conversion_factor, convert, same_unit
 
 HOURS_PER_YEAR = 8760
 
@@ -35,19 +39,32 @@ OPTIONAL_VARIABLES = ("pv_cf_onsite", "ghi", "wind_speed", "grid_cfe_share")
 
 @dataclass(frozen=True)
 class VariableSpec:
+    """Expected unit, plausible hourly range (inclusive) and, for series whose unit is easily
+    slipped, the plausible range of the ANNUAL MEAN of ``abs(value)`` with the usual wrong
+    units (``slips``: unit names, tried in order) to name when the mean falls outside it."""
+
     unit: str
     low: float | None
     high: float | None
     description: str
+    mean_range: tuple[float, float] | None = None
+    slips: tuple[str, ...] = ()
 
 
-# Expected units and plausible physical ranges (inclusive).
+# Expected units and plausible physical ranges (inclusive). Annual-mean ranges: grid carbon
+# intensity 5-1,500 gCO2e/kWh (the cleanest grids in Europe average ~10-40, coal-heavy ones
+# ~700-1,000; a mean below 5 is kg/kWh), day-ahead price 1-1,000 EUR/MWh (European annual
+# means 2015-2024: ~20-250; a mean below 1 is EUR/kWh), district-heat offtake <= 5,000 MW
+# (the largest networks peak at a few GW; more is kW).
 SPECS: dict[str, VariableSpec] = {
     "air_temperature": VariableSpec("degC", -60.0, 60.0, "air temperature at 2 m"),
     "relative_humidity": VariableSpec("%", 0.0, 100.0, "relative humidity"),
-    "grid_price": VariableSpec("EUR/MWh", -500.0, 5000.0, "day-ahead grid price"),
-    "grid_carbon_intensity": VariableSpec("gCO2e/kWh", 0.0, 2000.0, "grid carbon intensity"),
-    "heat_demand": VariableSpec("MW", 0.0, None, "district-heat offtake"),
+    "grid_price": VariableSpec("EUR/MWh", -500.0, 5000.0, "day-ahead grid price",
+                               (1.0, 1000.0), ("EUR/kWh",)),
+    "grid_carbon_intensity": VariableSpec("gCO2e/kWh", 0.0, 2000.0, "grid carbon intensity",
+                                          (5.0, 1500.0), ("kgCO2e/kWh",)),
+    "heat_demand": VariableSpec("MW", 0.0, None, "district-heat offtake", (0.0, 5000.0),
+                                ("kW",)),
     "pv_cf": VariableSpec("1", 0.0, 1.0, "PV capacity factor (share 0-1)"),
     "wind_cf": VariableSpec("1", 0.0, 1.0, "wind capacity factor (share 0-1)"),
     "pv_cf_onsite": VariableSpec("1", 0.0, 1.0, "on-site PV capacity factor (share 0-1)"),
@@ -252,10 +269,82 @@ def _check_variable(name: str, da: xr.DataArray, times, origin: str, problems: l
                             f"({out_of_range_where(0, 1)}){hint}; expected a share within "
                             "[0, 1] (per MW installed)")
         return
+    unit_problem = _units_attribute_problem(units, spec)
+    if unit_problem:
+        problems.append(f"{where_var}: {unit_problem}")
+        return
     if spec.low is not None and vmin < spec.low or spec.high is not None and vmax > spec.high:
         problems.append(f"{where_var}: min {_fmt_num(vmin)}, max {_fmt_num(vmax)} "
                         f"({out_of_range_where(spec.low, spec.high)}); expected "
                         f"{spec.description} within {rng}")
+        return
+    slip = _unit_slip(float(np.abs(finite).mean()), spec)
+    if slip:
+        problems.append(f"{where_var}: {slip}")
+
+
+def _pint_spelling(units: str) -> str:
+    low = units.lower()
+    return "1" if low in FRACTION_UNITS else "%" if low in PERCENT_UNITS else units
+
+
+def _units_attribute_problem(units: str, spec: VariableSpec) -> str:
+    """Why a ``units`` attribute is not the expected unit (empty when it is, or absent).
+    ``read_site_file`` converts compatible units before the checks, so a units attribute
+    that still differs here is a Dataset given in another unit."""
+    if not units or same_unit(_pint_spelling(units), spec.unit):
+        return ""
+    try:
+        factor = conversion_factor(_pint_spelling(units), spec.unit)
+    except ValueError as exc:
+        return f"units attribute is {units!r}: {exc}; expected {spec.unit}"
+    return (f"units attribute is {units!r}; expected {spec.unit} (convert: multiply by "
+            f"{factor:g}, or read the file with read_site_file, which converts)")
+
+
+def _unit_slip(mean_abs: float, spec: VariableSpec) -> str:
+    """Name the likely unit when the annual mean is implausible in the documented unit."""
+    if spec.mean_range is None:
+        return ""
+    lo, hi = spec.mean_range
+    if lo <= mean_abs <= hi:
+        return ""
+    for slip in spec.slips:
+        factor = conversion_factor(slip, spec.unit)
+        if lo <= mean_abs * factor <= hi:
+            return (f"annual mean |value| {_fmt_num(mean_abs)} is outside the plausible "
+                    f"[{_fmt_num(lo)}, {_fmt_num(hi)}] {spec.unit} - looks like {slip}: multiply "
+                    f"by {factor:g} (or give the unit: a 'units' attribute, a CSV units row "
+                    f"or sidecar); expected {spec.description} in {spec.unit}")
+    return (f"annual mean |value| {_fmt_num(mean_abs)} is outside the plausible "
+            f"[{_fmt_num(lo)}, {_fmt_num(hi)}] {spec.unit}; expected {spec.description} in "
+            f"{spec.unit}")
+
+
+def convert_site_units(ds: xr.Dataset, origin: str) -> xr.Dataset:
+    """Convert every known variable whose ``units`` attribute is compatible with its expected
+    unit (pint, ``greendc.units``: kgCO2e/kWh -> gCO2e/kWh, EUR/kWh -> EUR/MWh, K -> degC,
+    kW -> MW, % -> 1 for shares); raise ``DataError`` for unknown or incompatible units."""
+    problems = []
+    out = ds.copy()
+    for name, spec in SPECS.items():
+        if name not in ds.data_vars:
+            continue
+        units = str(ds[name].attrs.get("units", "")).strip()
+        if not units or same_unit(_pint_spelling(units), spec.unit):
+            continue
+        try:
+            values = convert(np.asarray(ds[name].values, dtype=float), _pint_spelling(units),
+                             spec.unit)
+        except ValueError as exc:
+            problems.append(f"{origin}: {name}: units attribute is {units!r}: {exc}; expected "
+                            f"{spec.description} in {spec.unit}")
+            continue
+        out[name] = ds[name].copy(data=values)
+        out[name].attrs.update(units=spec.unit, converted_from=units)
+    if problems:
+        raise DataError("\n".join(problems))
+    return out
 
 
 def check_site_dataset(ds: xr.Dataset, origin: str) -> None:

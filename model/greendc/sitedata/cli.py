@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import pathlib
+import re
 
 import typer
 
@@ -185,20 +186,42 @@ def check_cmd(paths: list[pathlib.Path] = typer.Argument(..., help=".nc or .csv 
         raise typer.Exit(1)
 
 
+def _site_id(value: str) -> str:
+    """A site id names a file: no path separators, no '..'."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value or "") or ".." in value:
+        raise typer.BadParameter(f"{value!r}: a site id may only hold letters, digits, '-', "
+                                 "'_' and '.' (it names the file OUT/<id>.nc)")
+    return value
+
+
+def _country(value: str | None) -> str | None:
+    from greendc.scenario import ISO_ALPHA2, JURISDICTION_ALIASES
+
+    if value is not None and value not in ISO_ALPHA2:
+        alias = JURISDICTION_ALIASES.get(value.upper(), value.upper())
+        hint = f"; did you mean '{alias}'?" if alias in ISO_ALPHA2 else ""
+        raise typer.BadParameter(f"{value!r} is not an ISO 3166-1 alpha-2 code{hint}")
+    return value
+
+
 @app.command("import")
 def import_cmd(
     source: pathlib.Path = typer.Argument(..., help="weather file (.epw, or .csv with time in "
                                           "UTC, air_temperature, relative_humidity, ghi, "
                                           "wind_speed) or a complete site file (.nc, or .csv "
                                           "that already has grid_price etc.)"),
-    site_id: str = typer.Argument(..., help="id for the new site file"),
-    country: str = typer.Option(None, "--country", help="ISO 3166 alpha-2 of the grid "
-                                "(needed for a weather file)"),
-    latitude: float = typer.Option(None, "--lat", help="site latitude [deg N]"),
-    longitude: float = typer.Option(None, "--lon", help="site longitude [deg E]"),
-    altitude_m: float = typer.Option(0.0, "--altitude", help="site altitude [m]"),
-    heat_mwh: float = typer.Option(100_000.0, "--heat-mwh", help="district-heating offtake "
-                                   "available per year [MWh_th]"),
+    site_id: str = typer.Argument(..., callback=_site_id, help="id for the new site file "
+                                  "(letters, digits, '-', '_', '.'; it names OUT/<id>.nc)"),
+    country: str = typer.Option(None, "--country", callback=_country, help="ISO 3166 alpha-2 "
+                                "of the grid (needed for a weather file)"),
+    latitude: float = typer.Option(None, "--lat", min=-90, max=90,
+                                   help="site latitude [deg N], -90-90"),
+    longitude: float = typer.Option(None, "--lon", min=-180, max=180,
+                                    help="site longitude [deg E], -180-180"),
+    altitude_m: float = typer.Option(0.0, "--altitude", min=-500, max=9000,
+                                     help="site altitude [m], -500-9000"),
+    heat_mwh: float = typer.Option(100_000.0, "--heat-mwh", min=0, help="district-heating "
+                                   "offtake available per year [MWh_th], >= 0"),
     out: pathlib.Path = typer.Option(DEFAULT_DIR, "--out", "-o", help="output folder"),
 ) -> None:
     """Turn a weather file + a country into a site file through the reference pipeline

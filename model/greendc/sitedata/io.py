@@ -7,7 +7,14 @@ File formats
   series with ``units``/``long_name``/``source`` attributes, global attributes about the site.
 - CSV (``.csv``): a ``time`` column of ISO 8601 timestamps in UTC (``2018-01-01T00:00``,
   optionally with ``Z`` or ``+00:00``; any other offset is refused) and one column per
-  variable, in the units of ``greendc.sitedata.checks.SPECS``. No global attributes.
+  variable. Units: either a second header row whose ``time`` cell is ``units`` (e.g.
+  ``units,EUR/kWh,kgCO2e/kWh``) or a sidecar ``<name>.units.yaml`` mapping variable -> unit;
+  columns without a unit are in the documented unit of ``greendc.sitedata.checks.SPECS``
+  (and a series whose magnitude only fits another unit is refused, naming that unit). No
+  global attributes.
+
+Units given (a NetCDF ``units`` attribute, a CSV units row or sidecar) are parsed with pint and
+converted to the documented unit when compatible (kgCO2e/kWh -> gCO2e/kWh), else refused.
 """
 
 from __future__ import annotations
@@ -20,7 +27,9 @@ import xarray as xr
 
 from greendc import atomic
 from greendc.errors import DataError
-from greendc.sitedata.checks import SPECS, check_site_dataset, parse_utc_times
+from greendc.sitedata.checks import (
+    SPECS, check_site_dataset, convert_site_units, parse_utc_times,
+)
 
 TIME_ENCODING = {"units": "hours since 2018-01-01 00:00:00", "calendar": "proleptic_gregorian",
                  "dtype": "int32"}
@@ -49,6 +58,9 @@ def _read_csv(path: pathlib.Path) -> xr.Dataset:
         raise DataError(f"{origin}: no 'time' column (columns: {', '.join(map(str, df.columns))}); "
                         "expected a 'time' column of ISO UTC timestamps plus one column per "
                         "variable")
+    units = _csv_units(path, df)
+    if units.pop("__row__", None):
+        df = df.iloc[1:].reset_index(drop=True)
     times = parse_utc_times(df["time"], origin)
     data_vars = {}
     for col in df.columns:
@@ -60,9 +72,36 @@ def _read_csv(path: pathlib.Path) -> xr.Dataset:
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise DataError(f"{origin}: {col}: non-numeric value {df[col].iloc[row]!r} in row "
                             f"{row + 1} (time {df['time'].iloc[row]}); expected numbers")
-        attrs = {"units": SPECS[col].unit} if col in SPECS else {}
+        unit = units.get(str(col)) or (SPECS[col].unit if col in SPECS else None)
+        attrs = {"units": unit} if unit else {}
         data_vars[str(col)] = ("time", values.to_numpy(dtype=float), attrs)
     return xr.Dataset(data_vars, coords={"time": times.to_numpy()})
+
+
+def _csv_units(path: pathlib.Path, df: pd.DataFrame) -> dict[str, str]:
+    """Units of the CSV columns: a first data row whose time cell is ``units`` (then the key
+    ``__row__`` is set) or a sidecar ``<stem>.units.yaml``; empty when neither is given."""
+    from greendc.yamlio import load_yaml
+
+    found: dict[str, str] = {}
+    if len(df) and str(df["time"].iloc[0]).strip().lower() == "units":
+        found = {str(c): str(v).strip() for c, v in df.iloc[0].items()
+                 if c != "time" and pd.notna(v) and str(v).strip()}
+        found["__row__"] = "1"
+    sidecar = path.with_name(f"{path.stem}.units.yaml")
+    if sidecar.is_file():
+        side = load_yaml(sidecar, DataError)
+        if not isinstance(side, dict):
+            raise DataError(f"{sidecar}: expected a mapping of column name -> unit")
+        for col, unit in side.items():
+            if str(col) not in df.columns:
+                raise DataError(f"{sidecar}: {col}: no such column in {path.name} (columns: "
+                                f"{', '.join(map(str, df.columns))})")
+            if col in found and found[col] != str(unit):
+                raise DataError(f"{sidecar}: {col}: unit {unit!r} contradicts the units row "
+                                f"of {path.name} ({found[col]!r})")
+            found[str(col)] = str(unit)
+    return found
 
 
 def read_site_file(path, site_id: str | None = None) -> xr.Dataset:
@@ -84,6 +123,7 @@ def read_site_file(path, site_id: str | None = None) -> xr.Dataset:
     else:
         raise DataError(f"{path}{label}: unknown site-data format {path.suffix!r}; expected .nc "
                         "(NetCDF) or .csv")
+    ds = convert_site_units(ds, origin=_origin(path, site_id))
     check_site_dataset(ds, origin=_origin(path, site_id))
     return ds
 
