@@ -650,6 +650,7 @@ def test_local_dask_cluster_binds_loopback(monkeypatch, tmp_path):
     import distributed
 
     from greendc import batch as batch_mod
+    from greendc.batch import execution
 
     seen = {}
 
@@ -664,6 +665,6 @@ def test_local_dask_cluster_binds_loopback(monkeypatch, tmp_path):
     case = batch_mod.Case(case_id="x", name="x", overrides={}, loaded=None, error=None,
                           data_hash="")
     with pytest.raises(Stop):
-        batch_mod._run_distributed([case], tmp_path, None, 1, None, lambda row: None)
+        execution._run_distributed([case], tmp_path, None, 1, None, lambda row: None)
     assert seen["host"] == "127.0.0.1"
     assert seen["dashboard_address"].startswith("127.0.0.1:")
