@@ -65,12 +65,17 @@ def run(
     strategy: str = typer.Option(None, help="auto | decompose | monolithic"),
     time_limit: float = typer.Option(None, "--time-limit", help="solver time limit per MILP [s]"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="print only the summary line"),
+    data_year: int = typer.Option(None, "--data-year", help="grid data year of the site files "
+                                  "(overrides the scenario's data_year; see `greendc data list`)"),
 ) -> None:
     """Solve a scenario: print the chosen design and KPIs, save results.nc, csv/ and summary.json."""
     from greendc.results import save_results, summary
     from greendc.study import load_study, solve_study
 
-    changes = {"solver.time_limit_s": time_limit} if time_limit else None
+    changes = {"solver.time_limit_s": time_limit} if time_limit else {}
+    if data_year is not None:
+        changes["data_year"] = data_year
+    changes = changes or None
     try:
         study = load_study(scenario, overrides=changes)
     except GreendcError as exc:
