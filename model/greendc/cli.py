@@ -1,4 +1,4 @@
-"""Command line: ``greendc validate | run | pareto | footprint | report | data``.
+"""Command line: ``greendc validate | run | robustness | pareto | footprint | report | data``.
 
 A thin layer over the Python API.
 
@@ -39,6 +39,37 @@ def _fail(exc: GreendcError) -> None:
     kind = type(exc).__name__
     typer.secho(f"{kind}: {exc}", err=True, fg=typer.colors.RED)
     raise typer.Exit(EXIT_USER_ERROR)
+
+
+@app.command()
+def robustness(
+    scenario: pathlib.Path = typer.Argument(..., help="scenario YAML file of the solved design"),
+    results: pathlib.Path = typer.Option(None, "--results", "-r", help="results folder of that "
+                                         "scenario (default: results/<scenario name>)"),
+    years: list[int] = typer.Option(None, "--year", "-y", help="data years (default: every "
+                                    "year available for the built site)"),
+) -> None:
+    """Re-evaluate a solved design (capacities fixed, hourly dispatch only) in every grid data
+    year: cost, emissions and CFE per year, their spread, and why a year is infeasible. Writes
+    robustness.csv/.json into the results folder (shown by `greendc report`)."""
+    import xarray as xr
+
+    from greendc import robustness as rb
+    from greendc.scenario import load_scenario
+
+    try:
+        loaded = load_scenario(scenario)
+        folder = results or pathlib.Path("results") / loaded.scenario.name
+        if not (folder / "results.nc").exists():
+            raise GreendcError(f"{folder}: no results.nc; run `greendc run {scenario}` first")
+        res = xr.load_dataset(folder / "results.nc")
+        table = rb.robustness(loaded, res, list(years) or None,
+                              progress=lambda msg: typer.echo(f"  .. {msg}", err=True))
+    except GreendcError as exc:
+        _fail(exc)
+    path = rb.save(table, folder)
+    typer.echo("\n".join(rb.markdown(table)))
+    typer.echo(f"robustness: {path}")
 
 
 @app.command()

@@ -94,9 +94,34 @@ def write_report(folder: str | pathlib.Path) -> pathlib.Path:
         status=info["solver"]["status"], gap=info["solver"]["mip_gap"],
         design=design_rows(info), figures=figures, front_head=head, front_rows=rows,
         provenance=json.dumps(info["provenance"], indent=2))
+    md = _markdown(info, [(t, s) for t, s, _ in makers], head, rows)
+    rob = _robustness_markdown(folder)  # written by `greendc robustness`
+    if rob:
+        md += "\n" + "\n".join(rob) + "\n"
+        html = html.replace("</body>", _robustness_html(rob) + "</body>")
     _write(folder / "report.html", html)
-    _write(folder / "report.md", _markdown(info, [(t, s) for t, s, _ in makers], head, rows))
+    _write(folder / "report.md", md)
     return folder / "report.html"
+
+
+def _robustness_markdown(folder: pathlib.Path) -> list[str]:
+    """Robustness-across-data-years section from ``robustness.csv``, if present."""
+    path = folder / "robustness.csv"
+    if not path.exists():
+        return []
+    import pandas as pd
+
+    from greendc.robustness import markdown
+
+    table = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    table["reason"] = table["reason"].fillna("")
+    return ["## Robustness across grid data years (design fixed)", ""] + markdown(table)
+
+
+def _robustness_html(lines: list[str]) -> str:
+    rows = [ln.strip("|").split("|") for ln in lines[2:] if not ln.startswith("|---")]
+    body = "".join("<tr>" + "".join(f"<td>{c.strip()}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<h2>{lines[0][3:]}</h2><table id=\"robustness-table\">{body}</table>"
 
 
 BATCH_TEMPLATE = jinja2.Template("""<!doctype html>
