@@ -113,8 +113,8 @@ def _robustness_markdown(folder: pathlib.Path) -> list[str]:
 
     from greendc.robustness import markdown
 
-    table = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    table["reason"] = table["reason"].fillna("")
+    table = pd.read_csv(path, dtype={"reason": str, "price_kind": str})
+    table["reason"] = table["reason"].astype(object).where(table["reason"].notna(), "")
     return ["## Robustness across grid data years (design fixed)", ""] + markdown(table)
 
 
