@@ -63,7 +63,7 @@ def robustness(
         if not (folder / "results.nc").exists():
             raise GreendcError(f"{folder}: no results.nc; run `greendc run {scenario}` first")
         res = xr.load_dataset(folder / "results.nc")
-        table = rb.robustness(loaded, res, list(years) or None,
+        table = rb.robustness(loaded, res, list(years or []) or None,
                               progress=lambda msg: typer.echo(f"  .. {msg}", err=True))
     except GreendcError as exc:
         _fail(exc)
