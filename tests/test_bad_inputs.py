@@ -22,6 +22,7 @@ import xarray as xr
 import yaml
 from typer.testing import CliRunner
 
+from greendc.sitedata.files import reference_file
 from greendc.resources import DATA_DIR
 from greendc.catalogue import (
     apply_overrides, read_catalogue_dicts, validate_catalogue,
@@ -37,7 +38,7 @@ from greendc.timeseries import load_sites
 from tests.conftest import synthetic_site, tiny_inputs
 
 REFERENCE = DATA_DIR / "sites"
-HAVE_SITES = all((REFERENCE / f"{s}.nc").exists() for s in ("fr-essonne", "gb-london"))
+HAVE_SITES = all(reference_file(s).exists() for s in ("fr-essonne", "gb-london"))
 needs_sites = pytest.mark.skipif(not HAVE_SITES, reason="reference site files data/sites/"
                                  "fr-essonne.nc and gb-london.nc not built yet")
 

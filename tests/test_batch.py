@@ -13,12 +13,13 @@ import pathlib
 import pytest
 import yaml
 
+from greendc.sitedata.files import reference_file
 from greendc.batch import (BatchError, BatchInterrupted, is_done, load_batch, read_status,
                          record_lost, run_batch)
 
 SITES = ["fr-essonne", "se-stockholm"]
 from greendc.resources import SITES_DIR as SITE_DIR
-missing = [s for s in SITES if not (SITE_DIR / f"{s}.nc").exists()]
+missing = [s for s in SITES if not reference_file(s).exists()]
 pytestmark = pytest.mark.skipif(
     bool(missing), reason=f"reference site files missing in {SITE_DIR}: {missing} "
     "(build them with `greendc data build`)")
@@ -269,7 +270,7 @@ def test_changed_data_is_solved_again(tmp_path):
     shutil.copytree(SITE_DIR.parent / "catalogue", data / "catalogue")
     (data / "sites").mkdir()
     for s in SITES:
-        shutil.copy(SITE_DIR / f"{s}.nc", data / "sites")
+        shutil.copy(reference_file(s), data / "sites")
     path = write_batch(tmp_path, {}, {**TINY, "data_dir": "data"})
     first = run_batch(load_batch(path), tmp_path / "out", serial=True, quiet=True)
     assert len(first.computed) == 1

@@ -16,11 +16,12 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
+from greendc.sitedata.files import reference_file
 from greendc.resources import DATA_DIR
 from greendc.cli import EXIT_NOT_PROVEN, EXIT_USER_ERROR, app
 
 SITES = ["fr-essonne", "se-stockholm"]
-HAVE_SITES = all((DATA_DIR / "sites" / f"{s}.nc").exists() for s in SITES)
+HAVE_SITES = all(reference_file(s).exists() for s in SITES)
 needs_sites = pytest.mark.skipif(not HAVE_SITES, reason="reference site files data/sites/"
                                  "fr-essonne.nc, se-stockholm.nc not built yet")
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from greendc.sitedata.files import reference_file
 from greendc.resources import DATA_DIR
 from greendc.scenario import scenario_from_dict
 from greendc.solve import HighsModel, SolverSettings
@@ -20,7 +21,7 @@ from greendc.study import run
 from tests.conftest import tiny_inputs
 
 SITES = ["fr-essonne", "se-stockholm"]
-HAVE_SITES = all((DATA_DIR / "sites" / f"{s}.nc").exists() for s in SITES)
+HAVE_SITES = all(reference_file(s).exists() for s in SITES)
 needs_sites = pytest.mark.skipif(
     not HAVE_SITES, reason=f"reference site files data/sites/{{{','.join(SITES)}}}.nc not built "
     "yet (run `greendc data build`); the tiny-fixture determinism tests still run")

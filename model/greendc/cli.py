@@ -1,4 +1,4 @@
-"""Command line: ``greendc validate | run | pareto | footprint | report | data``.
+"""Command line: ``greendc validate | run | robustness | pareto | footprint | report | data``.
 
 A thin layer over the Python API.
 
@@ -101,6 +101,39 @@ def _fail(exc: GreendcError) -> None:
 
 
 @app.command()
+def robustness(
+    scenario: pathlib.Path = typer.Argument(..., help="scenario YAML file of the solved design"),
+    results: pathlib.Path = typer.Option(None, "--results", "-r", help="results folder of that "
+                                         "scenario (default: results/<scenario name>)"),
+    years: list[int] = typer.Option(None, "--year", "-y", help="data years (default: every "
+                                    "year available for the built site)"),
+) -> None:
+    """Re-evaluate a solved design (capacities fixed, hourly dispatch only) in every grid data
+    year: cost, emissions and CFE per year, their spread, and why a year is infeasible. Writes
+    robustness.csv/.json into the results folder (shown by `greendc report`)."""
+    import xarray as xr
+
+    from greendc import robustness as rb
+    from greendc.scenario import load_scenario
+
+    try:
+        loaded = load_scenario(scenario)
+        folder = results or pathlib.Path("results") / loaded.scenario.name
+        if not (folder / "results.nc").exists():
+            raise GreendcError(f"{folder}: no results.nc; run `greendc run {scenario}` first")
+        res = xr.load_dataset(folder / "results.nc")
+        from greendc.progress import show_steps
+
+        with show_steps(enabled=True):
+            table = rb.robustness(loaded, res, list(years or []) or None)
+    except GreendcError as exc:
+        _fail(exc)
+    path = rb.save(table, folder)
+    typer.echo("\n".join(rb.markdown(table)))
+    typer.echo(f"robustness: {path}")
+
+
+@app.command()
 def validate(scenario: pathlib.Path = typer.Argument(..., help=SCENARIO_HELP)) -> None:
     """Check a scenario, its catalogue overrides and its site files without solving."""
     from greendc.study import combinations, load_study
@@ -127,6 +160,8 @@ def run(
                                      "s"), help="solver time limit per MILP [s], > 0 "
                                      "(default: the scenario's solver.time_limit_s)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="print only the summary line"),
+    data_year: int = typer.Option(None, "--data-year", help="grid data year of the site files "
+                                  "(overrides the scenario's data_year; see `greendc data list`)"),
 ) -> None:
     """Solve a scenario: print the chosen design and KPIs, save results.nc, csv/ and summary.json."""
     from greendc.progress import show_steps
@@ -134,7 +169,10 @@ def run(
     from greendc.solve import interrupted
     from greendc.study import load_study, solve_study
 
-    changes = {"solver.time_limit_s": time_limit} if time_limit is not None else None
+    changes = {"solver.time_limit_s": time_limit} if time_limit is not None else {}
+    if data_year is not None:
+        changes["data_year"] = data_year
+    changes = changes or None
     try:
         study = load_study(scenario, overrides=changes)
     except GreendcError as exc:

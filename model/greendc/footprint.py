@@ -24,11 +24,14 @@ from greendc.sitedata.io import read_site_file
 
 def site_pue_and_intensity(site: str, cooling: str, data_dir: pathlib.Path | None = None):
     """Hourly PUE [-] of ``cooling`` and grid carbon intensity [gCO2e/kWh] at ``site``."""
+    from greendc.sitedata.files import catalogue, resolve
+
     folder = pathlib.Path(data_dir or DATA_DIR)
-    path = folder / "sites" / f"{site}.nc"
-    if not path.exists():
-        known = sorted(p.stem for p in (folder / "sites").glob("*.nc"))
-        raise DataError(f"site {site!r}: no file {path}; reference sites are {known}")
+    path = resolve(folder / "sites", site, None)
+    if path is None:
+        known = sorted(catalogue(folder / "sites"))
+        raise DataError(f"site {site!r}: no site file in {folder / 'sites'}; reference sites "
+                        f"are {known}")
     ds = read_site_file(path, site_id=site)
     cat = load_catalogue(data_dir)
     if cooling not in cat.cooling:

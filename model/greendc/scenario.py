@@ -201,6 +201,9 @@ class Scenario(_Strict):
     solver: SolverOptions = SolverOptions()
     overrides: dict[str, Any] = {}
     data_dir: str | None = None
+    data_year: int | None = Field(
+        None, ge=1990, le=2100, description="grid data year of every site file (reference "
+        "sites: data/sites/<site>_<year>.nc, see `greendc data list`); default 2018")
 
     @field_validator("name")
     @classmethod
@@ -230,7 +233,10 @@ class Scenario(_Strict):
 
     def digest(self) -> str:
         """Stable hash of the resolved scenario (provenance, batch case ids)."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        # data_year only enters the hash when set, so unchanged scenarios keep their hash
+        dump = self.model_dump(mode="json", exclude={"data_year"} if self.data_year is None
+                               else set())
+        blob = json.dumps(dump, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

@@ -1,7 +1,8 @@
 """Site hourly data: locate, read, check and cut to the modelled horizon.
 
-Reference sites live in ``data/sites/<site_id>.nc``; a scenario may point a site at the
-user's own NetCDF or CSV file (path relative to the scenario file). Every file goes through
+Reference sites live in ``data/sites/<site_id>_<year>.nc`` (one file per grid data year; the
+scenario's ``data_year`` picks it, default 2018); a scenario may point a site at the user's own
+NetCDF or CSV file (path relative to the scenario file). Every file goes through
 ``greendc.sitedata.checks.check_site_dataset`` (8,760 finite hourly values, units, ranges)
 before anything is built.
 """
@@ -67,20 +68,31 @@ def data_dir(loaded: LoadedScenario) -> pathlib.Path | None:
 
 
 def site_file(loaded: LoadedScenario, site_id: str, file: str | None, index: int) -> pathlib.Path:
+    """The hourly file of a candidate site: the user's ``file``, else the reference (or
+    ``data_dir``) file of the scenario's ``data_year`` (``sites/<site_id>_<year>.nc``)."""
     if file is not None:
         return resolve_user_path(loaded, file, f"sites[{index}].file")
     from greendc.resources import DATA_DIR
+    from greendc.sitedata.files import DEFAULT_DATA_YEAR, catalogue, resolve
 
     folder = (data_dir(loaded) or DATA_DIR) / "sites"
-    path = folder / f"{site_id}.nc"
-    if not path.exists():
-        known = sorted(p.stem for p in folder.glob("*.nc"))
+    year = loaded.scenario.data_year
+    path = resolve(folder, site_id, year)
+    if path is not None:
+        return path
+    known = catalogue(folder)
+    if site_id not in known:
         raise ScenarioError(
             f"{loaded.origin}: sites[{index}].id = {site_id!r}: unknown site; "
             f"{did_you_mean(site_id, known)}reference sites "
             f"are {known}; or give `file:` with your own hourly data"
         )
-    return path
+    years = [y for y in known[site_id] if y is not None]
+    raise ScenarioError(
+        f"{loaded.origin}: data_year = {year or DEFAULT_DATA_YEAR}: no data for site "
+        f"{site_id!r} in that year; available years for {site_id}: {years} "
+        "(see `greendc data list`)"
+    )
 
 
 def load_sites(loaded: LoadedScenario) -> dict[str, xr.Dataset]:

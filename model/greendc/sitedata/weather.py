@@ -4,7 +4,11 @@ Time axis: EPW and TRY rows are hour-ending values in local *standard* time (EPW
 8 gives the offset; TRY uses MEZ = UTC+1). Row i covers local [i, i+1) h, i.e. UTC
 [i - offset, i - offset + 1) h, so the series is rolled by ``-offset`` hours onto the UTC
 hour-beginning axis (the ``offset`` hours that wrap around come from the first hours of the
-same typical year). The typical year is then laid on the 2018 hour-of-year axis.
+same typical year). The typical year is then laid on the default data year's hour-of-year axis;
+every data-year file of a site carries the same typical-year values hour of year for hour of year.
+
+``adjust_to_normals`` shifts a proxy's air temperature to the real site's published monthly
+normals (see ``recipes.Weather.monthly_normals_c``).
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ def read_weather(w: R.Weather) -> tuple[pd.DataFrame, dict]:
         raise ValueError(f"{path}: {len(df)} rows, expected 8760")
     shift = int(round(meta["tz"]))
     out = pd.DataFrame({c: np.roll(df[c].to_numpy(dtype=float), -shift) for c in df.columns},
-                       index=pd.date_range(f"{R.DATA_YEAR}-01-01", periods=8760, freq="h"))
+                       index=pd.date_range(f"{R.DEFAULT_YEAR}-01-01", periods=8760, freq="h"))
     out["rel_hum"] = out["rel_hum"].clip(0, 100)
     out["ghi"] = out["ghi"].clip(lower=0)
     meta["path"] = str(path)
@@ -81,7 +85,7 @@ def _read_weather_csv(path: pathlib.Path) -> tuple[pd.DataFrame, dict]:
                         "29 February in a leap year)")
     out = df.rename(columns=CSV_COLUMNS)[list(CSV_COLUMNS.values())].astype(float)
     out["pressure"] = df["pressure"].astype(float) if "pressure" in df else 101325.0
-    out.index = pd.date_range(f"{R.DATA_YEAR}-01-01", periods=8760, freq="h")
+    out.index = pd.date_range(f"{R.DEFAULT_YEAR}-01-01", periods=8760, freq="h")
     out["rel_hum"] = out["rel_hum"].clip(0, 100)
     out["ghi"] = out["ghi"].clip(lower=0)
     meta = {"lat": float("nan"), "lon": float("nan"), "tz": 0.0, "elev": 0.0,
@@ -101,6 +105,27 @@ def _try_coords(lines: list[str]) -> tuple[float, float, float, str]:
     a, b, c, d, e = (int(x) for x in m.groups())
     st = re.search(r"Station:\s*(\S+)", text)
     return a + b / 60, c + d / 60, float(e), st.group(1) if st else ""
+
+
+def adjust_to_normals(w: pd.DataFrame, normals_c: tuple[float, ...]) -> tuple[np.ndarray, dict]:
+    """Shift the hourly air temperature so that each month's mean equals ``normals_c``.
+
+    delta_m = normal_m - (proxy monthly mean)_m [K]; the hourly shift is delta interpolated
+    linearly in day of year between mid-months (periodic over the year), so no step appears at
+    month boundaries; the monthly means then match the normals to within ~0.1 K. Relative
+    humidity is kept (the dew point rises with the temperature). Returns the shift [K] per hour
+    and statistics.
+    """
+    if len(normals_c) != 12:
+        raise ValueError("monthly_normals_c needs 12 values (Jan..Dec)")
+    t = w["temp_air"]
+    delta = np.asarray(normals_c) - t.groupby(t.index.month).mean().to_numpy()
+    mid = np.array([15.5 + 30.4375 * m for m in range(12)])  # mid-month day of year (0-based)
+    doy = (w.index.day_of_year.to_numpy() - 1) + w.index.hour.to_numpy() / 24.0
+    shift = np.interp(doy, np.r_[mid[-1] - 365.0, mid, mid[0] + 365.0],
+                      np.r_[delta[-1], delta, delta[0]])
+    return shift, {"monthly_delta_k": ", ".join(f"{d:+.2f}" for d in delta),
+                   "mean_shift_k": round(float(shift.mean()), 3)}
 
 
 def solar_position(idx: pd.DatetimeIndex, lat: float, lon: float, alt: float):
