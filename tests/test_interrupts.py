@@ -145,7 +145,7 @@ def test_ctrl_c_on_batch_is_one_clean_line(monkeypatch, tmp_path):
     a traceback instead of the batch's one-line report."""
     import asyncio
 
-    from greendc import batch as batch_mod
+    from greendc.batch import execution as batch_mod
     from greendc.cli import app
 
     scenario = tmp_path / "s.yaml"
