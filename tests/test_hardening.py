@@ -25,7 +25,7 @@ from greendc.sitedata.checks import check_site_dataset
 from greendc.sitedata.io import read_site_file, write_site_file
 from greendc.study import load_study
 from tests.conftest import synthetic_site
-from tests.test_bad_inputs import BASE, HAVE_SITES, needs_sites, write_scenario
+from tests.test_bad_inputs import BASE, needs_sites, write_scenario
 
 
 def _err(fn, *args, kind=GreendcError, **kwargs) -> str:
@@ -59,8 +59,6 @@ def catalogue_msg(overrides: dict) -> str:
 
 
 def study_msg(tmp_path, **changes) -> str:
-    if not HAVE_SITES:
-        pytest.skip("reference site files not built yet")
     return _err(load_study, write_scenario(tmp_path, {**BASE, **changes}))
 
 
@@ -309,8 +307,6 @@ def cli_data_import_country(tmp_path):
 def api_strategy_unknown(tmp_path):
     from greendc.study import solve_study
 
-    if not HAVE_SITES:
-        pytest.skip("reference site files not built yet")
     study = load_study(write_scenario(tmp_path, BASE))
     return _err(solve_study, study, strategy="fastest", kind=ScenarioError)
 
@@ -320,8 +316,6 @@ def api_strategy_unknown(tmp_path):
 # --------------------------------------------------------------------------------------
 
 def grid_connection_in_kw(tmp_path):
-    if not HAVE_SITES:
-        pytest.skip("reference site files not built yet")
     path = write_scenario(tmp_path, {**BASE, "sites": [
         {"id": "fr-essonne", "facts": {"grid_connection_mw": 12000}}]})
     return _warned(load_study, path)
@@ -357,8 +351,6 @@ def huge_site_fact_before_highs(tmp_path):
 
 
 def cli_shows_plausibility_warning(tmp_path):
-    if not HAVE_SITES:
-        pytest.skip("reference site files not built yet")
     from typer.testing import CliRunner
 
     from greendc.cli import app
@@ -629,10 +621,9 @@ def test_csv_units_row_and_sidecar_are_converted(tmp_path):
 
 
 def test_reference_site_files_pass_unchanged():
-    if not HAVE_SITES:
-        pytest.skip("reference site files not built yet")
-    from greendc.resources import SITES_DIR
-    ds = read_site_file(pathlib.Path(SITES_DIR) / "fr-essonne.nc")
+    from greendc.sitedata.files import reference_file
+
+    ds = read_site_file(reference_file("fr-essonne"))
     assert "converted_from" not in ds["grid_carbon_intensity"].attrs
 
 

@@ -14,13 +14,9 @@ import pytest
 
 from greendc.diagnose import _num, explain
 from greendc.errors import InfeasibleError
-from greendc.resources import DATA_DIR
 from greendc.study import load_study, solve_study
 
 SITES = ["fr-essonne", "gb-london", "de-frankfurt"]
-pytestmark = pytest.mark.skipif(
-    not all((DATA_DIR / "sites" / f"{s}.nc").exists() for s in SITES),
-    reason="reference site files not built yet")
 
 BASE = {"name": "infeasible", "sites": ["fr-essonne"], "compute": {"required_pflops": 2000},
         "horizon": {"start_hour": 4000, "hours": 24}, "servers": ["b200_node"],

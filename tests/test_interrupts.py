@@ -20,11 +20,8 @@ import yaml
 from typer.testing import CliRunner
 
 from greendc import solve as solve_mod
-from greendc.resources import DATA_DIR
 
 SITES = ["fr-essonne", "se-stockholm"]
-HAVE_SITES = all((DATA_DIR / "sites" / f"{s}.nc").exists() for s in SITES)
-pytestmark = pytest.mark.skipif(not HAVE_SITES, reason="reference site files not built yet")
 
 STUDY = {"name": "ctrl_c", "sites": SITES, "compute": {"required_pflops": 2000},
          "horizon": {"hours": 48},

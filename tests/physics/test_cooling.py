@@ -124,10 +124,10 @@ def test_reference_sites_hours_outside_the_envelope():
     above 15 °C: Frankfurt 76 (up to 20.2 °C), Lisbon 136; Stockholm humidifies 556 h."""
     import xarray as xr
     from greendc.physics.cooling import _economiser_air
-    from greendc.resources import SITES_DIR
+    from greendc.sitedata.files import reference_file
     counts = {}
     for site in ("de-frankfurt", "pt-lisbon", "se-stockholm"):
-        ds = xr.open_dataset(SITES_DIR / f"{site}.nc")
+        ds = xr.open_dataset(reference_file(site))
         t, rh = ds["air_temperature"].values, ds["relative_humidity"].values
         _, _, free, reach, w, humid, _ = _economiser_air(t, rh, FREE, True)
         dp = dew_point_from_humidity_ratio_c(w)
