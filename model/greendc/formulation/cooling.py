@@ -33,14 +33,9 @@ Constraints
 
 from __future__ import annotations
 
-import numpy as np
 import pyomo.environ as pyo
 
 from greendc.formulation.data import ModelData
-
-
-def _optional(d: ModelData, name: str, shape: tuple) -> np.ndarray:
-    return d[name] if name in d.arrays else np.zeros(shape)
 
 
 def add_cooling(m: pyo.ConcreteModel, d: ModelData) -> None:
@@ -48,7 +43,7 @@ def add_cooling(m: pyo.ConcreteModel, d: ModelData) -> None:
     export variables (``add_heat_export``) for the cooling offload."""
     S, C = d.sites, d.coolings
     pue, cop = d["pue"], d["heat_pump_cop"]
-    saving = _optional(d, "cooling_offload_kw_per_kw_th", pue.shape)
+    saving = d["cooling_offload_kw_per_kw_th"]
     m.cooling_offload_mw = pyo.Expression(m.S, m.T, rule=lambda m, s, t: sum(
         float(saving[S.index(s), C.index(c), t] * (1.0 - 1.0 / cop[S.index(s), C.index(c), t]))
         * m.heat_mw_th[s, c, t] for c in C
@@ -62,7 +57,7 @@ def add_cooling(m: pyo.ConcreteModel, d: ModelData) -> None:
         float(pue[S.index(s), j, t]) * m.it_peak_mw[s, c] for j, c in enumerate(C)),
         doc="facility power at peak IT load (IT peak x PUE) [MW]")
     water, allowance = d["water_m3_per_mw_it_yr"], d["water_allowance_m3_per_yr"]
-    v, w = _optional(d, "cooling_offload_water_l_per_kwh_th", pue.shape), d["weight_h"]
+    v, w = d["cooling_offload_water_l_per_kwh_th"], d["weight_h"]
     m.cooling_offload_water_m3 = pyo.Expression(m.S, rule=lambda m, s: sum(
         float(w[t] * v[S.index(s), C.index(c), t] * (1.0 - 1.0 / cop[S.index(s), C.index(c), t]))
         * m.heat_mw_th[s, c, t] for c in C if (s, c) in m.HEAT for t in range(d.hours)
@@ -71,7 +66,7 @@ def add_cooling(m: pyo.ConcreteModel, d: ModelData) -> None:
         float(water[S.index(s), j]) * m.it_mw[s, c] for j, c in enumerate(C))
         - m.cooling_offload_water_m3[s] <= float(allowance[S.index(s)]),
         doc="annual water use <= site allowance [m3/yr]")
-    exceeded = _optional(d, "climate_limit_hours", (len(S), len(C)))
+    exceeded = d["climate_limit_hours"]
     m.cooling_climate_limit = pyo.Constraint(m.S, m.C, rule=lambda m, s, c:
         m.cool[s, c] <= (0.0 if exceeded[S.index(s), C.index(c)] > 0 else 1.0),
         doc="no chiller-less cooling where the weather exceeds its limit [0/1]")
