@@ -4,8 +4,8 @@ The article quotes three training footprints; the first is GPT-3 as estimated by
 et al. 2021 (10,000 V100 at 330 W measured average, 14.8 days, PUE 1.1, 0.429 kgCO2e/kWh).
 This study (1) reproduces that row from Patterson's inputs, (2) runs the same training at
 every reference site on the hourly PUE of a cooling technology and the hourly grid carbon
-intensity (grid electricity only), and (3) optionally at an optimised design (``--design``:
-a results folder of ``greendc run``), whose PPAs and battery lower the effective intensity.
+intensity (grid electricity only, default data year), and (3) optionally at an optimised
+design (``--design``: a results folder of ``greendc run``), whose PPAs and battery lower the effective intensity.
 
 Run:  python studies/seed_table.py [--design results/reference_sites] [--out results/seed_table]
 """
@@ -21,6 +21,8 @@ import xarray as xr
 from greendc.resources import DATA_DIR
 from greendc.footprint import footprint_at_design, footprint_at_site
 from greendc.physics.carbon import Workload, workload_emissions_t, workload_energy_mwh
+from greendc.sitedata.files import DEFAULT_DATA_YEAR
+from greendc.sitedata.files import catalogue as reference_sites
 
 ARTICLE = [  # (model, training MWh, tCO2e) as quoted by the source article
     ("large language model, 175B parameters", 1287.0, 552.0),
@@ -41,12 +43,12 @@ def seed_table(design: pathlib.Path | None = None) -> pd.DataFrame:
     rows.append(dict(case="reproduced", model=GPT3.name,
                      where="PUE 1.1, 429 gCO2e/kWh (Patterson inputs)", energy_mwh=energy,
                      emissions_t=workload_emissions_t(energy, 429.0)))
-    for path in sorted((DATA_DIR / "sites").glob("*.nc")):
+    for site in reference_sites(DATA_DIR / "sites"):  # one row set per site, default year
         for cooling in COOLINGS:
             for month, start in STARTS.items():
-                e, t = footprint_at_site(GPT3, path.stem, cooling, start_hour=start)
+                e, t = footprint_at_site(GPT3, site, cooling, start_hour=start)
                 rows.append(dict(case="reference site", model=GPT3.name,
-                                 where=f"{path.stem} / {cooling}, {month}, grid only",
+                                 where=f"{site} {DEFAULT_DATA_YEAR} / {cooling}, {month}, grid only",
                                  energy_mwh=e, emissions_t=t))
     if design is not None:
         results = xr.load_dataset(design / "results.nc")
