@@ -104,6 +104,7 @@ def prepare_inputs(
     """Build the inputs Dataset of one study (see module docstring for dims and units)."""
     sc = loaded.scenario
     ids = select_candidates(loaded, cat)
+    _check_countries(loaded, sites)
     hz = sc.horizon
     weather_year_c = {s: sites[s]["air_temperature"].values for s in ids["site"]}
     sites = {s: cut_horizon(sites[s], hz.start_hour, hz.hours) for s in ids["site"]}
@@ -131,6 +132,18 @@ def prepare_inputs(
     if sc.min_cfe_share is not None:
         ds.attrs["min_cfe_share"] = sc.min_cfe_share
     return ds
+
+
+def _check_countries(loaded: LoadedScenario, sites: dict[str, xr.Dataset]) -> None:
+    """A jurisdiction rule needs every site's country (a CSV file carries none: the
+    scenario's ``sites[i].country`` sets it); refused before anything is built."""
+    rules = loaded.scenario.sovereignty.allowed_jurisdictions
+    stateless = [s for s in sites if not str(sites[s].attrs.get("country", "")).strip()]
+    if rules is not None and stateless:
+        raise ScenarioError(
+            f"{loaded.origin}: sovereignty.allowed_jurisdictions = {rules} needs each site's "
+            f"country, but site(s) {stateless} have none (a CSV file carries no attributes): "
+            "set `country:` (ISO 3166-1 alpha-2, e.g. FR) under that entry of `sites:`")
 
 
 def scaled_spot(spot: xr.DataArray, scale: float, negative_too: bool) -> xr.DataArray:

@@ -59,14 +59,37 @@ class _Strict(BaseModel):
 class SiteRef(_Strict):
     """A candidate site: a reference site id, optionally with the user's own hourly file.
 
-    ``file`` is NetCDF or CSV with the site variables (see ``greendc.sitedata.io``), resolved
-    relative to the scenario file; ``facts`` gives or overrides planning facts of
-    ``data/catalogue/sites.yaml`` (required in full for a site that is not in the catalogue).
+    ``file`` is NetCDF or CSV with the site variables (see ``greendc.sitedata.io``): a path
+    relative to the scenario file (``../data/x.csv`` allowed) or absolute. ``facts`` gives or
+    overrides planning facts of ``data/catalogue/sites.yaml`` (required in full for a site
+    that is not in the catalogue) as plain numbers in the documented units or
+    ``{value, unit}`` converted with pint (``greendc.sitefacts``). ``country`` and the
+    memberships set the site's jurisdiction (a CSV file carries none).
     """
 
     id: str = Field(min_length=1)
-    file: str | None = None
-    facts: dict[str, Any] = {}
+    file: str | None = Field(None, description="own hourly site file (.nc or .csv), relative "
+                             "to the scenario file or absolute")
+    facts: dict[str, Any] = Field({}, description="planning facts in the documented units "
+                                  "(grid_connection_mw [MW], floor_area_m2 [m2], ...) or "
+                                  "{value, unit} converted with pint")
+    country: str | None = Field(None, description="ISO 3166-1 alpha-2 country of the site "
+                                "(overrides the file's); EU/EEA/adequacy follow unless given")
+    eu_member: bool | None = Field(None, description="EU member state (default: from country)")
+    eea_member: bool | None = Field(None, description="EEA member (default: from country)")
+    eu_adequacy_decision: bool | None = Field(
+        None, description="country with an EU adequacy decision (default: from country)")
+
+    @field_validator("country")
+    @classmethod
+    def _iso_country(cls, value: str | None) -> str | None:
+        if value is None or value in ISO_ALPHA2:
+            return value
+        up = value.strip().upper()
+        hint = (f"did you mean '{JURISDICTION_ALIASES[up]}'? " if up in JURISDICTION_ALIASES
+                else f"did you mean '{up}'? " if up in ISO_ALPHA2 else "")
+        raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code; {hint}"
+                         "expected e.g. FR, DE, SE, GB".replace("; expected", "; expected"))
 
 
 class Compute(_Strict):

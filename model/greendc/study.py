@@ -39,11 +39,12 @@ from greendc.bounds import Bound, lp_bound
 from greendc.inputs import prepare_inputs
 from greendc.problem import ModelSpec, Solved, settings_for, solve_inputs  # noqa: F401 - API
 from greendc.results import package_versions
+from greendc.sitefacts import merge_site_facts
 from greendc.scenario import LoadedScenario, load_scenario, scenario_from_dict, with_overrides
 from greendc.solve import (
     HighsModel, SolveStatus, clear_interrupt, interrupted, sigint_interrupts,
 )
-from greendc.timeseries import data_dir, load_sites
+from greendc.timeseries import data_dir, load_sites, time_alignment
 from greendc.typical import aggregate_inputs, reevaluate_study
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,8 @@ def load_study(source: Any, overrides: dict[str, Any] | None = None) -> Study:
     inputs.attrs["scenario_hash"] = loaded.scenario.digest()
     inputs.attrs["data_years"] = json.dumps(
         {s: int(ds.attrs.get("data_year", 0)) for s, ds in sites.items()})
+    if time_alignment(sites):  # own files of another year, aligned by hour of year
+        inputs.attrs["time_alignment"] = json.dumps(time_alignment(sites))
     if sc.horizon.typical_days is not None:  # design on typical days (greendc.typical)
         return Study(loaded=loaded, catalogue=catalogue, sites=sites, full_inputs=inputs,
                      inputs=aggregate_inputs(inputs, sc.horizon.typical_days))
@@ -109,13 +112,8 @@ def _catalogue_for(loaded: LoadedScenario) -> Catalogue:
                 f"data/catalogue/sites.yaml; {did_you_mean(ref.id, raw['sites'])}give them under `facts:` (grid_connection_mw, "
                 f"floor_area_m2, ...) or use a reference site {sorted(raw['sites'])}"
             )
-        merged = dict(base or {"name": ref.id})
-        for key, value in ref.facts.items():
-            if isinstance(value, (int, float)) and isinstance(merged.get(key), dict):
-                merged[key] = {**merged[key], "value": value, "source": "scenario override"}
-            else:
-                merged[key] = value
-        raw["sites"][ref.id] = merged
+        raw["sites"][ref.id] = merge_site_facts(base, ref.id, ref.facts,
+                                                f"{loaded.origin}: sites[{i}].facts")
     return validate_catalogue(raw, loaded.origin)
 
 
@@ -174,6 +172,7 @@ def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
     res.attrs.update(
         scenario=sc.name, scenario_hash=study.inputs.attrs["scenario_hash"],
         data_years=study.inputs.attrs["data_years"], objective=sc.objective,
+        **{k: study.inputs.attrs[k] for k in ("time_alignment",) if k in study.inputs.attrs},
         solver_status=_overall_status(solved.status, gap, spec.settings.mip_rel_gap),
         solver_mip_gap=gap,
         solver_seconds=round(time.perf_counter() - start, 3),

@@ -2,7 +2,9 @@
 
 Reference sites live in ``data/sites/<site_id>_<year>.nc`` (one file per grid data year; the
 scenario's ``data_year`` picks it, default 2018); a scenario may point a site at the user's own
-NetCDF or CSV file (path relative to the scenario file). Every file goes through
+NetCDF or CSV file (relative to the scenario file, ``..`` allowed, or absolute). Own files of
+another year than the reference sites are aligned by hour of year (``align_years``). Every
+file goes through
 ``greendc.sitedata.checks.check_site_dataset`` (8,760 finite hourly values, units, ranges)
 before anything is built.
 """
@@ -12,12 +14,14 @@ from __future__ import annotations
 import pathlib
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from greendc.catalogue import did_you_mean
 from greendc.errors import DataError, ScenarioError
 from greendc.scenario import LoadedScenario
 from greendc.sitedata.io import read_site_file
+from greendc.sitefacts import jurisdiction
 
 HOURS_PER_YEAR = 8760
 
@@ -61,6 +65,16 @@ def confined_path(base_dir: pathlib.Path, relative: str, where: str,
     return path
 
 
+def planner_file(loaded: LoadedScenario, given: str, field: str) -> pathlib.Path:
+    """A data file the planner keeps anywhere: relative to the scenario file (``..`` allowed)
+    or absolute; it must exist."""
+    path = (loaded.base_dir / pathlib.Path(given).expanduser()).resolve()
+    if not path.is_file():
+        raise ScenarioError(f"{loaded.origin}: {field} = {given!r}: file not found at {path} "
+                            "(a relative path is relative to the scenario file)")
+    return path
+
+
 def data_dir(loaded: LoadedScenario) -> pathlib.Path | None:
     if loaded.scenario.data_dir is None:
         return None
@@ -71,7 +85,7 @@ def site_file(loaded: LoadedScenario, site_id: str, file: str | None, index: int
     """The hourly file of a candidate site: the user's ``file``, else the reference (or
     ``data_dir``) file of the scenario's ``data_year`` (``sites/<site_id>_<year>.nc``)."""
     if file is not None:
-        return resolve_user_path(loaded, file, f"sites[{index}].file")
+        return planner_file(loaded, file, f"sites[{index}].file")
     from greendc.resources import DATA_DIR
     from greendc.sitedata.files import DEFAULT_DATA_YEAR, catalogue, resolve
 
@@ -102,13 +116,52 @@ def load_sites(loaded: LoadedScenario) -> dict[str, xr.Dataset]:
     for i, ref in enumerate(loaded.scenario.sites):
         try:
             path = site_file(loaded, ref.id, ref.file, i)
-            datasets[ref.id] = read_site_file(path, site_id=ref.id)
+            ds = read_site_file(path, site_id=ref.id)
         except (DataError, ScenarioError) as exc:
             problems.append(str(exc))
+            continue
+        ds.attrs.update(jurisdiction(ref, ds.attrs))
+        if "data_year" not in ds.attrs:  # own file: the year of its time axis
+            ds.attrs["data_year"] = int(pd.Timestamp(ds["time"].values[0]).year)
+        datasets[ref.id] = ds
     if problems:
         raise DataError("\n".join(problems))
-    _check_same_time_axis(datasets, loaded.origin)
-    return datasets
+    target = next((ref.id for ref in loaded.scenario.sites if ref.file is None),
+                  loaded.scenario.sites[0].id)
+    return align_years(datasets, target, loaded.origin)
+
+
+def align_years(datasets: dict[str, xr.Dataset], target: str,
+                origin: str) -> dict[str, xr.Dataset]:
+    """Put every site on the time axis of ``target`` (the first reference site, else the
+    first site): a file of another year that starts on 1 January 00:00 UTC is re-stamped hour
+    of year by hour of year (its hour h is the target's hour h; a leap year's 31 December was
+    dropped on reading, ``read_site_file``) and records ``time_aligned_from`` (its own year);
+    any other difference is an error (``_check_same_time_axis``)."""
+    axis = datasets[target]["time"].values
+    start = pd.Timestamp(axis[0])
+    out = {}
+    for site_id, ds in datasets.items():
+        own = pd.Timestamp(ds["time"].values[0])
+        if (site_id != target and own.year != start.year and _year_start(own)
+                and _year_start(start) and ds.sizes["time"] == len(axis)):
+            ds = ds.assign_coords(time=axis)
+            ds.attrs["time_aligned_from"] = int(own.year)
+        out[site_id] = ds
+    _check_same_time_axis({target: out[target], **out}, origin)
+    return out
+
+
+def _year_start(stamp: pd.Timestamp) -> bool:
+    return (stamp.month, stamp.day, stamp.hour, stamp.minute) == (1, 1, 0, 0)
+
+
+def time_alignment(sites: dict[str, xr.Dataset]) -> dict[str, str]:
+    """Sites whose own year was aligned by hour of year: ``{site: "2021 -> 2018 by hour of
+    year"}`` (for the results' attributes)."""
+    return {s: f"{int(ds.attrs['time_aligned_from'])} -> "
+               f"{pd.Timestamp(ds['time'].values[0]).year} by hour of year"
+            for s, ds in sites.items() if "time_aligned_from" in ds.attrs}
 
 
 def _check_same_time_axis(datasets: dict[str, xr.Dataset], origin: str) -> None:
