@@ -105,6 +105,7 @@ def prepare_inputs(
     sc = loaded.scenario
     ids = select_candidates(loaded, cat)
     _check_countries(loaded, sites)
+    check_own_pue(loaded, cat, sites)
     hz = sc.horizon
     weather_year_c = {s: sites[s]["air_temperature"].values for s in ids["site"]}
     sites = {s: cut_horizon(sites[s], hz.start_hour, hz.hours) for s in ids["site"]}
@@ -207,7 +208,19 @@ def _add_cooling(ds, sc, cat: Catalogue, sites) -> None:
             pue[i, j], wue[i, j] = cooling_profiles(t, rh, spec.pue_model, params)
             offload[i, j], water_saved[i, j] = heat_rejection_saving(t, rh, spec.pue_model,
                                                                      params)
+    source = np.full((len(names), len(cools)), "physics", dtype=object)
+    for i, s in enumerate(names):
+        for j, c in enumerate(cools):
+            own = _own_pue(sc, sites[s], c)
+            if own is not None:
+                # the plant's saving per MW_th recovered cannot exceed its own share of PUE
+                limit = (own[0] - 1.0) / max(cat.cooling[c].recoverable_heat_share.value, 1e-9)
+                pue[i, j], source[i, j] = own
+                offload[i, j] = np.minimum(offload[i, j], limit)
     ds["pue"] = (("site", "cooling", "time"), pue)
+    ds["pue_source"] = (("site", "cooling"), source.astype(str))
+    ds["pue_source"].attrs["long_name"] = ("where the hourly PUE comes from: physics (weather "
+                                           "model), site_file (pue_<cooling>) or scenario_curve")
     ds["wue_l_per_kwh"] = (("site", "cooling", "time"), wue)
     ds["cooling_offload_kw_per_kw_th"] = (("site", "cooling", "time"), offload)
     ds["cooling_offload_water_l_per_kwh_th"] = (("site", "cooling", "time"), water_saved)
@@ -223,6 +236,42 @@ def _add_cooling(ds, sc, cat: Catalogue, sites) -> None:
     ds["recoverable_heat_share"] = ("cooling", [x.recoverable_heat_share.value for x in specs])
     ds["heat_output_temperature_c"] = ("cooling", [x.heat_output_temperature_c.value for x in specs])
     ds["liquid_cooling"] = ("cooling", [x.pue_model in LIQUID_PUE_MODELS for x in specs])
+
+
+def _own_pue(sc, site: xr.Dataset, cooling: str) -> tuple[np.ndarray, str] | None:
+    """The planner's hourly PUE of ``cooling`` at a site [-]: the site file's
+    ``pue_<cooling>``, else the scenario's ``pue_curves[cooling]`` interpolated linearly in
+    the hourly dry-bulb temperature [degC] (held at the end values beyond the curve), else
+    None (the physics model). Water use and the heat-recovery saving stay those of the
+    cooling's physics model (the saving capped by the own PUE's plant share)."""
+    if f"pue_{cooling}" in site:
+        return site[f"pue_{cooling}"].values.astype(float), "site_file"
+    curve = sc.pue_curves.get(cooling)
+    if curve is None:
+        return None
+    temps = site["air_temperature"].values.astype(float)
+    return (np.interp(temps, [p.dry_bulb_c for p in curve], [p.pue for p in curve]),
+            "scenario_curve")
+
+
+def check_own_pue(loaded: LoadedScenario, cat: Catalogue, sites: dict[str, xr.Dataset]) -> None:
+    """Own PUE must name a catalogue cooling: ``pue_curves`` keys and the site files'
+    ``pue_<cooling>`` variables (an unknown name is an error, never ignored); one for a
+    cooling the scenario leaves out is reported as a warning."""
+    import warnings
+
+    origin, wanted = loaded.origin, set(select_candidates(loaded, cat)["cooling"])
+    named = [(f"pue_curves.{c}", c) for c in loaded.scenario.pue_curves]
+    named += [(f"site {s!r}: variable {v!r}", v.removeprefix("pue_"))
+              for s, ds in sites.items() for v in ds.data_vars if str(v).startswith("pue_")]
+    bad = [f"{origin}: {where}: unknown cooling {c!r}; {did_you_mean(c, cat.cooling)}the "
+           f"catalogue has {sorted(cat.cooling)}" for where, c in named if c not in cat.cooling]
+    if bad:
+        raise ScenarioError("\n".join(bad))
+    for where, c in named:
+        if c not in wanted:
+            warnings.warn(f"{origin}: {where}: cooling {c!r} is not a candidate of this "
+                          "scenario (`cooling:`), so its own PUE is not used", stacklevel=2)
 
 
 def _add_climate_limits(ds, cat: Catalogue, weather_year_c: dict) -> None:

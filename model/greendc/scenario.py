@@ -27,7 +27,9 @@ import pathlib
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator,
+)
 
 from greendc.catalogue import Plausible, check_plausible, format_validation_error
 from greendc.errors import ScenarioError
@@ -139,6 +141,27 @@ class Sovereignty(_Strict):
         return value
 
 
+class PuePoint(_Strict):
+    """One point of a design PUE curve: PUE at an outdoor dry-bulb temperature."""
+
+    dry_bulb_c: float = Field(ge=-60, le=60, description="outdoor dry-bulb temperature [degC]")
+    pue: float = Field(ge=1.0, le=3.0, description="design PUE at that temperature [-], 1-3")
+
+
+def _check_curve(points: list[PuePoint]) -> list[PuePoint]:
+    if len(points) < 2:
+        raise ValueError(f"{len(points)} point(s): a PUE curve needs at least 2 points "
+                         "{dry_bulb_c: <degC>, pue: <1-3>}")
+    temps = [p.dry_bulb_c for p in points]
+    if any(b <= a for a, b in zip(temps, temps[1:])):
+        raise ValueError(f"dry_bulb_c = {temps}: expected strictly increasing temperatures "
+                         "[degC]")
+    return points
+
+
+PueCurve = Annotated[list[PuePoint], AfterValidator(_check_curve)]
+
+
 class Finance(_Strict):
     discount_rate: float = Field(0.07, ge=0, lt=0.5, description="real discount rate, 0-0.5")
     carbon_price_eur_per_t: Annotated[float, Plausible(0, 2000, "meant EUR/kgCO2?")] = Field(
@@ -222,6 +245,10 @@ class Scenario(_Strict):
     sovereignty: Sovereignty = Sovereignty()
     horizon: Horizon = Horizon()
     solver: SolverOptions = SolverOptions()
+    pue_curves: dict[str, PueCurve] = Field(
+        {}, description="design PUE curve per cooling id: points {dry_bulb_c [degC], pue [-]}, "
+        "piecewise linear in the hourly outdoor temperature, constant beyond the end points; "
+        "used instead of the physics model (a site file's pue_<cooling_id> wins at its site)")
     overrides: dict[str, Any] = {}
     data_dir: str | None = None
     data_year: int | None = Field(

@@ -169,6 +169,7 @@ def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
     res["candidate_pue"] = study.inputs["pue"].astype("float32")
     res["candidate_pue"].attrs.update(units="1", long_name="hourly PUE of every candidate "
                                       "site and cooling technology")
+    res["candidate_pue_source"] = study.inputs["pue_source"]
     res.attrs.update(
         scenario=sc.name, scenario_hash=study.inputs.attrs["scenario_hash"],
         data_years=study.inputs.attrs["data_years"], objective=sc.objective,
