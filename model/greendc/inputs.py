@@ -58,10 +58,15 @@ def _pick(requested: list[str] | None, known: dict[str, Any], field: str, origin
 def select_candidates(loaded: LoadedScenario, cat: Catalogue) -> dict[str, list[str]]:
     """Ids of the candidate sites, coolings, servers and supply techs of the scenario."""
     sc, origin = loaded.scenario, loaded.origin
+    if sc.compute.it_load_mw is None:
+        servers = _pick(sc.servers, cat.servers, "servers", origin)
+    else:  # a given IT load: no servers, or the one type sized to carry it
+        one = [sc.compute.server] if sc.compute.server else []
+        servers = _pick(one, cat.servers, "compute.server", origin) if one else []
     return {
         "site": [s.id for s in sc.sites],
         "cooling": _pick(sc.cooling, cat.cooling, "cooling", origin),
-        "server": _pick(sc.servers, cat.servers, "servers", origin),
+        "server": servers,
         "tech": _pick(sc.options.supply_techs, cat.supply, "options.supply_techs", origin),
     }
 
@@ -99,10 +104,16 @@ def step_duration_h(time: np.ndarray) -> np.ndarray:
 
 
 def prepare_inputs(
-    loaded: LoadedScenario, cat: Catalogue, sites: dict[str, xr.Dataset]
+    loaded: LoadedScenario, cat: Catalogue, sites: dict[str, xr.Dataset],
+    it_load_mw: np.ndarray | None = None,
 ) -> xr.Dataset:
-    """Build the inputs Dataset of one study (see module docstring for dims and units)."""
+    """Build the inputs Dataset of one study (see module docstring for dims and units).
+    ``it_load_mw``: the hourly IT load [MW] of a ``compute.it_load_mw`` scenario
+    (``greendc.timeseries.load_it_load``; 8,760 h or the horizon's hours)."""
     sc = loaded.scenario
+    if (it_load_mw is None) != (sc.compute.it_load_mw is None):
+        raise ScenarioError(f"{loaded.origin}: compute.it_load_mw needs its hourly values "
+                            "(greendc.timeseries.load_it_load) and only it")
     ids = select_candidates(loaded, cat)
     _check_countries(loaded, sites)
     check_own_pue(loaded, cat, sites)
@@ -117,6 +128,7 @@ def prepare_inputs(
     ds["weight_h"] = ("time", np.full(len(time), HOURS_PER_YEAR / len(time)))
     ds["weight_h"].attrs.update(units="h", long_name="hours of the year the step stands for "
                                 "(annual sums only)")
+    _add_it_load(ds, sc, it_load_mw)
     _add_site_series(ds, sc, cat, sites)
     _add_cooling(ds, sc, cat, sites)
     _add_climate_limits(ds, cat, weather_year_c)
@@ -126,10 +138,12 @@ def prepare_inputs(
     _add_heat_credit(ds, sc, cat, sites)
     _add_sovereignty(ds, sc, cat, sites)
     ds.attrs.update(
-        scenario=sc.name, required_pflops=sc.compute.required_pflops, max_sites=sc.max_sites,
+        scenario=sc.name, max_sites=sc.max_sites,
         carbon_price_eur_per_t=sc.finance.carbon_price_eur_per_t,
         discount_rate=sc.finance.discount_rate,
     )
+    if sc.compute.required_pflops is not None:
+        ds.attrs["required_pflops"] = sc.compute.required_pflops
     if sc.min_cfe_share is not None:
         ds.attrs["min_cfe_share"] = sc.min_cfe_share
     return ds
@@ -145,6 +159,29 @@ def _check_countries(loaded: LoadedScenario, sites: dict[str, xr.Dataset]) -> No
             f"{loaded.origin}: sovereignty.allowed_jurisdictions = {rules} needs each site's "
             f"country, but site(s) {stateless} have none (a CSV file carries no attributes): "
             "set `country:` (ISO 3166-1 alpha-2, e.g. FR) under that entry of `sites:`")
+
+
+def _add_it_load(ds, sc, it_load_mw: np.ndarray | None) -> None:
+    """What the IT draws. ``it_load_share[t]`` [-]: hourly IT power as a share of the IT power
+    ``it_mw`` the formulation sizes (1 in every hour for ``required_pflops``: the nodes draw
+    their utilised power all year). For ``it_load_mw``: the profile over its peak
+    ``it_load_peak_mw`` [MW] (the peak of the whole profile, also on a cut horizon), with
+    ``server_accounting`` saying whether server cost and embodied emissions are counted."""
+    hours = ds.sizes["time"]
+    if it_load_mw is None:
+        ds["it_load_share"] = ("time", np.ones(hours))
+        ds.attrs["compute_basis"] = "required_pflops"
+    else:
+        peak = float(np.max(it_load_mw))
+        if len(it_load_mw) != hours:  # a full-year profile: cut like the site series
+            it_load_mw = it_load_mw[sc.horizon.start_hour:sc.horizon.start_hour + hours]
+        ds["it_load_share"] = ("time", np.asarray(it_load_mw, dtype=float) / peak)
+        ds.attrs.update(compute_basis="it_load_mw", it_load_peak_mw=peak, server_accounting=(
+            f"servers sized: compute.server = {sc.compute.server} (count >= peak IT / node "
+            "peak power; cost and embodied emissions counted)" if sc.compute.server else
+            "no servers modelled: compute.it_load_mw without compute.server (server cost and "
+            "embodied emissions not counted)"))
+    ds["it_load_share"].attrs.update(units="1", long_name="hourly IT power as a share of it_mw")
 
 
 def scaled_spot(spot: xr.DataArray, scale: float, negative_too: bool) -> xr.DataArray:
@@ -225,7 +262,8 @@ def _add_cooling(ds, sc, cat: Catalogue, sites) -> None:
     ds["cooling_offload_kw_per_kw_th"] = (("site", "cooling", "time"), offload)
     ds["cooling_offload_water_l_per_kwh_th"] = (("site", "cooling", "time"), water_saved)
     # m3 of water per MW of IT load over the year: MW * h = 1000 kWh; * L/kWh / 1000 L/m3.
-    ds["water_m3_per_mw_it_yr"] = (ds["wue_l_per_kwh"] * ds["weight_h"]).sum("time")
+    ds["water_m3_per_mw_it_yr"] = (ds["wue_l_per_kwh"] * ds["weight_h"]
+                                   * ds["it_load_share"]).sum("time")
     specs = [cat.cooling[c] for c in cools]
     rate = sc.finance.discount_rate
     ds["cooling_cost_eur_per_mw_it_yr"] = ("cooling", [
@@ -308,8 +346,11 @@ def _add_servers(ds, sc, cat: Catalogue) -> None:
             ok = x.compatible_cooling is None or c in x.compatible_cooling
             per_rack[i, j] = min(fits, x.max_nodes_per_rack.value) if ok else 0
     ds["nodes_per_rack"] = (("server", "cooling"), per_rack)
-    req = sc.compute.required_pflops
-    ds["max_nodes"] = ("server", np.ceil(req / ds["node_performance_pflops"].values))
+    if sc.compute.required_pflops is not None:
+        need = sc.compute.required_pflops / ds["node_performance_pflops"].values
+    else:  # the chosen type's count carries the peak IT load
+        need = ds.attrs["it_load_peak_mw"] / peak
+    ds["max_nodes"] = ("server", np.ceil(need))
 
 
 def _eu_country(code: str) -> bool:

@@ -95,13 +95,55 @@ class SiteRef(_Strict):
 
 
 class Compute(_Strict):
-    """Compute to host: installed peak performance and the average utilisation."""
+    """Compute to host: either installed performance (``required_pflops``, the optimiser
+    chooses server types and counts) or a given IT power (``it_load_mw``).
 
-    required_pflops: Annotated[float, Plausible(1, 1e6, "meant TFLOP/s or EFLOP/s?")] = Field(
-        gt=0, description="installed peak PFLOP/s (BF16 dense); plausible 1-1e6")
+    ``it_load_mw`` is a number [MW] or an hourly profile file [MW] (CSV with a column
+    ``it_load_mw``, or NetCDF with a variable ``it_load_mw``; 8,760 hourly values or exactly
+    the horizon's hours; path relative to the scenario file or absolute). Facility power is
+    then IT load x hourly PUE; the cooling plant, facility and grid connection are sized for
+    the profile's peak (over the whole year for an 8,760 h profile). Servers: without
+    ``server`` none are modelled (their price and embodied emissions are not counted, stated
+    in the results as ``server_accounting``; racks follow from the peak IT power and the
+    cooling's rack density); with ``server: <id>`` the optimiser sizes the count of that
+    catalogue type to carry the peak (nodes x node peak power >= peak IT load) and counts
+    their cost and embodied emissions. A given IT load is hosted at one site (max_sites 1).
+    """
+
+    required_pflops: Annotated[float | None, Plausible(1, 1e6, "meant TFLOP/s or EFLOP/s?")] = \
+        Field(None, gt=0, description="installed peak PFLOP/s (BF16 dense); plausible 1-1e6; "
+              "exactly one of required_pflops and it_load_mw")
+    it_load_mw: float | str | None = Field(
+        None, description="given IT power [MW] (> 0), or the path of an hourly IT-load "
+        "profile [MW] (CSV column / NetCDF variable it_load_mw; 8,760 h or the horizon)")
+    server: str | None = Field(
+        None, description="with it_load_mw: catalogue server type whose count is sized to "
+        "carry the peak IT load (cost and embodied counted); omitted: no servers modelled")
     utilisation_share: float = Field(
-        0.8, gt=0, le=1, description="average load of the nodes, 0-1 (power interpolates idle->peak)"
-    )
+        0.8, gt=0, le=1, description="average load of the nodes, 0-1 (power interpolates "
+        "idle->peak); required_pflops only (with it_load_mw the IT power is given)")
+
+    @model_validator(mode="after")
+    def _one_basis(self) -> Compute:
+        if (self.required_pflops is None) == (self.it_load_mw is None):
+            raise ValueError("give exactly one of required_pflops [PFLOP/s] (servers chosen "
+                             "by the optimiser) and it_load_mw [MW] (a given IT power or "
+                             "profile file); got " + ("both" if self.required_pflops else
+                                                      "neither"))
+        if self.it_load_mw is None:
+            if self.server is not None:
+                raise ValueError(f"server = {self.server!r} applies to it_load_mw only; "
+                                 "with required_pflops list candidates under `servers:`")
+            return self
+        if isinstance(self.it_load_mw, float) and not 0 < self.it_load_mw <= 5000:
+            raise ValueError(f"it_load_mw = {self.it_load_mw:g}: expected an IT power in MW "
+                             "in (0, 5000] (meant kW?)")
+        if isinstance(self.it_load_mw, str) and not self.it_load_mw.strip():
+            raise ValueError("it_load_mw = '': expected a number [MW] or a profile file path")
+        if "utilisation_share" in self.model_fields_set:
+            raise ValueError("utilisation_share applies to required_pflops only: with "
+                             "it_load_mw the IT power drawn is given")
+        return self
 
 
 class Sovereignty(_Strict):
@@ -279,6 +321,22 @@ class Scenario(_Strict):
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
             raise ValueError(f"sites listed twice: {dup}")
+        return self
+
+    @model_validator(mode="after")
+    def _it_load_rules(self) -> Scenario:
+        if self.compute.it_load_mw is None:
+            return self
+        if self.max_sites != 1:
+            raise ValueError(f"max_sites = {self.max_sites}: a given compute.it_load_mw is "
+                             "hosted at one site; use max_sites 1 or required_pflops")
+        if self.servers is not None:
+            raise ValueError("servers applies to required_pflops; with compute.it_load_mw "
+                             "name one type as compute.server (or none)")
+        if self.compute.server is None and self.sovereignty.max_non_eu_hardware_share < 1:
+            raise ValueError("sovereignty.max_non_eu_hardware_share needs the servers' vendor, "
+                             "but compute.it_load_mw without compute.server models no servers; "
+                             "set compute.server")
         return self
 
     def digest(self) -> str:

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from greendc.checks import check_feasibility_hints, check_names, check_physics
+from greendc.checks import check_feasibility_hints, check_names, check_physics, hostable
 from greendc.catalogue import (
     Catalogue, apply_overrides, did_you_mean, read_catalogue_dicts, validate_catalogue,
 )
@@ -44,7 +44,7 @@ from greendc.scenario import LoadedScenario, load_scenario, scenario_from_dict, 
 from greendc.solve import (
     HighsModel, SolveStatus, clear_interrupt, interrupted, sigint_interrupts,
 )
-from greendc.timeseries import data_dir, load_sites, time_alignment
+from greendc.timeseries import data_dir, load_it_load, load_sites, time_alignment
 from greendc.typical import aggregate_inputs, reevaluate_study
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ def load_study(source: Any, overrides: dict[str, Any] | None = None) -> Study:
     catalogue = _catalogue_for(loaded)
     sites = load_sites(loaded)
     check_names(loaded, catalogue, sites)
-    inputs = prepare_inputs(loaded, catalogue, sites)
+    inputs = prepare_inputs(loaded, catalogue, sites, load_it_load(loaded))
     sc = loaded.scenario
     check_physics(inputs, loaded.origin)
     check_feasibility_hints(inputs, loaded.origin, sc.emissions_cap_t_per_yr,
@@ -124,7 +124,7 @@ def combinations(study: Study) -> list[tuple[str, str]]:
     inp = study.inputs
     gate = ((inp["site_jurisdiction_allowed"] > 0) & (inp["site_legal_exposure_excluded"] < 1)
             & (inp["site_non_eu_ownership_share"] <= inp.attrs["max_non_eu_ownership_share"]))
-    fits = (inp["nodes_per_rack"] > 0).any("server")
+    fits = hostable(inp)
     climate_ok = inp["climate_limit_hours"] <= 0 if "climate_limit_hours" in inp else None
     return [(str(s), str(c)) for s in inp.site.values for c in inp.cooling.values
             if bool(gate.sel(site=s)) and bool(fits.sel(cooling=c))
@@ -173,7 +173,8 @@ def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
     res.attrs.update(
         scenario=sc.name, scenario_hash=study.inputs.attrs["scenario_hash"],
         data_years=study.inputs.attrs["data_years"], objective=sc.objective,
-        **{k: study.inputs.attrs[k] for k in ("time_alignment",) if k in study.inputs.attrs},
+        **{k: study.inputs.attrs[k] for k in ("time_alignment", "it_load_peak_mw",
+                                              "server_accounting") if k in study.inputs.attrs},
         solver_status=_overall_status(solved.status, gap, spec.settings.mip_rel_gap),
         solver_mip_gap=gap,
         solver_seconds=round(time.perf_counter() - start, 3),

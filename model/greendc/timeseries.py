@@ -186,3 +186,53 @@ def _stamp(value) -> str:
 def cut_horizon(ds: xr.Dataset, start_hour: int, hours: int) -> xr.Dataset:
     """Keep ``hours`` consecutive hours from ``start_hour``."""
     return ds.isel(time=slice(start_hour, start_hour + hours))
+
+
+def load_it_load(loaded: LoadedScenario) -> np.ndarray | None:
+    """The scenario's hourly IT load [MW] (``compute.it_load_mw``): a number repeated over the
+    year, or the profile file's ``it_load_mw`` values (8,760 h, or exactly the horizon's
+    hours); None for a ``required_pflops`` scenario. Checked: finite, >= 0, peak > 0; a
+    NetCDF ``units`` attribute is converted to MW with pint."""
+    given = loaded.scenario.compute.it_load_mw
+    if given is None:
+        return None
+    if not isinstance(given, str):
+        return np.full(HOURS_PER_YEAR, float(given))
+    path = planner_file(loaded, given, "compute.it_load_mw")
+    where = f"{loaded.origin}: compute.it_load_mw = {given!r} ({path})"
+    values = _read_profile(path, where)
+    hours = loaded.scenario.horizon.hours
+    if len(values) not in (HOURS_PER_YEAR, hours):
+        raise ScenarioError(f"{where}: {len(values):,} values; expected {HOURS_PER_YEAR:,} "
+                            f"hourly values or the horizon's {hours:,}")
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ScenarioError(f"{where}: value {values[i]} at hour {i}: expected a finite IT "
+                            "power >= 0 [MW]")
+    if values.max() <= 0 or values.max() > 5000:
+        raise ScenarioError(f"{where}: peak {values.max():g} MW: expected an IT power in "
+                            "(0, 5000] MW (meant kW?)")
+    return values
+
+
+def _read_profile(path: pathlib.Path, where: str) -> np.ndarray:
+    from greendc.units import convert
+
+    try:
+        if path.suffix.lower() == ".csv":
+            table = pd.read_csv(path)
+            if "it_load_mw" not in table.columns:
+                raise ScenarioError(f"{where}: no column 'it_load_mw' (columns: "
+                                    f"{', '.join(map(str, table.columns))}); expected the IT "
+                                    "load in MW under that name")
+            return pd.to_numeric(table["it_load_mw"], errors="raise").to_numpy(dtype=float)
+        with xr.open_dataset(path) as ds:
+            if "it_load_mw" not in ds:
+                raise ScenarioError(f"{where}: no variable 'it_load_mw' (variables: "
+                                    f"{', '.join(map(str, ds.data_vars))})")
+            unit = str(ds["it_load_mw"].attrs.get("units", "MW") or "MW")
+            return np.asarray(convert(ds["it_load_mw"].values.astype(float), unit, "MW"))
+    except (OSError, ValueError, TypeError) as exc:
+        raise ScenarioError(f"{where}: cannot read the IT-load profile ({exc}); expected a CSV "
+                            "column or NetCDF variable it_load_mw [MW]") from None
