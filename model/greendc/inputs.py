@@ -14,6 +14,12 @@ hours). Each step carries two separate numbers, as PyPSA's snapshot weightings d
   days represented for typical days. Used only for annual sums (cost, emissions, energy,
   water): annual X = sum_t weight_h[t] x_t.
 
+What the IT draws: ``it_load_share[t]`` [-] is the hourly IT power over the ``it_mw`` the
+formulation sizes (1 for ``compute.required_pflops``; a given ``compute.it_load_mw`` profile
+over its peak ``it_load_peak_mw`` [MW]). ``pue[site, cooling, time]`` comes from the physics
+model, a site file's ``pue_<cooling>`` or the scenario's ``pue_curves``, as ``pue_source``
+[site, cooling] says (``physics``, ``site_file``, ``scenario_curve``).
+
 This is the one place where inputs get defaults: every variable the formulation reads is
 present in the Dataset (e.g. ``grid_cfe_share`` is 0 for a site file without it, ``supply_owned``
 is derived from the catalogue), and ``greendc.formulation`` reads them without fallbacks.
