@@ -341,9 +341,19 @@ class Scenario(_Strict):
 
     def digest(self) -> str:
         """Stable hash of the resolved scenario (provenance, batch case ids)."""
-        # data_year only enters the hash when set, so unchanged scenarios keep their hash
+        # fields added later (data_year, issue 15's compute/site/PUE inputs) only enter the
+        # hash when set, so unchanged scenarios keep their hash (batch case ids)
         dump = self.model_dump(mode="json", exclude={"data_year"} if self.data_year is None
                                else set())
+        for key in ("it_load_mw", "server"):
+            if dump["compute"][key] is None:
+                del dump["compute"][key]
+        if not dump["pue_curves"]:
+            del dump["pue_curves"]
+        for site in dump["sites"]:
+            for key in ("country", *("eu_member", "eea_member", "eu_adequacy_decision")):
+                if site[key] is None:
+                    del site[key]
         blob = json.dumps(dump, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
