@@ -65,7 +65,8 @@ def fact_unit(name: str) -> str | None:
 def _quantity(value: Any, unit: str, where: str) -> dict[str, Any]:
     """A catalogue quantity dict in ``unit`` from a plain number or ``{value, unit, source}``."""
     if isinstance(value, bool) or not isinstance(value, int | float | dict):
-        raise ScenarioError(f"{where} = {value!r}: expected a number in {unit} or "
+        kind = " (a yes/no boolean is not a number)" if isinstance(value, bool) else ""
+        raise ScenarioError(f"{where} = {value!r}{kind}: expected a number in {unit} or "
                             f"{{value: <number>, unit: <unit>}}")
     if isinstance(value, int | float):
         return {"value": float(value), "unit": unit, "source": OVERRIDE_SOURCE}
