@@ -10,6 +10,7 @@ import pathlib
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 import yaml
 
 from greendc.errors import ScenarioError
@@ -122,3 +123,13 @@ def test_horizon_length_profile_is_used_as_is(tmp_path):
     st = load_study(_write(tmp_path, compute={"it_load_mw": "p.csv"}))
     assert st.inputs["it_load_share"].values[-1] == 1.0
     assert st.inputs["it_load_share"].values[0] == pytest.approx(0.5)
+
+
+def test_netcdf_profile_units_are_converted(tmp_path):
+    """A NetCDF profile in kW: 8,000-12,000 kW is 8-12 MW."""
+    mw = np.where(np.arange(8760) % 2 == 0, 12000.0, 8000.0)
+    ds = xr.Dataset({"it_load_mw": ("time", mw, {"units": "kW"})})
+    ds.to_netcdf(tmp_path / "load.nc")
+    st = load_study(_write(tmp_path, compute={"it_load_mw": "load.nc"}))
+    assert st.inputs.attrs["it_load_peak_mw"] == pytest.approx(12.0)
+    assert st.inputs["it_load_share"].values[:2] == pytest.approx([1.0, 8 / 12])

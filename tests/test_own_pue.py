@@ -126,3 +126,21 @@ def test_solved_design_runs_on_the_own_pue_and_says_so(tmp_path):
     assert res["candidate_pue_source"].sel(site="fr-essonne",
                                            cooling="direct_liquid").item() == "site_file"
     assert pd.Series(res["candidate_pue"].values.ravel()).eq(np.float32(1.25)).all()
+
+
+def test_heat_recovery_saving_is_capped_by_the_own_pue(tmp_path):
+    """With an own PUE of 1.02, the cooling plant draws at most 0.02 MW per MW of IT, so the
+    electricity a heat pump saves per MW_th it recovers (at most rho x IT) is capped at
+    (1.02 - 1) / rho: facility power never falls below IT power."""
+    _csv(tmp_path / "site.csv", pue_air_chiller=1.02)
+    st = load_study(_scenario(tmp_path, options={"battery": False},
+                              sites=[{"id": "fr-essonne", "file": "site.csv", "country": "FR"}]))
+    rho = float(st.inputs["recoverable_heat_share"].sel(cooling="air_chiller"))
+    saving = st.inputs["cooling_offload_kw_per_kw_th"].sel(site="fr-essonne",
+                                                           cooling="air_chiller")
+    assert float(saving.max()) <= 0.02 / rho + 1e-12
+    # the physics saving of the same plant is larger (so the cap acts)
+    assert st.inputs["pue_source"].sel(cooling="direct_liquid").item() == "physics"
+    ref = load_study(_scenario(tmp_path, options={"battery": False}, sites=["fr-essonne"]))
+    assert float(ref.inputs["cooling_offload_kw_per_kw_th"].sel(cooling="air_chiller").max()) \
+        > 0.02 / rho
