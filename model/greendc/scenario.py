@@ -91,7 +91,7 @@ class SiteRef(_Strict):
         hint = (f"did you mean '{JURISDICTION_ALIASES[up]}'? " if up in JURISDICTION_ALIASES
                 else f"did you mean '{up}'? " if up in ISO_ALPHA2 else "")
         raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code; {hint}"
-                         "expected e.g. FR, DE, SE, GB".replace("; expected", "; expected"))
+                         "expected e.g. FR, DE, SE, GB")
 
 
 class Compute(_Strict):

@@ -26,11 +26,12 @@ Expressions (compute basis ``it_load_mw``)
 Constraints
 - ``nodes_need_cooling``:  nodes[s,c,k] <= M_k cool[s,c]           foreach s, c, k
 - ``compute_requirement``: sum_{s,c,k} perf_k nodes[s,c,k] >= required PFLOP/s  (required_pflops)
-- ``it_load_hosted``:      sum_{s,c} cool[s,c] = 1               the given IT load is hosted (it_load_mw)
+- ``it_load_hosted``:      sum_{s,c} cool[s,c] = 1     the given IT load is hosted (it_load_mw)
 - ``it_capacity``:         sum_k Ppeak_k nodes[s,c,k] >= L cool[s,c]   foreach s, c   [MW]
                            the chosen type's count carries the peak (it_load_mw with a server)
 - ``rack_density``:        racks[s,c] >= sum_k nodes[s,c,k] / n_kc  foreach s, c (n_kc = 0: nodes
-                           fixed to 0); without server types racks[s,c] >= 1000 it_peak_mw[s,c] / D_c
+                           fixed to 0); without server types
+                           racks[s,c] >= 1000 it_peak_mw[s,c] / D_c
 - ``floor_space``:         sum_c A_c racks[s,c] <= floor_area_s build[s]   foreach s   [m2]
 """
 

@@ -10,7 +10,8 @@ Constraints
 - ``sovereignty_allowed_jurisdictions``: build[s] <= allowed_s                    foreach s
 - ``sovereignty_non_eu_ownership``:      own_s build[s] <= beta                   foreach s
 - ``sovereignty_legal_exposure``:        build[s] <= 1 - excl_s                   foreach s
-- ``sovereignty_non_eu_hardware``:       sum nonEU_k P_k nodes <= alpha sum P_k nodes  (IT power, MW)
+- ``sovereignty_non_eu_hardware``:       sum nonEU_k P_k nodes <= alpha sum P_k nodes  (IT power, MW;
+  no row without server types: a given IT load without compute.server)
 """
 
 from __future__ import annotations
