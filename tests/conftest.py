@@ -40,6 +40,8 @@ def tiny_inputs(hours: int = 4, sites=None, weight: float = 1.0, **changes: Any)
     ds = xr.Dataset(coords={"site": S, "cooling": COOLINGS, "server": SERVERS, "tech": TECHS,
                             "time": np.arange(hours)})
     ds["dt_h"] = ("time", np.ones(hours))
+    ds["it_load_share"] = ("time", np.ones(hours))
+    ds["max_rack_density_kw"] = ("cooling", np.full(nC, 1000.0))
     ds["weight_h"] = ("time", np.full(hours, float(weight)))
     ds["pue"] = (("site", "cooling", "time"),
                  np.broadcast_to(np.array([1.5, 1.2, 1.1])[None, :, None], (nS, nC, hours)).copy())
@@ -84,7 +86,8 @@ def tiny_inputs(hours: int = 4, sites=None, weight: float = 1.0, **changes: Any)
     ds["site_non_eu_ownership_share"] = ("site", np.zeros(nS))
     ds["site_legal_exposure_excluded"] = ("site", np.zeros(nS))
     ds.attrs.update(
-        scenario="tiny", required_pflops=3.0, max_sites=1, carbon_price_eur_per_t=0.0,
+        scenario="tiny", compute_basis="required_pflops", required_pflops=3.0, max_sites=1,
+        carbon_price_eur_per_t=0.0,
         battery_energy_cost_eur_per_mwh_yr=1e4, battery_power_cost_eur_per_mw_yr=1e4,
         battery_charge_efficiency=1.0, battery_discharge_efficiency=1.0,
         battery_embodied_t_per_mwh_yr=0.0, battery_enabled=1,

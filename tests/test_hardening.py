@@ -464,7 +464,7 @@ CASES = [
     ("booleans", bool_max_sites, ["max_sites = True", "boolean"]),
     ("booleans", bool_hours, ["horizon.hours = True", "boolean"]),
     ("booleans", bool_grid_connection_fact,
-     ["sites.fr-essonne.grid_connection_mw", "True", "boolean"]),
+     ["sites[0].facts.grid_connection_mw", "True", "boolean"]),
     ("booleans", bool_catalogue_override, ["servers.b200_node.price_eur", "True", "boolean"]),
     ("booleans", bool_catalogue_count,
      ["servers.b200_node.accelerators_per_node = True", "boolean"]),
@@ -484,7 +484,8 @@ CASES = [
     ("names", unknown_override_entry,
      ["overrides.servers.b200_nod.price_eur", "did you mean 'b200_node'"]),
     ("names", unknown_site_fact,
-     ["sites.fr-essonne.grid_conection_mw", "did you mean 'grid_connection_mw'"]),
+     ["sites[0].facts.grid_conection_mw", "unknown site fact",
+      "did you mean 'grid_connection_mw'"]),
     # CLI options
     ("CLI", cli_time_limit_zero, ["--time-limit", "0: expected a number > 0 [s]",
                                   "omit --time-limit for no limit"]),

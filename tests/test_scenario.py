@@ -112,3 +112,19 @@ def test_digest_is_stable_and_sensitive():
     a = scenario_from_dict(raw()).scenario.digest()
     assert a == scenario_from_dict(raw()).scenario.digest()
     assert a != scenario_from_dict(raw(max_sites=2)).scenario.digest()
+
+
+def test_digest_of_existing_scenarios_is_unchanged_by_the_issue_15_fields():
+    """Hashes computed with the scenario schema before compute.it_load_mw, pue_curves and
+    sites[i].country existed (batch case ids must not move)."""
+    from greendc.scenario import load_scenario
+
+    assert load_scenario("studies/reference_sites.yaml").scenario.digest() == "2dfafd76983f3795"
+    raw = {"name": "t", "horizon": {"hours": 24},
+           "sites": ["fr-essonne", {"id": "x", "file": "a.csv",
+                                    "facts": {"name": "X", "floor_area_m2": 5}}],
+           "compute": {"required_pflops": 100, "utilisation_share": 0.7}}
+    assert scenario_from_dict(raw).scenario.digest() == "22856480136fb032"
+    assert scenario_from_dict({**raw, "pue_curves": {"air_chiller": [
+        {"dry_bulb_c": 0, "pue": 1.2}, {"dry_bulb_c": 30, "pue": 1.4}]}}).scenario.digest() \
+        != "22856480136fb032"

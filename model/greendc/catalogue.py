@@ -85,6 +85,7 @@ def _unit(expected: str, *, difference: bool = False):
                              f"{expected}") from None
         return Quantity(value=value, unit=expected, source=q.source)
 
+    to_model_unit.model_unit = expected  # read by greendc.sitefacts (plain-number facts)
     return AfterValidator(to_model_unit)
 
 

@@ -21,6 +21,15 @@ def _first(mask: xr.DataArray) -> dict:
     return dict(zip(mask.dims, cell if isinstance(cell, tuple) else (cell,)))
 
 
+def hostable(inputs: xr.Dataset) -> xr.DataArray:
+    """Coolings (``cooling``, bool) that can host the compute: some server type fits their
+    racks; with a given IT load and no server types (``compute.it_load_mw``) every cooling
+    (racks follow from its rack density)."""
+    if inputs.sizes["server"] == 0:
+        return xr.ones_like(inputs["floor_m2_per_rack"], dtype=bool)
+    return (inputs["nodes_per_rack"] > 0).any("server")
+
+
 def check_names(loaded, cat, sites: dict[str, xr.Dataset]) -> None:
     """Names in the scenario that refer to the data must exist there (a misspelt legal regime
     would silently exclude nothing): ``sovereignty.exclude_legal_exposures`` against every
@@ -74,7 +83,9 @@ def check_feasibility_hints(inputs: xr.Dataset, origin: str, cap_t: float | None
     problems = []
     fits = (inputs["nodes_per_rack"] > 0).any("cooling")
     hardware_ok = inputs["node_non_eu"] <= inputs.attrs["max_non_eu_hardware_share"]
-    if not bool(fits.any()):
+    if inputs.sizes["server"] == 0:
+        pass  # a given IT load without servers: any cooling hosts it (``hostable``)
+    elif not bool(fits.any()):
         problems.append(f"{origin}: no server type fits the racks of any candidate cooling "
                         "(node power above every cooling's max rack density, or "
                         "compatible_cooling lists none of them); no compute can be hosted")
@@ -82,8 +93,7 @@ def check_feasibility_hints(inputs: xr.Dataset, origin: str, cap_t: float | None
         problems.append(f"{origin}: sovereignty.max_non_eu_hardware_share = 0 but every server "
                         "type that fits a candidate cooling comes from a non-EU vendor")
     climate = climate_exclusions(inputs)
-    hostable = (inputs["nodes_per_rack"] > 0).any("server")
-    if climate and len(climate) == int(hostable.sum()) * inputs.sizes["site"]:
+    if climate and len(climate) == int(hostable(inputs).sum()) * inputs.sizes["site"]:
         problems.append(f"{origin}: every candidate cooling is a chiller-less design whose "
                         "climate limit the sites' weather exceeds, so no design is possible "
                         "(add a cooling with a chiller, or raise max_dry_bulb_c if the IT "
@@ -97,7 +107,8 @@ def check_feasibility_hints(inputs: xr.Dataset, origin: str, cap_t: float | None
     # with the heat credit switched on, avoided emissions can offset the servers' embodied
     # emissions, so their sum is no floor
     credit = bool(int(inputs.attrs.get("credit_avoided_heat_emissions", 0)))
-    if cap_t is not None and scope == "emissions" and not credit:
+    if cap_t is not None and scope == "emissions" and not credit \
+            and "required_pflops" in inputs.attrs:
         per_pflops = inputs["node_embodied_t_per_yr"] / inputs["node_performance_pflops"]
         floor = float(per_pflops.where(fits).min()) * float(inputs.attrs["required_pflops"])
         if cap_t < floor:
@@ -114,7 +125,7 @@ def climate_exclusions(inputs: xr.Dataset, site=None) -> list[str]:
     limit (``climate_limit_hours`` > 0), in domain words; ``site`` restricts to one site."""
     if "climate_limit_hours" not in inputs:
         return []
-    fits = (inputs["nodes_per_rack"] > 0).any("server")
+    fits = hostable(inputs)
     lines = []
     for s in inputs.site.values if site is None else [site]:
         for c in inputs.cooling.values:

@@ -238,6 +238,7 @@ def pareto(
     folder = out or pathlib.Path("results") / f"{folder_name(study.scenario.name)}-front"
     cheapest = designs[0]
     cheapest["candidate_pue"] = study.inputs["pue"].astype("float32")
+    cheapest["candidate_pue_source"] = study.inputs["pue_source"]
     save_results(cheapest, folder)
     save_front(front, folder)
     html = write_report(folder)

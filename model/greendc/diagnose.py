@@ -139,7 +139,7 @@ def _scales(inputs: xr.Dataset) -> dict[str, dict]:
         "floor_space": per_site("floor_area_m2"),
         "water_use": {s: max(v, 1.0) for s, v in per_site("water_allowance_m3_per_yr").items()},
         # lowering the requirement is the last resort: it is what the study is for
-        "compute_requirement": {None: float(inputs.attrs["required_pflops"]) / 10.0},
+        "compute_requirement": {None: float(inputs.attrs.get("required_pflops", 10.0)) / 10.0},
         "cfe_target": {None: 1000.0},  # 1 GWh/yr of clean supply
         "emissions_cap": {None: max(float(inputs.attrs.get("emissions_cap_t_per_yr") or 0.0),
                                     1.0)},

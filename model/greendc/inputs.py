@@ -14,6 +14,12 @@ hours). Each step carries two separate numbers, as PyPSA's snapshot weightings d
   days represented for typical days. Used only for annual sums (cost, emissions, energy,
   water): annual X = sum_t weight_h[t] x_t.
 
+What the IT draws: ``it_load_share[t]`` [-] is the hourly IT power over the ``it_mw`` the
+formulation sizes (1 for ``compute.required_pflops``; a given ``compute.it_load_mw`` profile
+over its peak ``it_load_peak_mw`` [MW]). ``pue[site, cooling, time]`` comes from the physics
+model, a site file's ``pue_<cooling>`` or the scenario's ``pue_curves``, as ``pue_source``
+[site, cooling] says (``physics``, ``site_file``, ``scenario_curve``).
+
 This is the one place where inputs get defaults: every variable the formulation reads is
 present in the Dataset (e.g. ``grid_cfe_share`` is 0 for a site file without it, ``supply_owned``
 is derived from the catalogue), and ``greendc.formulation`` reads them without fallbacks.
@@ -58,10 +64,15 @@ def _pick(requested: list[str] | None, known: dict[str, Any], field: str, origin
 def select_candidates(loaded: LoadedScenario, cat: Catalogue) -> dict[str, list[str]]:
     """Ids of the candidate sites, coolings, servers and supply techs of the scenario."""
     sc, origin = loaded.scenario, loaded.origin
+    if sc.compute.it_load_mw is None:
+        servers = _pick(sc.servers, cat.servers, "servers", origin)
+    else:  # a given IT load: no servers, or the one type sized to carry it
+        one = [sc.compute.server] if sc.compute.server else []
+        servers = _pick(one, cat.servers, "compute.server", origin) if one else []
     return {
         "site": [s.id for s in sc.sites],
         "cooling": _pick(sc.cooling, cat.cooling, "cooling", origin),
-        "server": _pick(sc.servers, cat.servers, "servers", origin),
+        "server": servers,
         "tech": _pick(sc.options.supply_techs, cat.supply, "options.supply_techs", origin),
     }
 
@@ -99,11 +110,19 @@ def step_duration_h(time: np.ndarray) -> np.ndarray:
 
 
 def prepare_inputs(
-    loaded: LoadedScenario, cat: Catalogue, sites: dict[str, xr.Dataset]
+    loaded: LoadedScenario, cat: Catalogue, sites: dict[str, xr.Dataset],
+    it_load_mw: np.ndarray | None = None,
 ) -> xr.Dataset:
-    """Build the inputs Dataset of one study (see module docstring for dims and units)."""
+    """Build the inputs Dataset of one study (see module docstring for dims and units).
+    ``it_load_mw``: the hourly IT load [MW] of a ``compute.it_load_mw`` scenario
+    (``greendc.timeseries.load_it_load``; 8,760 h or the horizon's hours)."""
     sc = loaded.scenario
+    if (it_load_mw is None) != (sc.compute.it_load_mw is None):
+        raise ScenarioError(f"{loaded.origin}: compute.it_load_mw needs its hourly values "
+                            "(greendc.timeseries.load_it_load) and only it")
     ids = select_candidates(loaded, cat)
+    _check_countries(loaded, sites)
+    check_own_pue(loaded, cat, sites)
     hz = sc.horizon
     weather_year_c = {s: sites[s]["air_temperature"].values for s in ids["site"]}
     sites = {s: cut_horizon(sites[s], hz.start_hour, hz.hours) for s in ids["site"]}
@@ -115,6 +134,7 @@ def prepare_inputs(
     ds["weight_h"] = ("time", np.full(len(time), HOURS_PER_YEAR / len(time)))
     ds["weight_h"].attrs.update(units="h", long_name="hours of the year the step stands for "
                                 "(annual sums only)")
+    _add_it_load(ds, sc, it_load_mw)
     _add_site_series(ds, sc, cat, sites)
     _add_cooling(ds, sc, cat, sites)
     _add_climate_limits(ds, cat, weather_year_c)
@@ -124,13 +144,50 @@ def prepare_inputs(
     _add_heat_credit(ds, sc, cat, sites)
     _add_sovereignty(ds, sc, cat, sites)
     ds.attrs.update(
-        scenario=sc.name, required_pflops=sc.compute.required_pflops, max_sites=sc.max_sites,
+        scenario=sc.name, max_sites=sc.max_sites,
         carbon_price_eur_per_t=sc.finance.carbon_price_eur_per_t,
         discount_rate=sc.finance.discount_rate,
     )
+    if sc.compute.required_pflops is not None:
+        ds.attrs["required_pflops"] = sc.compute.required_pflops
     if sc.min_cfe_share is not None:
         ds.attrs["min_cfe_share"] = sc.min_cfe_share
     return ds
+
+
+def _check_countries(loaded: LoadedScenario, sites: dict[str, xr.Dataset]) -> None:
+    """A jurisdiction rule needs every site's country (a CSV file carries none: the
+    scenario's ``sites[i].country`` sets it); refused before anything is built."""
+    rules = loaded.scenario.sovereignty.allowed_jurisdictions
+    stateless = [s for s in sites if not str(sites[s].attrs.get("country", "")).strip()]
+    if rules is not None and stateless:
+        raise ScenarioError(
+            f"{loaded.origin}: sovereignty.allowed_jurisdictions = {rules} needs each site's "
+            f"country, but site(s) {stateless} have none (a CSV file carries no attributes): "
+            "set `country:` (ISO 3166-1 alpha-2, e.g. FR) under that entry of `sites:`")
+
+
+def _add_it_load(ds, sc, it_load_mw: np.ndarray | None) -> None:
+    """What the IT draws. ``it_load_share[t]`` [-]: hourly IT power as a share of the IT power
+    ``it_mw`` the formulation sizes (1 in every hour for ``required_pflops``: the nodes draw
+    their utilised power all year). For ``it_load_mw``: the profile over its peak
+    ``it_load_peak_mw`` [MW] (the peak of the whole profile, also on a cut horizon), with
+    ``server_accounting`` saying whether server cost and embodied emissions are counted."""
+    hours = ds.sizes["time"]
+    if it_load_mw is None:
+        ds["it_load_share"] = ("time", np.ones(hours))
+        ds.attrs["compute_basis"] = "required_pflops"
+    else:
+        peak = float(np.max(it_load_mw))
+        if len(it_load_mw) != hours:  # a full-year profile: cut like the site series
+            it_load_mw = it_load_mw[sc.horizon.start_hour:sc.horizon.start_hour + hours]
+        ds["it_load_share"] = ("time", np.asarray(it_load_mw, dtype=float) / peak)
+        ds.attrs.update(compute_basis="it_load_mw", it_load_peak_mw=peak, server_accounting=(
+            f"servers sized: compute.server = {sc.compute.server} (count >= peak IT / node "
+            "peak power; cost and embodied emissions counted)" if sc.compute.server else
+            "no servers modelled: compute.it_load_mw without compute.server (server cost and "
+            "embodied emissions not counted)"))
+    ds["it_load_share"].attrs.update(units="1", long_name="hourly IT power as a share of it_mw")
 
 
 def scaled_spot(spot: xr.DataArray, scale: float, negative_too: bool) -> xr.DataArray:
@@ -194,12 +251,25 @@ def _add_cooling(ds, sc, cat: Catalogue, sites) -> None:
             pue[i, j], wue[i, j] = cooling_profiles(t, rh, spec.pue_model, params)
             offload[i, j], water_saved[i, j] = heat_rejection_saving(t, rh, spec.pue_model,
                                                                      params)
+    source = np.full((len(names), len(cools)), "physics", dtype=object)
+    for i, s in enumerate(names):
+        for j, c in enumerate(cools):
+            own = _own_pue(sc, sites[s], c)
+            if own is not None:
+                # the plant's saving per MW_th recovered cannot exceed its own share of PUE
+                limit = (own[0] - 1.0) / max(cat.cooling[c].recoverable_heat_share.value, 1e-9)
+                pue[i, j], source[i, j] = own
+                offload[i, j] = np.minimum(offload[i, j], limit)
     ds["pue"] = (("site", "cooling", "time"), pue)
+    ds["pue_source"] = (("site", "cooling"), source.astype(str))
+    ds["pue_source"].attrs["long_name"] = ("where the hourly PUE comes from: physics (weather "
+                                           "model), site_file (pue_<cooling>) or scenario_curve")
     ds["wue_l_per_kwh"] = (("site", "cooling", "time"), wue)
     ds["cooling_offload_kw_per_kw_th"] = (("site", "cooling", "time"), offload)
     ds["cooling_offload_water_l_per_kwh_th"] = (("site", "cooling", "time"), water_saved)
     # m3 of water per MW of IT load over the year: MW * h = 1000 kWh; * L/kWh / 1000 L/m3.
-    ds["water_m3_per_mw_it_yr"] = (ds["wue_l_per_kwh"] * ds["weight_h"]).sum("time")
+    ds["water_m3_per_mw_it_yr"] = (ds["wue_l_per_kwh"] * ds["weight_h"]
+                                   * ds["it_load_share"]).sum("time")
     specs = [cat.cooling[c] for c in cools]
     rate = sc.finance.discount_rate
     ds["cooling_cost_eur_per_mw_it_yr"] = ("cooling", [
@@ -210,6 +280,42 @@ def _add_cooling(ds, sc, cat: Catalogue, sites) -> None:
     ds["recoverable_heat_share"] = ("cooling", [x.recoverable_heat_share.value for x in specs])
     ds["heat_output_temperature_c"] = ("cooling", [x.heat_output_temperature_c.value for x in specs])
     ds["liquid_cooling"] = ("cooling", [x.pue_model in LIQUID_PUE_MODELS for x in specs])
+
+
+def _own_pue(sc, site: xr.Dataset, cooling: str) -> tuple[np.ndarray, str] | None:
+    """The planner's hourly PUE of ``cooling`` at a site [-]: the site file's
+    ``pue_<cooling>``, else the scenario's ``pue_curves[cooling]`` interpolated linearly in
+    the hourly dry-bulb temperature [degC] (held at the end values beyond the curve), else
+    None (the physics model). Water use and the heat-recovery saving stay those of the
+    cooling's physics model (the saving capped by the own PUE's plant share)."""
+    if f"pue_{cooling}" in site:
+        return site[f"pue_{cooling}"].values.astype(float), "site_file"
+    curve = sc.pue_curves.get(cooling)
+    if curve is None:
+        return None
+    temps = site["air_temperature"].values.astype(float)
+    return (np.interp(temps, [p.dry_bulb_c for p in curve], [p.pue for p in curve]),
+            "scenario_curve")
+
+
+def check_own_pue(loaded: LoadedScenario, cat: Catalogue, sites: dict[str, xr.Dataset]) -> None:
+    """Own PUE must name a catalogue cooling: ``pue_curves`` keys and the site files'
+    ``pue_<cooling>`` variables (an unknown name is an error, never ignored); one for a
+    cooling the scenario leaves out is reported as a warning."""
+    import warnings
+
+    origin, wanted = loaded.origin, set(select_candidates(loaded, cat)["cooling"])
+    named = [(f"pue_curves.{c}", c) for c in loaded.scenario.pue_curves]
+    named += [(f"site {s!r}: variable {v!r}", v.removeprefix("pue_"))
+              for s, ds in sites.items() for v in ds.data_vars if str(v).startswith("pue_")]
+    bad = [f"{origin}: {where}: unknown cooling {c!r}; {did_you_mean(c, cat.cooling)}the "
+           f"catalogue has {sorted(cat.cooling)}" for where, c in named if c not in cat.cooling]
+    if bad:
+        raise ScenarioError("\n".join(bad))
+    for where, c in named:
+        if c not in wanted:
+            warnings.warn(f"{origin}: {where}: cooling {c!r} is not a candidate of this "
+                          "scenario (`cooling:`), so its own PUE is not used", stacklevel=2)
 
 
 def _add_climate_limits(ds, cat: Catalogue, weather_year_c: dict) -> None:
@@ -246,8 +352,11 @@ def _add_servers(ds, sc, cat: Catalogue) -> None:
             ok = x.compatible_cooling is None or c in x.compatible_cooling
             per_rack[i, j] = min(fits, x.max_nodes_per_rack.value) if ok else 0
     ds["nodes_per_rack"] = (("server", "cooling"), per_rack)
-    req = sc.compute.required_pflops
-    ds["max_nodes"] = ("server", np.ceil(req / ds["node_performance_pflops"].values))
+    if sc.compute.required_pflops is not None:
+        need = sc.compute.required_pflops / ds["node_performance_pflops"].values
+    else:  # the chosen type's count carries the peak IT load
+        need = ds.attrs["it_load_peak_mw"] / peak
+    ds["max_nodes"] = ("server", np.ceil(need))
 
 
 def _eu_country(code: str) -> bool:

@@ -119,7 +119,7 @@ def _add_kpis(ds: xr.Dataset, m, inputs: xr.Dataset, w: np.ndarray) -> None:
     scalar("avoided_heat_t_per_yr", _v(m.avoided_heat_t_co2), "tCO2e/yr",
            "emissions avoided in the district-heating network by exported heat (in "
            "emissions_t_per_yr only with options.credit_avoided_heat_emissions)")
-    it_mwh = float((ds["it_mw"].values[:, None] * w).sum())
+    it_mwh = float((ds["it_mw"].values[:, None] * inputs["it_load_share"].values * w).sum())
     facility_mwh = float((ds["facility_mw"].values * w).sum())
     scalar("it_energy_mwh_per_yr", it_mwh, "MWh/yr", "IT energy")
     scalar("facility_energy_mwh_per_yr", facility_mwh, "MWh/yr", "facility energy")

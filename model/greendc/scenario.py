@@ -27,7 +27,9 @@ import pathlib
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator,
+)
 
 from greendc.catalogue import Plausible, check_plausible, format_validation_error
 from greendc.errors import ScenarioError
@@ -59,24 +61,89 @@ class _Strict(BaseModel):
 class SiteRef(_Strict):
     """A candidate site: a reference site id, optionally with the user's own hourly file.
 
-    ``file`` is NetCDF or CSV with the site variables (see ``greendc.sitedata.io``), resolved
-    relative to the scenario file; ``facts`` gives or overrides planning facts of
-    ``data/catalogue/sites.yaml`` (required in full for a site that is not in the catalogue).
+    ``file`` is NetCDF or CSV with the site variables (see ``greendc.sitedata.io``): a path
+    relative to the scenario file (``../data/x.csv`` allowed) or absolute. ``facts`` gives or
+    overrides planning facts of ``data/catalogue/sites.yaml`` (required in full for a site
+    that is not in the catalogue) as plain numbers in the documented units or
+    ``{value, unit}`` converted with pint (``greendc.sitefacts``). ``country`` and the
+    memberships set the site's jurisdiction (a CSV file carries none).
     """
 
     id: str = Field(min_length=1)
-    file: str | None = None
-    facts: dict[str, Any] = {}
+    file: str | None = Field(None, description="own hourly site file (.nc or .csv), relative "
+                             "to the scenario file or absolute")
+    facts: dict[str, Any] = Field({}, description="planning facts in the documented units "
+                                  "(grid_connection_mw [MW], floor_area_m2 [m2], ...) or "
+                                  "{value, unit} converted with pint")
+    country: str | None = Field(None, description="ISO 3166-1 alpha-2 country of the site "
+                                "(overrides the file's); EU/EEA/adequacy follow unless given")
+    eu_member: bool | None = Field(None, description="EU member state (default: from country)")
+    eea_member: bool | None = Field(None, description="EEA member (default: from country)")
+    eu_adequacy_decision: bool | None = Field(
+        None, description="country with an EU adequacy decision (default: from country)")
+
+    @field_validator("country")
+    @classmethod
+    def _iso_country(cls, value: str | None) -> str | None:
+        if value is None or value in ISO_ALPHA2:
+            return value
+        up = value.strip().upper()
+        hint = (f"did you mean '{JURISDICTION_ALIASES[up]}'? " if up in JURISDICTION_ALIASES
+                else f"did you mean '{up}'? " if up in ISO_ALPHA2 else "")
+        raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code; {hint}"
+                         "expected e.g. FR, DE, SE, GB")
 
 
 class Compute(_Strict):
-    """Compute to host: installed peak performance and the average utilisation."""
+    """Compute to host: either installed performance (``required_pflops``, the optimiser
+    chooses server types and counts) or a given IT power (``it_load_mw``).
 
-    required_pflops: Annotated[float, Plausible(1, 1e6, "meant TFLOP/s or EFLOP/s?")] = Field(
-        gt=0, description="installed peak PFLOP/s (BF16 dense); plausible 1-1e6")
+    ``it_load_mw`` is a number [MW] or an hourly profile file [MW] (CSV with a column
+    ``it_load_mw``, or NetCDF with a variable ``it_load_mw``; 8,760 hourly values or exactly
+    the horizon's hours; path relative to the scenario file or absolute). Facility power is
+    then IT load x hourly PUE; the cooling plant, facility and grid connection are sized for
+    the profile's peak (over the whole year for an 8,760 h profile). Servers: without
+    ``server`` none are modelled (their price and embodied emissions are not counted, stated
+    in the results as ``server_accounting``; racks follow from the peak IT power and the
+    cooling's rack density); with ``server: <id>`` the optimiser sizes the count of that
+    catalogue type to carry the peak (nodes x node peak power >= peak IT load) and counts
+    their cost and embodied emissions. A given IT load is hosted at one site (max_sites 1).
+    """
+
+    required_pflops: Annotated[float | None, Plausible(1, 1e6, "meant TFLOP/s or EFLOP/s?")] = \
+        Field(None, gt=0, description="installed peak PFLOP/s (BF16 dense); plausible 1-1e6; "
+              "exactly one of required_pflops and it_load_mw")
+    it_load_mw: float | str | None = Field(
+        None, description="given IT power [MW] (> 0), or the path of an hourly IT-load "
+        "profile [MW] (CSV column / NetCDF variable it_load_mw; 8,760 h or the horizon)")
+    server: str | None = Field(
+        None, description="with it_load_mw: catalogue server type whose count is sized to "
+        "carry the peak IT load (cost and embodied counted); omitted: no servers modelled")
     utilisation_share: float = Field(
-        0.8, gt=0, le=1, description="average load of the nodes, 0-1 (power interpolates idle->peak)"
-    )
+        0.8, gt=0, le=1, description="average load of the nodes, 0-1 (power interpolates "
+        "idle->peak); required_pflops only (with it_load_mw the IT power is given)")
+
+    @model_validator(mode="after")
+    def _one_basis(self) -> Compute:
+        if (self.required_pflops is None) == (self.it_load_mw is None):
+            raise ValueError("give exactly one of required_pflops [PFLOP/s] (servers chosen "
+                             "by the optimiser) and it_load_mw [MW] (a given IT power or "
+                             "profile file); got " + ("both" if self.required_pflops else
+                                                      "neither"))
+        if self.it_load_mw is None:
+            if self.server is not None:
+                raise ValueError(f"server = {self.server!r} applies to it_load_mw only; "
+                                 "with required_pflops list candidates under `servers:`")
+            return self
+        if isinstance(self.it_load_mw, float) and not 0 < self.it_load_mw <= 5000:
+            raise ValueError(f"it_load_mw = {self.it_load_mw:g}: expected an IT power in MW "
+                             "in (0, 5000] (meant kW?)")
+        if isinstance(self.it_load_mw, str) and not self.it_load_mw.strip():
+            raise ValueError("it_load_mw = '': expected a number [MW] or a profile file path")
+        if "utilisation_share" in self.model_fields_set:
+            raise ValueError("utilisation_share applies to required_pflops only: with "
+                             "it_load_mw the IT power drawn is given")
+        return self
 
 
 class Sovereignty(_Strict):
@@ -114,6 +181,27 @@ class Sovereignty(_Strict):
         if bad:
             raise ValueError("; ".join(bad))
         return value
+
+
+class PuePoint(_Strict):
+    """One point of a design PUE curve: PUE at an outdoor dry-bulb temperature."""
+
+    dry_bulb_c: float = Field(ge=-60, le=60, description="outdoor dry-bulb temperature [degC]")
+    pue: float = Field(ge=1.0, le=3.0, description="design PUE at that temperature [-], 1-3")
+
+
+def _check_curve(points: list[PuePoint]) -> list[PuePoint]:
+    if len(points) < 2:
+        raise ValueError(f"{len(points)} point(s): a PUE curve needs at least 2 points "
+                         "{dry_bulb_c: <degC>, pue: <1-3>}")
+    temps = [p.dry_bulb_c for p in points]
+    if any(b <= a for a, b in zip(temps, temps[1:])):
+        raise ValueError(f"dry_bulb_c = {temps}: expected strictly increasing temperatures "
+                         "[degC]")
+    return points
+
+
+PueCurve = Annotated[list[PuePoint], AfterValidator(_check_curve)]
 
 
 class Finance(_Strict):
@@ -199,6 +287,10 @@ class Scenario(_Strict):
     sovereignty: Sovereignty = Sovereignty()
     horizon: Horizon = Horizon()
     solver: SolverOptions = SolverOptions()
+    pue_curves: dict[str, PueCurve] = Field(
+        {}, description="design PUE curve per cooling id: points {dry_bulb_c [degC], pue [-]}, "
+        "piecewise linear in the hourly outdoor temperature, constant beyond the end points; "
+        "used instead of the physics model (a site file's pue_<cooling_id> wins at its site)")
     overrides: dict[str, Any] = {}
     data_dir: str | None = None
     data_year: int | None = Field(
@@ -231,11 +323,37 @@ class Scenario(_Strict):
             raise ValueError(f"sites listed twice: {dup}")
         return self
 
+    @model_validator(mode="after")
+    def _it_load_rules(self) -> Scenario:
+        if self.compute.it_load_mw is None:
+            return self
+        if self.max_sites != 1:
+            raise ValueError(f"max_sites = {self.max_sites}: a given compute.it_load_mw is "
+                             "hosted at one site; use max_sites 1 or required_pflops")
+        if self.servers is not None:
+            raise ValueError("servers applies to required_pflops; with compute.it_load_mw "
+                             "name one type as compute.server (or none)")
+        if self.compute.server is None and self.sovereignty.max_non_eu_hardware_share < 1:
+            raise ValueError("sovereignty.max_non_eu_hardware_share needs the servers' vendor, "
+                             "but compute.it_load_mw without compute.server models no servers; "
+                             "set compute.server")
+        return self
+
     def digest(self) -> str:
         """Stable hash of the resolved scenario (provenance, batch case ids)."""
-        # data_year only enters the hash when set, so unchanged scenarios keep their hash
+        # fields added later (data_year, issue 15's compute/site/PUE inputs) only enter the
+        # hash when set, so unchanged scenarios keep their hash (batch case ids)
         dump = self.model_dump(mode="json", exclude={"data_year"} if self.data_year is None
                                else set())
+        for key in ("it_load_mw", "server"):
+            if dump["compute"][key] is None:
+                del dump["compute"][key]
+        if not dump["pue_curves"]:
+            del dump["pue_curves"]
+        for site in dump["sites"]:
+            for key in ("country", *("eu_member", "eea_member", "eu_adequacy_decision")):
+                if site[key] is None:
+                    del site[key]
         blob = json.dumps(dump, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from greendc.checks import check_feasibility_hints, check_names, check_physics
+from greendc.checks import check_feasibility_hints, check_names, check_physics, hostable
 from greendc.catalogue import (
     Catalogue, apply_overrides, did_you_mean, read_catalogue_dicts, validate_catalogue,
 )
@@ -39,11 +39,12 @@ from greendc.bounds import Bound, lp_bound
 from greendc.inputs import prepare_inputs
 from greendc.problem import ModelSpec, Solved, settings_for, solve_inputs  # noqa: F401 - API
 from greendc.results import package_versions
+from greendc.sitefacts import merge_site_facts
 from greendc.scenario import LoadedScenario, load_scenario, scenario_from_dict, with_overrides
 from greendc.solve import (
     HighsModel, SolveStatus, clear_interrupt, interrupted, sigint_interrupts,
 )
-from greendc.timeseries import data_dir, load_sites
+from greendc.timeseries import data_dir, load_it_load, load_sites, time_alignment
 from greendc.typical import aggregate_inputs, reevaluate_study
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def load_study(source: Any, overrides: dict[str, Any] | None = None) -> Study:
     catalogue = _catalogue_for(loaded)
     sites = load_sites(loaded)
     check_names(loaded, catalogue, sites)
-    inputs = prepare_inputs(loaded, catalogue, sites)
+    inputs = prepare_inputs(loaded, catalogue, sites, load_it_load(loaded))
     sc = loaded.scenario
     check_physics(inputs, loaded.origin)
     check_feasibility_hints(inputs, loaded.origin, sc.emissions_cap_t_per_yr,
@@ -91,6 +92,8 @@ def load_study(source: Any, overrides: dict[str, Any] | None = None) -> Study:
     inputs.attrs["scenario_hash"] = loaded.scenario.digest()
     inputs.attrs["data_years"] = json.dumps(
         {s: int(ds.attrs.get("data_year", 0)) for s, ds in sites.items()})
+    if time_alignment(sites):  # own files of another year, aligned by hour of year
+        inputs.attrs["time_alignment"] = json.dumps(time_alignment(sites))
     if sc.horizon.typical_days is not None:  # design on typical days (greendc.typical)
         return Study(loaded=loaded, catalogue=catalogue, sites=sites, full_inputs=inputs,
                      inputs=aggregate_inputs(inputs, sc.horizon.typical_days))
@@ -109,13 +112,8 @@ def _catalogue_for(loaded: LoadedScenario) -> Catalogue:
                 f"data/catalogue/sites.yaml; {did_you_mean(ref.id, raw['sites'])}give them under `facts:` (grid_connection_mw, "
                 f"floor_area_m2, ...) or use a reference site {sorted(raw['sites'])}"
             )
-        merged = dict(base or {"name": ref.id})
-        for key, value in ref.facts.items():
-            if isinstance(value, (int, float)) and isinstance(merged.get(key), dict):
-                merged[key] = {**merged[key], "value": value, "source": "scenario override"}
-            else:
-                merged[key] = value
-        raw["sites"][ref.id] = merged
+        raw["sites"][ref.id] = merge_site_facts(base, ref.id, ref.facts,
+                                                f"{loaded.origin}: sites[{i}].facts")
     return validate_catalogue(raw, loaded.origin)
 
 
@@ -126,7 +124,7 @@ def combinations(study: Study) -> list[tuple[str, str]]:
     inp = study.inputs
     gate = ((inp["site_jurisdiction_allowed"] > 0) & (inp["site_legal_exposure_excluded"] < 1)
             & (inp["site_non_eu_ownership_share"] <= inp.attrs["max_non_eu_ownership_share"]))
-    fits = (inp["nodes_per_rack"] > 0).any("server")
+    fits = hostable(inp)
     climate_ok = inp["climate_limit_hours"] <= 0 if "climate_limit_hours" in inp else None
     return [(str(s), str(c)) for s in inp.site.values for c in inp.cooling.values
             if bool(gate.sel(site=s)) and bool(fits.sel(cooling=c))
@@ -171,9 +169,12 @@ def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
     res["candidate_pue"] = study.inputs["pue"].astype("float32")
     res["candidate_pue"].attrs.update(units="1", long_name="hourly PUE of every candidate "
                                       "site and cooling technology")
+    res["candidate_pue_source"] = study.inputs["pue_source"]
     res.attrs.update(
         scenario=sc.name, scenario_hash=study.inputs.attrs["scenario_hash"],
         data_years=study.inputs.attrs["data_years"], objective=sc.objective,
+        **{k: study.inputs.attrs[k] for k in ("time_alignment", "it_load_peak_mw",
+                                              "server_accounting") if k in study.inputs.attrs},
         solver_status=_overall_status(solved.status, gap, spec.settings.mip_rel_gap),
         solver_mip_gap=gap,
         solver_seconds=round(time.perf_counter() - start, 3),

@@ -20,7 +20,7 @@ Scenario: ``horizon: {typical_days: N}`` (needs the optional extra ``typical``: 
    cluster's (Madrid's wind medoids deliver 0.60 of the year's wind energy, yet PPA energy is
    paid on the full year). The series that carry energy, ``ENERGY_SERIES`` (capacity factors:
    the energy a contracted or owned MW delivers; district-heating demand: the heat that can be
-   sold), are rescaled per typical day so that its weighted energy equals that of the days
+   sold; a given IT-load profile's ``it_load_share``: the IT energy), are rescaled per typical day so that its weighted energy equals that of the days
    it stands for, each value capped at the series' full-year maximum (capacity factor <= 1,
    the real peak demand), and the annual weighted sum of every column equals the full year's
    exactly. Rates stay the medoid day's real values: PUE, WUE and heat-pump COP follow that
@@ -69,7 +69,7 @@ DESIGN = {"build": "build", "cooling_chosen": "cool", "nodes": "nodes", "supply_
 INTEGER_DESIGN = {"build", "cooling_chosen", "nodes", "dh_connect"}
 # Hourly series that carry energy [per MW contracted, MW_th]: rescaled to the energy of the
 # days each typical day represents (module docstring, "Energy consistency").
-ENERGY_SERIES = ("capacity_factor", "heat_demand_mw")
+ENERGY_SERIES = ("capacity_factor", "heat_demand_mw", "it_load_share")
 
 
 def require_tsam():
@@ -221,6 +221,8 @@ def rescale_energy(out: xr.Dataset, inputs: xr.Dataset, idx: np.ndarray,
             continue
         da = inputs[name].transpose(..., "time")
         full = da.values.reshape(-1, da.sizes["time"]).astype(float)
+        if full.size and np.ptp(full) == 0:  # constant (it_load_share of 1): nothing to move
+            continue
         typ = full[:, idx].copy()
         for col, (x, y) in enumerate(zip(full, typ)):
             cap, days = float(x.max(initial=0.0)), x.reshape(-1, HOURS_PER_DAY)

@@ -14,7 +14,8 @@ Project units on top of pint's SI/common set:
 - ``W_th``, ``Wh_th``, ``W_IT``: watts qualified as thermal or IT power; they convert like W
   (``MW_th``, ``kW_IT``, ``MWh_th`` by prefix).
 
-Spelling conveniences: ``m2``/``m3`` mean m^2/m^3; a trailing note in parentheses is
+Spelling conveniences: ``m2``/``m3`` mean m^2/m^3 (also ``km2``, ``cm3``, ``ft2``, ``yd2``,
+``mi2``, ``ft3``); a trailing note in parentheses is
 ignored (``"1 (of IT power)"``, ``"PFLOP/s (BF16 dense)"``).
 """
 
@@ -39,7 +40,7 @@ _DEFINITIONS = (
     "W_IT = W",
 )
 _NOTE = re.compile(r"\s+\([^()]*\)\s*$")
-_POWER = re.compile(r"(?<![A-Za-z0-9_])([kcdm]?m)([23])(?![A-Za-z0-9_])")
+_POWER = re.compile(r"(?<![A-Za-z0-9_])([kcdm]?m|ft|yd|mi)([23])(?![A-Za-z0-9_])")
 
 
 @functools.cache

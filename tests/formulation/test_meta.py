@@ -30,3 +30,14 @@ def test_typical_day_families_are_listed_and_tested():
     for name in TYPICAL_DAY_FAMILIES:
         assert name in inspect.getsource(storage)
         assert name in text, name
+
+
+def test_it_load_families_are_listed_and_tested():
+    """With a given IT load (compute.it_load_mw), it_load_hosted / it_capacity replace
+    compute_requirement; each is named in tests/formulation/test_it_load.py."""
+    from greendc.formulation import IT_LOAD_FAMILIES, servers
+
+    text = (HERE / "test_it_load.py").read_text()
+    for name in IT_LOAD_FAMILIES:
+        assert name in inspect.getsource(servers)
+        assert name in text, name

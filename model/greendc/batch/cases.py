@@ -226,13 +226,16 @@ def data_fingerprint(loaded: LoadedScenario) -> str:
     finished case whose data changed since is run again. Empty when a file is missing (the case
     then fails with the loader's message)."""
     from greendc.resources import DATA_DIR
-    from greendc.timeseries import data_dir, site_file
+    from greendc.timeseries import data_dir, planner_file, site_file
 
     try:
         folder = (data_dir(loaded) or DATA_DIR) / "catalogue"
         files = sorted(folder.glob("*.yaml"))
         files += [site_file(loaded, ref.id, ref.file, i)
                   for i, ref in enumerate(loaded.scenario.sites)]
+        profile = loaded.scenario.compute.it_load_mw
+        if isinstance(profile, str):  # an hourly IT-load profile file
+            files.append(planner_file(loaded, profile, "compute.it_load_mw"))
         parts = [f"{p.name}:{_file_hash(p)}" for p in files]
     except (GreendcError, OSError):
         return ""

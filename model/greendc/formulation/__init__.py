@@ -19,7 +19,7 @@ from greendc.formulation.data import ModelData, model_data
 from greendc.formulation.emissions import add_emissions
 from greendc.formulation.heat import add_heat_export
 from greendc.formulation.objectives import add_cost, add_emissions_cap, add_objective
-from greendc.formulation.servers import add_it_load
+from greendc.formulation.servers import IT_LOAD_FAMILIES, add_it_load
 from greendc.formulation.sites import add_sets, add_site_choice
 from greendc.formulation.sovereignty import add_sovereignty
 from greendc.formulation.storage import add_battery
@@ -39,6 +39,8 @@ CONSTRAINT_FAMILIES = (
     "sovereignty_legal_exposure", "sovereignty_non_eu_hardware",
     "cfe_target", "cost_definition", "emissions_cap",
 )
+# IT_LOAD_FAMILIES (servers.py) replace compute_requirement for a given IT load
+# (compute.it_load_mw); tested in tests/formulation/test_it_load.py.
 # Replace battery_soc's hourly chain when the inputs are typical days (greendc.typical).
 TYPICAL_DAY_FAMILIES = ("battery_soc_day", "battery_soc_envelope", "battery_soc_nonnegative")
 
@@ -95,4 +97,5 @@ def _build(inputs: xr.Dataset, objective: str, emissions_cap_t_co2: float | None
     return m
 
 
-__all__ = ["build_model", "CONSTRAINT_FAMILIES", "ModelData", "gc_paused", "model_data"]
+__all__ = ["build_model", "CONSTRAINT_FAMILIES", "IT_LOAD_FAMILIES", "ModelData", "gc_paused",
+           "model_data"]

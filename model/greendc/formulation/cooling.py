@@ -6,7 +6,7 @@ k[s,c,t] [MW_e per MW_th] and v[s,c,t] [L per kWh_th = m3 per MWh_th] cooling-pl
 electricity and water saved per MW_th of server heat a heat pump takes out of the cooling
 loop (``heat_rejection_saving``; 0 when air alone cools), w_t [h] annual weight of hour t,
 COP[s,c,t] [-] heat-pump COP (``formulation.heat``),
-W[s,c] [m3 per MW of IT load per year] = sum_t w_t WUE[s,c,t] (WUE in L/kWh),
+W[s,c] [m3 per MW of IT load per year] = sum_t w_t u[t] WUE[s,c,t] (WUE in L/kWh),
 water allowance_s [m3/yr], X[s,c] [h] hours of the site's weather year whose dry bulb exceeds
 the cooling's ``max_dry_bulb_c`` (chiller-less designs; 0 for the others).
 
@@ -15,8 +15,9 @@ Expressions
   heat_mw_th (1 - 1/COP) is the heat recovered from the servers [MW_th]: the cooling plant
   no longer rejects it, so its electricity falls by k per MW_th. Linear, and never more than
   the plant's own share of PUE x IT since recovery <= rho_c it_mw (``heat_recoverable``).
-- ``facility_mw[s, t]`` = sum_c PUE[s,c,t] it_mw[s,c] - cooling_offload_mw[s,t]
-  facility electricity drawn [MW] (IT at the scenario's utilisation: energy, cost, emissions)
+- ``facility_mw[s, t]`` = sum_c PUE[s,c,t] u[t] it_mw[s,c] - cooling_offload_mw[s,t]
+  facility electricity drawn [MW] (IT at the scenario's utilisation: energy, cost, emissions;
+  u[t] = ``it_load_share``, the hourly IT power over it_mw: 1 unless a given IT-load profile)
 - ``facility_peak_mw[s, t]`` = sum_c PUE[s,c,t] it_peak_mw[s,c]   facility power with every
   node at full load [MW] (what the grid connection must carry in that hour's weather; without
   the offload, since the heat pump may be off in that hour)
@@ -49,8 +50,9 @@ def add_cooling(m: pyo.ConcreteModel, d: ModelData) -> None:
         * m.heat_mw_th[s, c, t] for c in C
         if (s, c) in m.HEAT and saving[S.index(s), C.index(c), t] > 0),
         doc="cooling-plant electricity saved by heat recovery [MW]")
+    share = d["it_load_share"]
     m.facility_mw = pyo.Expression(m.S, m.T, rule=lambda m, s, t: sum(
-        float(pue[S.index(s), j, t]) * m.it_mw[s, c] for j, c in enumerate(C))
+        float(pue[S.index(s), j, t] * share[t]) * m.it_mw[s, c] for j, c in enumerate(C))
         - m.cooling_offload_mw[s, t],
         doc="facility electricity demand (IT x PUE - cooling offload) [MW]")
     m.facility_peak_mw = pyo.Expression(m.S, m.T, rule=lambda m, s, t: sum(

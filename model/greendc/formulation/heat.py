@@ -22,7 +22,8 @@ Expressions
 - ``heat_pump_elec_mw[s, t]`` = sum_c heat_mw_th[s,c,t] / COP[s,c,t]    [MW]
 
 Constraints
-- ``heat_recoverable``:    heat_mw_th[s,c,t] <= rho_c COP/(COP-1) it_mw[s,c]   foreach s, c, t
+- ``heat_recoverable``:    heat_mw_th[s,c,t] <= rho_c COP/(COP-1) u[t] it_mw[s,c]   foreach s, c, t
+  (u[t] = ``it_load_share``: the hourly IT power over it_mw, 1 unless a given IT-load profile)
 - ``heat_network_demand``: sum_c heat_mw_th[s,c,t] <= D[s,t] dh_connect[s]     foreach s, t
 - ``heat_pump_capacity``:  sum_c heat_mw_th[s,c,t] <= heat_pump_mw_th[s]       foreach s, t
 - ``heat_pump_needs_connection``: heat_pump_mw_th[s] <= Dmax_s dh_connect[s]   foreach s
@@ -55,8 +56,10 @@ def add_heat_export(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.heat_pump_elec_mw = pyo.Expression(m.S, m.T, rule=lambda m, s, t: sum(
         m.heat_mw_th[s, c, t] / float(cop[S.index(s), C.index(c), t])
         for c in C if (s, c) in exportable), doc="heat-pump electricity [MW]")
+    share = d["it_load_share"]
     m.heat_recoverable = pyo.Constraint(m.HEAT, m.T, rule=lambda m, s, c, t:
-        m.heat_mw_th[s, c, t] <= float(rho[C.index(c)] * lift_factor[S.index(s), C.index(c), t])
+        m.heat_mw_th[s, c, t] <= float(rho[C.index(c)] * lift_factor[S.index(s), C.index(c), t]
+                                       * share[t])
         * m.it_mw[s, c], doc="export <= recovered heat lifted by the heat pump [MW_th]")
     m.heat_network_demand = pyo.Constraint(m.S, m.T, rule=lambda m, s, t:
         pyo.Constraint.Skip if not any((s, c) in exportable for c in C)

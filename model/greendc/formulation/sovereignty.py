@@ -10,7 +10,8 @@ Constraints
 - ``sovereignty_allowed_jurisdictions``: build[s] <= allowed_s                    foreach s
 - ``sovereignty_non_eu_ownership``:      own_s build[s] <= beta                   foreach s
 - ``sovereignty_legal_exposure``:        build[s] <= 1 - excl_s                   foreach s
-- ``sovereignty_non_eu_hardware``:       sum nonEU_k P_k nodes <= alpha sum P_k nodes  (IT power, MW)
+- ``sovereignty_non_eu_hardware``:       sum nonEU_k P_k nodes <= alpha sum P_k nodes  (IT power, MW;
+  no row without server types: a given IT load without compute.server)
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ def add_sovereignty(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.sovereignty_legal_exposure = pyo.Constraint(m.S, rule=lambda m, s:
         m.build[s] <= 1.0 - float(excluded[S.index(s)]), doc="excluded legal exposure [0/1]")
     non_eu, power = d["node_non_eu"], d["node_power_mw"]
-    m.sovereignty_non_eu_hardware = pyo.Constraint(expr=sum(
+    # no server types (a given IT load without compute.server): nothing to constrain
+    m.sovereignty_non_eu_hardware = pyo.Constraint(rule=lambda m: sum(
         float((non_eu[i] - alpha) * power[i]) * m.nodes[s, c, k]
-        for s in S for c in C for i, k in enumerate(K)) <= 0,
+        for s in S for c in C for i, k in enumerate(K)) <= 0 if K else pyo.Constraint.Feasible,
         doc="non-EU share of IT power <= max_non_eu_hardware_share [MW]")

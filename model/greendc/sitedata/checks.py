@@ -73,6 +73,34 @@ SPECS: dict[str, VariableSpec] = {
     "wind_speed": VariableSpec("m/s", 0.0, 75.0, "wind speed"),
 }
 
+# Own hourly PUE of one cooling technology (``pue_<cooling_id>``, e.g. ``pue_direct_liquid``):
+# used instead of the physics model for that cooling at this site (``greendc.inputs``). PUE is
+# facility / IT power, so >= 1; above 3 is no data centre cooling (Uptime Institute's survey
+# averages 1.5-1.6, legacy rooms ~2.5).
+PUE_PREFIX = "pue_"
+PUE_SPEC = VariableSpec("1", 1.0, 3.0, "hourly PUE (facility / IT power)")
+
+
+def variable_spec(name: str) -> VariableSpec | None:
+    """The spec of a site-file variable, ``pue_<cooling_id>`` included; None if unknown."""
+    if name.startswith(PUE_PREFIX) and len(name) > len(PUE_PREFIX):
+        return PUE_SPEC
+    return SPECS.get(name)
+
+
+def _unknown_variable(name: str, origin: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(SPECS), n=1)
+    hint = (f"did you mean '{close[0]}'? " if close else "")
+    if name == "pue" or name.startswith("pue"):
+        hint = ("PUE is given per cooling technology: name the column pue_<cooling_id> "
+                "(e.g. pue_direct_liquid); ")
+    return (f"{origin}: {name}: unknown variable (it would be ignored); {hint}accepted: "
+            f"{', '.join(REQUIRED_VARIABLES)} (required), {', '.join(OPTIONAL_VARIABLES)} "
+            f"(optional) and pue_<cooling_id> (hourly PUE of that cooling, 1-3)")
+
+
 CAPACITY_FACTORS = ("pv_cf", "wind_cf", "pv_cf_onsite")
 KELVIN_UNITS = {"k", "kelvin", "degk", "deg_k"}
 PERCENT_UNITS = {"%", "percent", "pct"}
@@ -196,7 +224,7 @@ def _where(times: pd.DatetimeIndex | None, mask: np.ndarray) -> str:
 
 
 def _check_variable(name: str, da: xr.DataArray, times, origin: str, problems: list[str]) -> None:
-    spec = SPECS[name]
+    spec = variable_spec(name)
     where_var = f"{origin}: {name}"
     try:
         values = np.asarray(da.values, dtype=float).ravel()
@@ -355,9 +383,11 @@ def check_site_dataset(ds: xr.Dataset, origin: str) -> None:
         problems.append(f"{origin}: missing required variable(s): {', '.join(missing)}; expected "
                         f"all of {', '.join(REQUIRED_VARIABLES)}")
     times = _check_time(ds, origin, problems)
-    for name in REQUIRED_VARIABLES + OPTIONAL_VARIABLES:
-        if name in ds.data_vars:
-            _check_variable(name, ds[name], times, origin, problems)
+    for name in ds.data_vars:
+        if variable_spec(str(name)) is None:
+            problems.append(_unknown_variable(str(name), origin))
+        else:
+            _check_variable(str(name), ds[name], times, origin, problems)
     if problems:
         head = f"{origin}: {len(problems)} problem(s) in the site series:"
         raise DataError("\n".join([head] + [f"  - {p}" for p in problems]))

@@ -13,6 +13,9 @@ File formats
   (and a series whose magnitude only fits another unit is refused, naming that unit). No
   global attributes.
 
+A leap year's file (8,784 hours from 1 January) loses its 31 December on reading
+(``first_8760_hours``, the rule of the reference files), so every file has the model's 8,760 hours.
+
 Units given (a NetCDF ``units`` attribute, a CSV units row or sidecar) are parsed with pint and
 converted to the documented unit when compatible (kgCO2e/kWh -> gCO2e/kWh), else refused.
 """
@@ -124,8 +127,24 @@ def read_site_file(path, site_id: str | None = None) -> xr.Dataset:
         raise DataError(f"{path}{label}: unknown site-data format {path.suffix!r}; expected .nc "
                         "(NetCDF) or .csv")
     ds = convert_site_units(ds, origin=_origin(path, site_id))
+    ds = first_8760_hours(ds)
     check_site_dataset(ds, origin=_origin(path, site_id))
     return ds
+
+
+def first_8760_hours(ds: xr.Dataset) -> xr.Dataset:
+    """A leap year's file (8,784 hourly steps from 1 January 00:00 UTC) keeps its first 8,760
+    hours: 31 December is dropped, as in the reference site files of leap years
+    (``greendc data build``), so hour h of the year means the same in every file and the axis
+    stays hourly; marked ``leap_year_dropped = "31 December"``. Any other Dataset unchanged."""
+    if "time" not in ds.coords or ds.sizes.get("time") != 8784 or ds["time"].dtype.kind != "M":
+        return ds
+    first = pd.Timestamp(ds["time"].values[0])
+    if not (first.is_leap_year and (first.month, first.day, first.hour) == (1, 1, 0)):
+        return ds
+    out = ds.isel(time=slice(0, 8760))
+    out.attrs["leap_year_dropped"] = "31 December"
+    return out
 
 
 def write_site_file(ds: xr.Dataset, path) -> pathlib.Path:
