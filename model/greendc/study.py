@@ -50,9 +50,13 @@ log = logging.getLogger(__name__)
 STRATEGIES = ("auto", "decompose", "monolithic")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Study:
-    """Everything needed to build the model of one scenario (no solver state)."""
+    """Everything needed to build the model of one scenario (no solver state).
+
+    Read-only, the scenario too (``greendc.scenario.FrozenList``): the inputs are prepared
+    from the scenario once, so a change in place would not reach them. ``with_changes``
+    returns a re-validated, re-prepared copy."""
 
     loaded: LoadedScenario
     catalogue: Catalogue
@@ -63,6 +67,11 @@ class Study:
     @property
     def scenario(self):
         return self.loaded.scenario
+
+    def with_changes(self, changes: dict[str, Any]) -> Study:
+        """A new study with dotted-path scenario changes (``{"compute.required_pflops":
+        10000}``), validated like the file and with freshly prepared inputs."""
+        return load_study(self.loaded, overrides=changes)
 
 
 def load_study(source: Any, overrides: dict[str, Any] | None = None) -> Study:
