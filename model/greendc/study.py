@@ -34,6 +34,7 @@ from greendc.checks import check_feasibility_hints, check_names, check_physics
 from greendc.catalogue import (
     Catalogue, apply_overrides, did_you_mean, read_catalogue_dicts, validate_catalogue,
 )
+from greendc.duals import add_duals, design_duals, study_emissions_bound
 from greendc.errors import InfeasibleError, ScenarioError, SolverError
 from greendc.bounds import Bound, lp_bound
 from greendc.inputs import prepare_inputs
@@ -192,8 +193,13 @@ def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
         package_versions=json.dumps(package_versions()),
         catalogue_sources=json.dumps(sorted(study.catalogue.sources())),
     )
+    design = res
     if study.full_inputs is not None:  # typical days: re-evaluate the design hour by hour
         res = reevaluate_study(study, spec, res)
+    if sc.solver.duals and res.attrs["solver_status"] != "interrupted":
+        log.info("shadow prices: LP of the optimal design")
+        res = add_duals(res, design_duals(spec, study.inputs, design,
+                                          study_emissions_bound(spec, design)))
     return res
 
 

@@ -12,7 +12,8 @@ from greendc.resources import DATA_DIR
 from greendc.errors import GreendcError
 
 app = typer.Typer(help="Reference-site hourly data (data/sites/*.nc): list, show, check, "
-                       "import, build.", no_args_is_help=True, add_completion=False)
+                       "import, build.", no_args_is_help=True, add_completion=False,
+                  rich_markup_mode=None)
 
 DEFAULT_DIR = DATA_DIR / "sites"
 FREE_COOLING_MAX_C = 25.0      # free_air: 27 degC supply limit - 2 K approach (cooling.yaml)
