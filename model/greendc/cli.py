@@ -205,7 +205,7 @@ def robustness(
 
 @app.command()
 def validate(scenario: pathlib.Path = typer.Argument(..., help=SCENARIO_HELP),
-             sets: list[str] = typer.Option(None, "--set", "-s", help=SET_HELP)) -> None:
+             sets: list[str] = typer.Option(None, "--set", "-s", metavar="FIELD=VALUE", help=SET_HELP)) -> None:
     """Check a scenario, its catalogue overrides and its site files without solving."""
     from greendc.study import combinations, load_study
 
@@ -233,7 +233,7 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="print only the summary line"),
     data_year: int = typer.Option(None, "--data-year", help="grid data year of the site files "
                                   "(overrides the scenario's data_year; see `greendc data list`)"),
-    sets: list[str] = typer.Option(None, "--set", "-s", help=SET_HELP),
+    sets: list[str] = typer.Option(None, "--set", "-s", metavar="FIELD=VALUE", help=SET_HELP),
 ) -> None:
     """Solve a scenario: print the chosen design and KPIs, save results.nc, csv/ and summary.json."""
     from greendc.progress import show_steps
@@ -284,14 +284,14 @@ def pareto(
     scenario: pathlib.Path = typer.Argument(..., help=SCENARIO_HELP),
     points: int = typer.Option(None, "--points", "-n", min=2, help="evenly spaced points on "
                                "the front, ends included (default 10; with --caps: none)"),
-    caps: str = typer.Option(None, "--caps", callback=_caps, help="emissions caps "
+    caps: str = typer.Option(None, "--caps", callback=_caps, metavar="T,T,...", help="emissions caps "
                              "[tCO2e/yr], comma separated, e.g. 7000,5000: front points at "
                              "these caps (with the two ends, and --points if given)"),
     out: pathlib.Path = typer.Option(None, "--out", "-o", callback=_out_folder,
                                      help="folder (default: results/<name>-front)"),
     scope: Scope = typer.Option(Scope.emissions, help="emissions (total) or operational"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress lines"),
-    sets: list[str] = typer.Option(None, "--set", "-s", help=SET_HELP),
+    sets: list[str] = typer.Option(None, "--set", "-s", metavar="FIELD=VALUE", help=SET_HELP),
 ) -> None:
     """Cost-emissions Pareto front (augmented epsilon-constraint) with the shadow prices of
     each point; writes front.nc and front.csv."""
@@ -354,6 +354,8 @@ def batch(
                                       help="re-run cases that failed before (default) or keep "
                                       "their recorded failure"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
+    sets: list[str] = typer.Option(None, "--set", "-s", metavar="FIELD=VALUE", help="change a field of the base "
+                                   "scenario before the cases vary it (as for run)"),
 ) -> None:
     """Run every case of a batch on dask.distributed; skip the cases already done.
 
@@ -363,7 +365,7 @@ def batch(
     from greendc.batch import BatchInterrupted, load_batch, run_batch
 
     try:
-        spec = load_batch(batch_file)
+        spec = load_batch(batch_file, _changes(sets))
         report = run_batch(spec, out or pathlib.Path("results") / folder_name(spec.name),
                            scheduler=scheduler,
                            workers=workers, serial=serial, retry_failed=retry_failed,
@@ -426,9 +428,12 @@ def format_front(front) -> str:
 
 
 def _number(value) -> str:
-    """A table number without decimals; empty for NaN (not computed)."""
+    """A table number: no decimals from 100 up, 3 significant digits below; empty for NaN
+    (not computed)."""
     x = float(value)
-    return "" if x != x else f"{x:,.0f}"
+    if x != x:
+        return ""
+    return f"{x:,.0f}" if abs(x) >= 100 or x == 0 else f"{x:.3g}"
 
 
 def _abatement_text(p) -> str:

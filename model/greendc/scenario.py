@@ -344,16 +344,18 @@ class Scenario(_Strict):
             node = dump
             for parent in parents:
                 node = node[parent]
-            if node.get(key) == default:
+            if default is ANY or node.get(key) == default:
                 del node[key]
         blob = json.dumps(dump, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-# Fields that do not change a design's identity at their default (added after scenario
-# hashes were first recorded; batch case ids derive from them).
+# Fields left out of the digest at their default (added after scenario hashes were first
+# recorded; batch case ids derive from them) or always (ANY: the console log changes no
+# result).
+ANY = object()
 DIGEST_OMITS_DEFAULT = {"data_year": None, "solver.primal_feasibility_tolerance": None,
-                        "solver.dual_feasibility_tolerance": None, "solver.log": False,
+                        "solver.dual_feasibility_tolerance": None, "solver.log": ANY,
                         "solver.duals": True}
 
 
