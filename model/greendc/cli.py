@@ -19,6 +19,7 @@ import json
 import logging
 import math
 import pathlib
+import sys
 import warnings
 
 import typer
@@ -73,11 +74,28 @@ class _DebugOnly(logging.Filter):
         return record.levelno < logging.INFO
 
 
-def _verbose_logging() -> None:
+class _StderrHandler(logging.StreamHandler):
+    """Writes to the current ``sys.stderr`` (which a test runner may have replaced)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def _verbose_logging(on: bool) -> None:
+    """-v: greendc's DEBUG records on stderr; without it the handler is gone (one process
+    may run several commands, e.g. tests)."""
     logger = logging.getLogger("greendc")
+    mine = [h for h in logger.handlers if getattr(h, "_greendc_verbose", False)]
+    if not on:
+        for handler in mine:
+            logger.removeHandler(handler)
+        if mine and logger.level == logging.DEBUG:
+            logger.setLevel(logging.NOTSET)
+        return
     logger.setLevel(logging.DEBUG)
-    if not any(getattr(h, "_greendc_verbose", False) for h in logger.handlers):
-        handler = logging.StreamHandler()
+    if not mine:
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("debug %(name)s: %(message)s"))
         handler.addFilter(_DebugOnly())
         handler._greendc_verbose = True
@@ -93,8 +111,7 @@ def _setup(
 ) -> None:
     warnings.showwarning = _show_warning
     _VERBOSE["on"] = verbose
-    if verbose:
-        _verbose_logging()
+    _verbose_logging(verbose)
 
 
 def _changes(sets: list[str] | None, **fixed) -> dict | None:
@@ -416,7 +433,9 @@ def format_front(front) -> str:
         flags = "".join([" (dominated)" if bool(p["dominated"]) else "",
                          " (duplicate)" if bool(p["duplicate"]) else "",
                          " (your cap)" if "user_cap" in p and bool(p["user_cap"]) else ""])
-        row = (f"{int(i):>3} {_number(p['epsilon_t_per_yr']):>12} "
+        cap = p["user_cap_t_per_yr"] if "user_cap_t_per_yr" in p and bool(p["user_cap"]) \
+            else p["epsilon_t_per_yr"]
+        row = (f"{int(i):>3} {_number(cap):>12} "
                f"{float(p['cost_eur_per_yr']) / 1e6:>14,.3f} "
                f"{float(p['emissions_t_per_yr']):>10,.0f} {_abatement_text(p):>10}")
         if duals:

@@ -177,17 +177,21 @@ def epsilon_grid(em_hi: float, em_lo: float, points: int | None,
                  caps: list[float] | None) -> tuple[np.ndarray, np.ndarray, list[float]]:
     """Epsilons of a front [tCO2e/yr], loose to tight: ``points`` evenly spaced from the
     cost end's emissions ``em_hi`` to the emissions end's ``em_lo`` (or only the two ends),
-    merged with the user's ``caps``. Returns (grid, user-cap flag per point, caps below
+    merged with the user's ``caps``; a cap at or above ``em_hi`` does not bind and is the
+    cost end's point. Returns (grid, the user's cap at each point or NaN, caps below
     ``em_lo``: no design reaches them)."""
     tol = 1e-6 * max(abs(em_hi), abs(em_lo), 1.0)
     base = list(np.linspace(em_hi, em_lo, points)) if points else [em_hi, em_lo]
     reachable = [float(c) for c in caps or [] if c >= em_lo - tol]
-    values = sorted(set(base) | set(reachable), reverse=True)
+    values = sorted(set(base) | {min(c, em_hi) for c in reachable}, reverse=True)
     grid: list[float] = []
     for v in values:  # a cap within tolerance of a grid value is that point
         if not grid or grid[-1] - v > tol:
             grid.append(v)
-    user = np.array([any(abs(g - c) <= tol for c in reachable) for g in grid], bool)
+    user = np.full(len(grid), np.nan)
+    for c in reachable:
+        i = int(np.argmin([abs(g - min(c, em_hi)) for g in grid]))
+        user[i] = c if np.isnan(user[i]) else max(user[i], c)
     return np.array(grid), user, [float(c) for c in caps or [] if c < em_lo - tol]
 
 
@@ -251,10 +255,14 @@ def pareto_front(study: Study, points: int | None = 10, scope: str = "emissions"
     kept = [i for i in swept if i in best]
     ordered = [best[i] for i in kept]
     front = assemble_front(ordered, study, scope)
-    front["user_cap"] = ("point", user_cap[kept])
-    front["user_cap"].attrs["long_name"] = "epsilon is one of the caps the user gave"
+    front["user_cap"] = ("point", ~np.isnan(user_cap[kept]))
+    front["user_cap"].attrs["long_name"] = "the point answers one of the caps the user gave"
+    front["user_cap_t_per_yr"] = ("point", user_cap[kept])
+    front["user_cap_t_per_yr"].attrs.update(
+        units="tCO2e/yr", long_name="the user's cap of the point (NaN: a grid point); a cap "
+        "above the cost end's emissions does not bind and is the cost end")
     if study.scenario.solver.duals:
-        front = front.merge(front_duals(ordered, study, spec, decomposable))
+        front = front.merge(front_duals(ordered, study, spec, user_cap[kept]))
     if designs is not None:
         designs.extend(p.results for p in ordered)
     lost = [{"epsilon_t_per_yr": float(grid[i]), "reason": missing[i]} for i in sorted(missing)]
@@ -270,17 +278,19 @@ def pareto_front(study: Study, points: int | None = 10, scope: str = "emissions"
 
 
 def front_duals(points: list[Point], study: Study, spec: ModelSpec,
-                decomposable: bool) -> xr.Dataset:
+                user_caps: np.ndarray) -> xr.Dataset:
     """Shadow prices of each front point (``greendc.duals``): the cost LP of its discrete
-    design with emissions <= its epsilon; one persistent LP per candidate."""
+    design with emissions <= its epsilon, or <= the user's cap where that is looser (a cap
+    above the cost end does not bind: price 0); one persistent LP per candidate."""
     from greendc.duals import UNITS, DualLP, restrict_to_design
 
     lps: dict[str, DualLP] = {}
     rows = []
-    for p in points:
+    for p, cap in zip(points, user_caps):
         if p.candidate not in lps:
             lps[p.candidate] = DualLP(spec, restrict_to_design(study.inputs, p.results))
-        eps = p.epsilon if math.isfinite(p.epsilon) else None
+        eps = max(p.epsilon, cap) if math.isfinite(cap) else p.epsilon
+        eps = eps if math.isfinite(eps) else None
         rows.append(lps[p.candidate].solve(p.results, eps))
     log.info("front shadow prices: %d LPs on %d candidates", len(points), len(lps))
     out = xr.Dataset(coords={"point": np.arange(len(points))})

@@ -458,16 +458,17 @@ def with_overrides(loaded: LoadedScenario, changes: dict[str, Any],
     Catalogue values go through ``overrides.<catalogue path>`` (the rest is one key).
     ``origin`` names where the changes come from in messages (e.g. ``--set``)."""
     raw = loaded.scenario.model_dump(mode="json", exclude_unset=True)
+    full = loaded.scenario.model_dump(mode="json")  # defaults too: what each path holds
     where = f"{loaded.origin} ({origin})" if origin else loaded.origin
     for dotted, value in changes.items():
         if dotted.startswith("overrides."):  # catalogue paths contain dots themselves
             raw.setdefault("overrides", {})[dotted.removeprefix("overrides.")] = value
             continue
-        _set_path(raw, dotted, value, where)
+        _set_path(raw, full, dotted, value, where)
     return scenario_from_dict(raw, where, loaded.base_dir)
 
 
-def _set_path(raw: dict, dotted: str, value: Any, where: str) -> None:
+def _set_path(raw: dict, full: dict, dotted: str, value: Any, where: str) -> None:
     keys = dotted.split(".")
     if not all(keys):
         raise ScenarioError(f"{where}: {dotted!r}: expected a dotted field path such as "
@@ -476,15 +477,18 @@ def _set_path(raw: dict, dotted: str, value: Any, where: str) -> None:
     for depth, key in enumerate(keys[:-1]):
         here = ".".join(keys[:depth + 1])
         if isinstance(node, list):
-            node = node[_list_index(node, key, here, where)]
+            index = _list_index(node, key, here, where)
+            node, full = node[index], full[index] if isinstance(full, list) else {}
             continue
-        child = node.get(key)
-        if child is None:
-            child = node[key] = {}  # validation then names an unknown field
-        elif not isinstance(child, (dict, list)):
+        known = full.get(key) if isinstance(full, dict) else None
+        if known is not None and not isinstance(known, (dict, list)):
             raise ScenarioError(f"{where}: {dotted} = {value!r}: {here} is a value "
-                                f"({child!r}), not a section with fields")
-        node = child
+                                f"({known!r}), not a section with fields")
+        child = node.get(key)
+        if child is None:  # unset section (validation names an unknown field)
+            child = node[key] = [dict(x) if isinstance(x, dict) else x for x in known] \
+                if isinstance(known, list) else {}
+        node, full = child, known if known is not None else {}
     if isinstance(node, list):
         node[_list_index(node, keys[-1], dotted, where)] = value
     else:

@@ -90,6 +90,8 @@ def load_study(source: Any, overrides: dict[str, Any] | None = None) -> Study:
         loaded = load_scenario(source)
     if overrides:
         loaded = with_overrides(loaded, overrides)
+    log.debug("scenario %s (%s): %s", loaded.scenario.name, loaded.origin,
+              loaded.scenario.model_dump(mode="json", exclude_defaults=True))
     catalogue = _catalogue_for(loaded)
     sites = load_sites(loaded)
     check_names(loaded, catalogue, sites)
