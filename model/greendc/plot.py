@@ -23,8 +23,9 @@ def front(front: xr.Dataset, ax=None, label: str | None = None, annotate: bool =
         _, ax = plt.subplots(figsize=(7, 4.5))
     if "point" not in front.dims:
         raise ValueError("front() takes the Dataset of greendc.pareto.pareto_front (dim 'point')")
-    n_lines = len(ax.lines)
-    marker = MARKERS[n_lines % len(MARKERS)]
+    drawn = getattr(ax, "_greendc_fronts", 0)  # fronts already on this axis
+    ax._greendc_fronts = drawn + 1
+    marker = MARKERS[drawn % len(MARKERS)]
     emissions = front["emissions_t_per_yr"].values
     cost = front["cost_eur_per_yr"].values / 1e6
     name = label or str(front.attrs.get("scenario", "front"))

@@ -257,6 +257,9 @@ def import_cmd(
         if _is_weather_only(source):
             from greendc.sitedata.build import dataset_from_recipe, user_recipe
 
+            if country is None:
+                raise typer.BadParameter("a weather file needs --country (the grid's ISO "
+                                         "3166 alpha-2 code)")
             if source.suffix.lower() == ".epw" and (latitude is None or longitude is None
                                                     or altitude_m is None):
                 from greendc.sitedata.weather import epw_location
@@ -268,9 +271,8 @@ def import_cmd(
                 typer.echo(f"EPW header: {where['city']} ({where['country']}), latitude "
                            f"{latitude:g} deg N, longitude {longitude:g} deg E, elevation "
                            f"{altitude_m:g} m")
-            if country is None or latitude is None or longitude is None:
-                raise typer.BadParameter("a weather file needs --country (and --lat, --lon "
-                                         "for a CSV weather file)")
+            if latitude is None or longitude is None:
+                raise typer.BadParameter("a CSV weather file needs --lat and --lon")
             recipe = user_recipe(source, site_id, country, latitude, longitude,
                                  altitude_m or 0.0, heat_annual_mwh=heat_mwh)
             ds = dataset_from_recipe(recipe)
