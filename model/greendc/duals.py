@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import replace
 
 import numpy as np
 import xarray as xr
@@ -81,8 +80,7 @@ class DualLP:
         self.inputs = inputs
         self.model = build_model(inputs, objective="cost", emissions_cap_t_co2=spec.cap_t_co2,
                                  cap_scope=spec.cap_scope)
-        settings = replace(spec.settings, mip_rel_gap=max(spec.settings.mip_rel_gap, 1e-9))
-        self.hm = HighsModel(self.model, settings)
+        self.hm = HighsModel(self.model, spec.settings)  # an LP: the MIP gap plays no part
         self.hm.relax_integrality(True)
         self.hm.set_objective(self.model.cost_eur)
         self.emissions = (self.model.operational_t_co2 if spec.cap_scope == "operational"
