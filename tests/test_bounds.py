@@ -5,6 +5,7 @@ proven infeasibility prunes; a time limit (or any other unproven LP outcome) is 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -72,8 +73,11 @@ def test_proven_infeasible_lp_still_prunes():
 def test_time_limit_everywhere_is_a_solver_error_not_infeasible():
     """A real time limit far below one LP (1 ns: HiGHS stops before the first iteration):
     no design, but nothing is proven infeasible, so the study fails with SolverError."""
-    study = front_study()
-    study.loaded.scenario.solver.time_limit_s = 1e-9
+    base = front_study()
+    # far below the plausible range, which validation refuses: copied past it on purpose
+    sc = base.scenario
+    sc = sc.model_copy(update={"solver": sc.solver.model_copy(update={"time_limit_s": 1e-9})})
+    study = replace(base, loaded=base.loaded.model_copy(update={"scenario": sc}))
     with pytest.raises(SolverError, match="time_limit") as info:
         solve_study(study, strategy="decompose")
     assert not isinstance(info.value, InfeasibleError)

@@ -128,3 +128,78 @@ def test_digest_of_existing_scenarios_is_unchanged_by_the_issue_15_fields():
     assert scenario_from_dict({**raw, "pue_curves": {"air_chiller": [
         {"dry_bulb_c": 0, "pue": 1.2}, {"dry_bulb_c": 30, "pue": 1.4}]}}).scenario.digest() \
         != "22856480136fb032"
+
+
+# ---------------------------------------------------------------- read-only scenarios (issue 15)
+def test_a_loaded_scenario_cannot_be_changed_in_place():
+    """Changing a loaded study's scenario used to be accepted and then half applied (the
+    objective read at solve time, the compute requirement already in the inputs): it is
+    impossible now, at every depth, with a message naming the way to a changed copy."""
+    from greendc.scenario import load_scenario
+
+    sc = load_scenario("reference_sites").scenario
+    with pytest.raises(TypeError, match="with_changes"):
+        sc.objective = "emissions"
+    with pytest.raises(TypeError, match="cannot be changed in place"):
+        sc.compute.required_pflops = 1.0
+    with pytest.raises(TypeError):
+        sc.sites.append(sc.sites[0])
+    with pytest.raises(TypeError):
+        sc.overrides["servers.b200_node.price_eur"] = 1
+    with pytest.raises(TypeError):
+        sc.sites[0].facts["grid_connection_mw"] = 1
+    assert sc.sites == list(sc.sites) and sc.objective == "cost"
+
+
+def test_frozen_scenario_survives_pickle_copy_and_dump():
+    import copy
+    import pickle
+
+    from greendc.scenario import load_scenario
+
+    sc = load_scenario("reference_sites").scenario
+    assert pickle.loads(pickle.dumps(sc)) == sc
+    assert copy.deepcopy(sc) == sc
+    assert type(sc.model_dump(mode="json")["sites"]) is list
+
+
+def test_with_changes_takes_effect():
+    """A changed copy is re-validated and its inputs re-prepared; the original is unchanged."""
+    from greendc.study import load_study
+
+    study = load_study("reference_sites", overrides={"horizon.hours": 24})
+    changed = study.with_changes({"compute.required_pflops": 10000, "objective": "emissions"})
+    assert changed.inputs.attrs["required_pflops"] == 10000
+    assert changed.scenario.objective == "emissions"
+    assert study.inputs.attrs["required_pflops"] == 20000
+    assert study.scenario.objective == "cost"
+    with pytest.raises(ScenarioError, match="required_pflops"):
+        study.with_changes({"compute.required_pflops": -1})
+    with pytest.raises(Exception):
+        study.inputs = changed.inputs  # the Study itself is frozen too
+
+
+def test_set_paths_reach_list_entries_and_parse_yaml_scalars():
+    from greendc.scenario import load_scenario, parse_assignments, with_overrides
+
+    changes = parse_assignments(["compute.required_pflops=1e4", "sites.0.facts="
+                                 "{grid_connection_mw: 50}", "sovereignty.allowed_jurisdictions"
+                                 "=[EU]", "options.battery=false"])
+    assert changes["compute.required_pflops"] == 10000.0
+    sc = with_overrides(load_scenario("reference_sites"), changes).scenario
+    assert sc.sites[0].facts == {"grid_connection_mw": 50}
+    assert sc.sovereignty.allowed_jurisdictions == ["EU"] and sc.options.battery is False
+
+
+def test_solver_fields_are_digest_neutral_at_their_defaults():
+    """New solver fields do not move existing scenario hashes (batch case ids); the log
+    switch never does, a tolerance does."""
+    from greendc.scenario import load_scenario, with_overrides
+
+    loaded = load_scenario("reference_sites")
+    base = loaded.scenario.digest()
+    assert base == "2dfafd76983f3795"  # the hash before these fields existed
+    assert with_overrides(loaded, {"solver.log": True}).scenario.digest() == base
+    assert with_overrides(loaded, {"solver.duals": True}).scenario.digest() == base
+    assert with_overrides(loaded, {"solver.primal_feasibility_tolerance": 1e-6}
+                          ).scenario.digest() != base

@@ -1,6 +1,11 @@
-"""Command line: ``greendc validate | run | robustness | pareto | footprint | report | data``.
+"""Command line: ``greendc validate | run | robustness | pareto | batch | footprint | report |
+schema | data``.
 
-A thin layer over the Python API.
+A thin layer over the Python API. ``greendc --version``; ``greendc -v CMD`` logs greendc's
+DEBUG records and prints the HiGHS log (``solver.log: true``). ``run``/``pareto``/``validate``
+take ``--set dotted.field=value`` (repeatable; values parsed as YAML, validated like the
+file). Help texts are plain text (no rich markup), so units in brackets such as ``[kW]``
+are shown as written.
 
 Exit codes: 0 success; 1 user-fixable problem (bad input, infeasible study, solver fault);
 2 usage error (typer); 3 a design was found but is not proven optimal (time limit); 130
@@ -12,21 +17,26 @@ from __future__ import annotations
 import enum
 import json
 import logging
+import math
 import pathlib
+import sys
 import warnings
 
 import typer
 
 from greendc.errors import GreendcError, InfeasibleError, PlausibilityWarning
-from greendc.scenario import folder_name
+from greendc.scenario import folder_name, parse_assignments
 
 app = typer.Typer(
     help="greendc: choose site, servers, cooling, PPA, battery and heat export for a green AI "
     "data centre at least cost or emissions. Start with `greendc run reference_sites`.",
-    no_args_is_help=True, add_completion=False,
+    no_args_is_help=True, add_completion=False, rich_markup_mode=None,
 )
 EXIT_USER_ERROR, EXIT_NOT_PROVEN, EXIT_INTERRUPTED = 1, 3, 130
 SCENARIO_HELP = "scenario YAML file, or the name of a built-in study (e.g. reference_sites)"
+SET_HELP = ("change a scenario field: --set compute.required_pflops=10000 --set "
+            "objective=emissions (dotted path, value as YAML; repeatable)")
+_VERBOSE = {"on": False}
 
 
 def _mount_data_app() -> None:
@@ -49,9 +59,69 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
         _show_warning_default(message, category, filename, lineno, file, line)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from greendc import __version__
+
+        typer.echo(f"greendc {__version__}")
+        raise typer.Exit()
+
+
+class _DebugOnly(logging.Filter):
+    """DEBUG records only: INFO steps and warnings have their own handler (progress)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno < logging.INFO
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to the current ``sys.stderr`` (which a test runner may have replaced)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def _verbose_logging(on: bool) -> None:
+    """-v: greendc's DEBUG records on stderr; without it the handler is gone (one process
+    may run several commands, e.g. tests)."""
+    logger = logging.getLogger("greendc")
+    mine = [h for h in logger.handlers if getattr(h, "_greendc_verbose", False)]
+    if not on:
+        for handler in mine:
+            logger.removeHandler(handler)
+        if mine and logger.level == logging.DEBUG:
+            logger.setLevel(logging.NOTSET)
+        return
+    logger.setLevel(logging.DEBUG)
+    if not mine:
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("debug %(name)s: %(message)s"))
+        handler.addFilter(_DebugOnly())
+        handler._greendc_verbose = True
+        logger.addHandler(handler)
+
+
 @app.callback()
-def _setup() -> None:
+def _setup(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="print the greendc version and exit"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="log greendc's DEBUG records "
+                                 "and print the HiGHS log (as solver.log: true)"),
+) -> None:
     warnings.showwarning = _show_warning
+    _VERBOSE["on"] = verbose
+    _verbose_logging(verbose)
+
+
+def _changes(sets: list[str] | None, **fixed) -> dict | None:
+    """Scenario changes of the command line: ``--set`` items, options such as --time-limit
+    (``fixed``, None = not given) and ``solver.log`` under -v."""
+    changes = parse_assignments(sets)
+    changes.update({k.replace("__", "."): v for k, v in fixed.items() if v is not None})
+    if _VERBOSE["on"]:
+        changes.setdefault("solver.log", True)
+    return changes or None
 
 
 class Strategy(str, enum.Enum):
@@ -94,6 +164,23 @@ def _out_folder(value: pathlib.Path | None):
     return value
 
 
+def _caps(value: str | None) -> list[float] | None:
+    """``--caps 7000,5000`` -> [7000.0, 5000.0] [tCO2e/yr]; each a finite number >= 0."""
+    if value is None:
+        return None
+    caps = []
+    for item in value.split(","):
+        try:
+            cap = float(item)
+        except ValueError:
+            raise typer.BadParameter(f"{item.strip()!r}: expected numbers [tCO2e/yr] separated "
+                                     "by commas, e.g. 7000,5000") from None
+        if not math.isfinite(cap) or cap < 0:
+            raise typer.BadParameter(f"{item.strip()}: expected a cap >= 0 [tCO2e/yr]")
+        caps.append(cap)
+    return caps
+
+
 def _fail(exc: GreendcError) -> None:
     kind = type(exc).__name__
     typer.secho(f"{kind}: {exc}", err=True, fg=typer.colors.RED)
@@ -134,12 +221,13 @@ def robustness(
 
 
 @app.command()
-def validate(scenario: pathlib.Path = typer.Argument(..., help=SCENARIO_HELP)) -> None:
+def validate(scenario: pathlib.Path = typer.Argument(..., help=SCENARIO_HELP),
+             sets: list[str] = typer.Option(None, "--set", "-s", metavar="FIELD=VALUE", help=SET_HELP)) -> None:
     """Check a scenario, its catalogue overrides and its site files without solving."""
     from greendc.study import combinations, load_study
 
     try:
-        study = load_study(scenario)
+        study = load_study(scenario, overrides=_changes(sets))
     except GreendcError as exc:
         _fail(exc)
     sc = study.scenario
@@ -162,6 +250,7 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="print only the summary line"),
     data_year: int = typer.Option(None, "--data-year", help="grid data year of the site files "
                                   "(overrides the scenario's data_year; see `greendc data list`)"),
+    sets: list[str] = typer.Option(None, "--set", "-s", metavar="FIELD=VALUE", help=SET_HELP),
 ) -> None:
     """Solve a scenario: print the chosen design and KPIs, save results.nc, csv/ and summary.json."""
     from greendc.progress import show_steps
@@ -169,11 +258,8 @@ def run(
     from greendc.solve import interrupted
     from greendc.study import load_study, solve_study
 
-    changes = {"solver.time_limit_s": time_limit} if time_limit is not None else {}
-    if data_year is not None:
-        changes["data_year"] = data_year
-    changes = changes or None
     try:
+        changes = _changes(sets, solver__time_limit_s=time_limit, data_year=data_year)
         study = load_study(scenario, overrides=changes)
     except GreendcError as exc:
         _fail(exc)
@@ -213,23 +299,31 @@ def run(
 @app.command()
 def pareto(
     scenario: pathlib.Path = typer.Argument(..., help=SCENARIO_HELP),
-    points: int = typer.Option(10, "--points", "-n", min=2, help="points on the front"),
+    points: int = typer.Option(None, "--points", "-n", min=2, help="evenly spaced points on "
+                               "the front, ends included (default 10; with --caps: none)"),
+    caps: str = typer.Option(None, "--caps", callback=_caps, metavar="T,T,...", help="emissions caps "
+                             "[tCO2e/yr], comma separated, e.g. 7000,5000: front points at "
+                             "these caps (with the two ends, and --points if given)"),
     out: pathlib.Path = typer.Option(None, "--out", "-o", callback=_out_folder,
                                      help="folder (default: results/<name>-front)"),
     scope: Scope = typer.Option(Scope.emissions, help="emissions (total) or operational"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress lines"),
+    sets: list[str] = typer.Option(None, "--set", "-s", metavar="FIELD=VALUE", help=SET_HELP),
 ) -> None:
-    """Cost-emissions Pareto front (augmented epsilon-constraint); writes front.nc and front.csv."""
+    """Cost-emissions Pareto front (augmented epsilon-constraint) with the shadow prices of
+    each point; writes front.nc and front.csv."""
     from greendc.pareto import pareto_front, save_front
     from greendc.progress import show_steps
     from greendc.study import load_study
 
     scope = scope.value
+    if points is None and not caps:
+        points = 10
     try:
-        study = load_study(scenario)
+        study = load_study(scenario, overrides=_changes(sets))
         designs: list = []
         with show_steps(enabled=not quiet, bar=True, desc="front"):
-            front = pareto_front(study, points=points, scope=scope, designs=designs)
+            front = pareto_front(study, points=points, scope=scope, designs=designs, caps=caps)
     except GreendcError as exc:
         _fail(exc)
     from greendc.report import write_report
@@ -278,6 +372,8 @@ def batch(
                                       help="re-run cases that failed before (default) or keep "
                                       "their recorded failure"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
+    sets: list[str] = typer.Option(None, "--set", "-s", metavar="FIELD=VALUE", help="change a field of the base "
+                                   "scenario before the cases vary it (as for run)"),
 ) -> None:
     """Run every case of a batch on dask.distributed; skip the cases already done.
 
@@ -287,7 +383,7 @@ def batch(
     from greendc.batch import BatchInterrupted, load_batch, run_batch
 
     try:
-        spec = load_batch(batch_file)
+        spec = load_batch(batch_file, _changes(sets))
         report = run_batch(spec, out or pathlib.Path("results") / folder_name(spec.name),
                            scheduler=scheduler,
                            workers=workers, serial=serial, retry_failed=retry_failed,
@@ -315,18 +411,49 @@ def batch(
         raise typer.Exit(EXIT_NOT_PROVEN)
 
 
+@app.command()
+def schema(markdown: bool = typer.Option(False, "--markdown", help="the scenario reference "
+                                         "(docs/SCENARIO.md) instead of the JSON schema")) -> None:
+    """Print the JSON schema of a scenario file (for editors), or with --markdown the
+    scenario reference: every field with its type, unit, default and meaning."""
+    from greendc.schema import reference_markdown, scenario_schema_json
+
+    typer.echo(reference_markdown() if markdown else scenario_schema_json(), nl=False)
+
+
 def format_front(front) -> str:
     """One line per front point: cost, emissions, site/cooling, abatement cost."""
-    lines = [f"{'pt':>3} {'cost M EUR/yr':>14} {'tCO2e/yr':>10} {'EUR/tCO2':>10}  design"]
+    duals = "co2_shadow_price_eur_per_t" in front
+    head = f"{'pt':>3} {'cap tCO2e/yr':>12} {'cost M EUR/yr':>14} {'tCO2e/yr':>10} {'EUR/tCO2':>10}"
+    if duals:
+        head += f" {'CO2 price':>10} {'EUR/PFLOPs/yr':>13} {'EUR/MW/yr':>10}"
+    lines = [head + "  design", " " * 41 + "(abatement)" + (
+        "  (shadow prices, fixed design)" if duals else "")]
     for i in front.point.values:
         p = front.sel(point=i)
         flags = "".join([" (dominated)" if bool(p["dominated"]) else "",
-                         " (duplicate)" if bool(p["duplicate"]) else ""])
-        lines.append(f"{int(i):>3} {float(p['cost_eur_per_yr']) / 1e6:>14,.3f} "
-                     f"{float(p['emissions_t_per_yr']):>10,.0f} "
-                     f"{_abatement_text(p):>10}  {str(p['site'].values)}/"
-                     f"{str(p['cooling'].values)}{flags}")
+                         " (duplicate)" if bool(p["duplicate"]) else "",
+                         " (your cap)" if "user_cap" in p and bool(p["user_cap"]) else ""])
+        cap = p["user_cap_t_per_yr"] if "user_cap_t_per_yr" in p and bool(p["user_cap"]) \
+            else p["epsilon_t_per_yr"]
+        row = (f"{int(i):>3} {_number(cap):>12} "
+               f"{float(p['cost_eur_per_yr']) / 1e6:>14,.3f} "
+               f"{float(p['emissions_t_per_yr']):>10,.0f} {_abatement_text(p):>10}")
+        if duals:
+            row += (f" {_number(p['co2_shadow_price_eur_per_t']):>10}"
+                    f" {_number(p['compute_marginal_cost_eur_per_pflops_yr']):>13}"
+                    f" {_number(p['grid_connection_value_eur_per_mw_yr']):>10}")
+        lines.append(f"{row}  {str(p['site'].values)}/{str(p['cooling'].values)}{flags}")
     return "\n".join(lines)
+
+
+def _number(value) -> str:
+    """A table number: no decimals from 100 up, 3 significant digits below; empty for NaN
+    (not computed)."""
+    x = float(value)
+    if x != x:
+        return ""
+    return f"{x:,.0f}" if abs(x) >= 100 or x == 0 else f"{x:.3g}"
 
 
 def _abatement_text(p) -> str:
@@ -407,6 +534,14 @@ def format_summary(info: dict) -> str:
         ("solver", f"{solver['status']}, gap {gap if gap is None else f'{gap:.2e}'}, "
                    f"{solver['seconds']:.1f} s, {solver['strategy']}"),
     ]
+    prices = info.get("shadow_prices")
+    if prices:
+        conn = prices["grid_connection_eur_per_mw_yr"]
+        conn = ", ".join(f"{k} {_number(v)}" for k, v in conn.items()) \
+            if isinstance(conn, dict) else _number(conn)
+        rows.append(("shadow prices", f"CO2 {_number(prices['co2_eur_per_t'])} EUR/tCO2e, "
+                     f"compute {_number(prices['compute_eur_per_pflops_yr'])} EUR/(PFLOP/s)/yr,"
+                     f" grid connection {conn} EUR/MW/yr (LP of the fixed design)"))
     width = max(len(k) for k, _ in rows)
     lines = [f"{k.ljust(width)}  {v}" for k, v in rows]
     breakdown = info["cost_breakdown_eur_per_year"]

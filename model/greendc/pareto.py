@@ -173,15 +173,45 @@ def _label(res: xr.Dataset) -> str:
     return f"{site}/{cool}"
 
 
-def pareto_front(study: Study, points: int = 10, scope: str = "emissions",
-                 persistent: bool = True, designs: list | None = None) -> xr.Dataset:
-    """Compute an N-point cost-emissions front; returns a Dataset with a ``point`` dim.
+def epsilon_grid(em_hi: float, em_lo: float, points: int | None,
+                 caps: list[float] | None) -> tuple[np.ndarray, np.ndarray, list[float]]:
+    """Epsilons of a front [tCO2e/yr], loose to tight: ``points`` evenly spaced from the
+    cost end's emissions ``em_hi`` to the emissions end's ``em_lo`` (or only the two ends),
+    merged with the user's ``caps``; a cap at or above ``em_hi`` does not bind and is the
+    cost end's point. Returns (grid, the user's cap at each point or NaN, caps below
+    ``em_lo``: no design reaches them)."""
+    tol = 1e-6 * max(abs(em_hi), abs(em_lo), 1.0)
+    base = list(np.linspace(em_hi, em_lo, points)) if points else [em_hi, em_lo]
+    reachable = [float(c) for c in caps or [] if c >= em_lo - tol]
+    values = sorted(set(base) | {min(c, em_hi) for c in reachable}, reverse=True)
+    grid: list[float] = []
+    for v in values:  # a cap within tolerance of a grid value is that point
+        if not grid or grid[-1] - v > tol:
+            grid.append(v)
+    user = np.full(len(grid), np.nan)
+    for c in reachable:
+        i = int(np.argmin([abs(g - min(c, em_hi)) for g in grid]))
+        user[i] = c if np.isnan(user[i]) else max(user[i], c)
+    return np.array(grid), user, [float(c) for c in caps or [] if c < em_lo - tol]
 
+
+def pareto_front(study: Study, points: int | None = 10, scope: str = "emissions",
+                 persistent: bool = True, designs: list | None = None,
+                 caps: list[float] | None = None) -> xr.Dataset:
+    """Compute a cost-emissions front; returns a Dataset with a ``point`` dim.
+
+    ``points``: N evenly spaced epsilons between the two ends (None with ``caps``: only the
+    two ends); ``caps``: the user's emissions caps [tCO2e/yr], solved as front points in
+    addition (flag ``user_cap``); a cap below the lowest reachable emissions is listed in
+    ``points_missing``. Each point carries its shadow prices (``greendc.duals``) unless
+    ``solver.duals`` is false.
     scope: "emissions" (total, default) or "operational". ``persistent=False`` rebuilds the
     model for every point (used by tests to check the persistent re-solve). When a list is
     passed as ``designs`` it receives each point's full results Dataset, in point order.
     """
-    if points < 2:
+    if points is None and not caps:
+        raise ValueError("a front needs points (>= 2) or caps")
+    if points is not None and points < 2:
         raise ValueError("a front needs at least 2 points")
     start = time.perf_counter()
     combos = combinations(study)
@@ -191,8 +221,8 @@ def pareto_front(study: Study, points: int = 10, scope: str = "emissions",
     (cost_end, emis_end), bounds = _end_points(study, scope, combos if decomposable else [None])
     em_hi, em_lo = _emissions_of(cost_end, scope), _emissions_of(emis_end, scope)
     cost_lo, cost_hi = float(cost_end["cost_eur_per_yr"]), float(emis_end["cost_eur_per_yr"])
-    grid = np.linspace(em_hi, em_lo, points)
-    step = (em_hi - em_lo) / (points - 1) if points > 1 else 0.0
+    grid, user_cap, unreachable = epsilon_grid(em_hi, em_lo, points, caps)
+    n_points = len(grid)
     weight = DELTA * (cost_hi - cost_lo) / (em_hi - em_lo) if em_hi - em_lo > 1e-9 else 0.0
     spec = ModelSpec.of(study)
     spec = ModelSpec("cost", scope, spec.cap_t_co2,
@@ -203,11 +233,11 @@ def pareto_front(study: Study, points: int = 10, scope: str = "emissions",
     else:
         candidates = [None]
         bounds = {"all": (-math.inf, -math.inf)}
-    swept = list(range(points))  # the ends again, to the front's gap
+    swept = list(range(n_points))  # the ends again, to the front's gap
     workers = min(study.scenario.solver.workers, max(len(swept), 1))
     chunks = [c for c in np.array_split(np.array(swept, dtype=int), workers) if len(c)]
     jobs = [(spec, study.inputs, scope, candidates, bounds, [(int(i), float(grid[i])) for i in c],
-             step, weight, persistent) for c in chunks]
+             weight, persistent) for c in chunks]
     best: dict[int, Point] = {}
     missing: dict[int, str] = {}
     for found, lost in _map_chunks(jobs, workers):
@@ -215,23 +245,61 @@ def pareto_front(study: Study, points: int = 10, scope: str = "emissions",
         missing.update(lost)
         log.info("front points %s done", sorted(found))
     rel = study.scenario.solver.mip_rel_gap  # the lexicographic ends' gap, if they are kept
-    for i, res, cost, emis in ((0, cost_end, cost_lo, em_hi), (points - 1, emis_end, cost_hi, em_lo)):
+    for i, res, cost, emis in ((0, cost_end, cost_lo, em_hi),
+                               (n_points - 1, emis_end, cost_hi, em_lo)):
         if i not in best:  # the sweep found nothing there: keep the lexicographic end point
             missing.pop(i, None)
             best[i] = Point(float(grid[i]), cost, emis, res, _label(res),
                             str(res.attrs.get("solver_status", "optimal")), rel, cost,
                             cost - rel * abs(cost))
-    ordered = [best[i] for i in swept if i in best]
+    kept = [i for i in swept if i in best]
+    ordered = [best[i] for i in kept]
     front = assemble_front(ordered, study, scope)
+    front["user_cap"] = ("point", ~np.isnan(user_cap[kept]))
+    front["user_cap"].attrs["long_name"] = "the point answers one of the caps the user gave"
+    front["user_cap_t_per_yr"] = ("point", user_cap[kept])
+    front["user_cap_t_per_yr"].attrs.update(
+        units="tCO2e/yr", long_name="the user's cap of the point (NaN: a grid point); a cap "
+        "above the cost end's emissions does not bind and is the cost end")
+    if study.scenario.solver.duals:
+        front = front.merge(front_duals(ordered, study, spec, user_cap[kept]))
     if designs is not None:
         designs.extend(p.results for p in ordered)
-    front.attrs.update(seconds=round(time.perf_counter() - start, 3), points_requested=points,
-                       persistent=int(persistent), candidates=json.dumps(
+    lost = [{"epsilon_t_per_yr": float(grid[i]), "reason": missing[i]} for i in sorted(missing)]
+    lost += [{"epsilon_t_per_yr": c, "reason": f"below the lowest reachable {scope} "
+              f"{em_lo:,.6g} tCO2e/yr (the emissions end)"} for c in unreachable]
+    front.attrs.update(seconds=round(time.perf_counter() - start, 3),
+                       points_requested=n_points, persistent=int(persistent),
+                       candidates=json.dumps(
                            [c if c is None else f"{c[0]}/{c[1]}" for c in candidates]),
-                       points_missing=json.dumps(
-                           [{"epsilon_t_per_yr": float(grid[i]), "reason": missing[i]}
-                            for i in sorted(missing)]))
+                       points_missing=json.dumps(lost),
+                       user_caps_t_per_yr=json.dumps([float(c) for c in caps or []]))
     return front
+
+
+def front_duals(points: list[Point], study: Study, spec: ModelSpec,
+                user_caps: np.ndarray) -> xr.Dataset:
+    """Shadow prices of each front point (``greendc.duals``): the cost LP of its discrete
+    design with emissions <= its epsilon, or <= the user's cap where that is looser (a cap
+    above the cost end does not bind: price 0); one persistent LP per candidate."""
+    from greendc.duals import UNITS, DualLP, restrict_to_design
+
+    lps: dict[str, DualLP] = {}
+    rows = []
+    for p, cap in zip(points, user_caps):
+        if p.candidate not in lps:
+            lps[p.candidate] = DualLP(spec, restrict_to_design(study.inputs, p.results))
+        eps = max(p.epsilon, cap) if math.isfinite(cap) else p.epsilon
+        eps = eps if math.isfinite(eps) else None
+        rows.append(lps[p.candidate].solve(p.results, eps))
+    log.info("front shadow prices: %d LPs on %d candidates", len(points), len(lps))
+    out = xr.Dataset(coords={"point": np.arange(len(points))})
+    for name in UNITS:
+        values = [float(r[name].sum(skipna=True)) if r[name].ndim else float(r[name])
+                  for r in rows]  # connection: the built site's value
+        out[name] = ("point", values, rows[0][name].attrs)
+    out["duals_status"] = ("point", [r.attrs["duals_status"] for r in rows])
+    return out
 
 
 def _map_chunks(jobs: list[tuple], workers: int):
@@ -250,7 +318,7 @@ def _map_chunks(jobs: list[tuple], workers: int):
 
 def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: list,
                 bounds: dict[str, tuple[float, float]], chunk: list[tuple[int, float]],
-                step: float, weight: float, persistent: bool = True
+                weight: float, persistent: bool = True
                 ) -> tuple[dict[int, Point], dict[int, str]]:
     """Best point at each epsilon of ``chunk`` (loose to tight) over the candidates, and the
     epsilons where none was found although not every candidate is proven infeasible there
@@ -262,7 +330,7 @@ def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: lis
     previous winner is solved first (warm incumbent), then the others in order of bound, each
     checked by its LP value at epsilon before its MILP; a bound within the MIP gap of the
     incumbent prunes; only a proven infeasibility (LP or MILP) rules a candidate out.
-    AUGMECON2's bypass skips epsilons the winner's slack already covers.
+    AUGMECON2's bypass skips the following epsilons the winner's emissions already meet.
     """
     label = {c: "all" if c is None else f"{c[0]}/{c[1]}" for c in candidates}
     lower = {c: bounds[label[c]][0] for c in candidates}
@@ -319,8 +387,14 @@ def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: lis
             incumbent = Point(**{**incumbent.__dict__, "status": "time_limit"})
         winner = next(c for c in candidates if label[c] == incumbent.candidate)
         found[idx] = incumbent
-        skip = max(0, int(math.floor((eps - incumbent.emissions) / step + 1e-9))) if step else 0
-        for j in range(1, skip + 1):  # AUGMECON2 bypass: same design for looser points
+        # AUGMECON2 bypass: the next epsilons the design already meets (it is optimal there:
+        # the feasible set only shrinks), within a hair of tolerance
+        slack_tol = 1e-9 * max(abs(eps), 1.0)
+        skip = 0
+        while i + skip + 1 < len(chunk) and \
+                chunk[i + skip + 1][1] >= incumbent.emissions - slack_tol:
+            skip += 1
+        for j in range(1, skip + 1):
             if i + j < len(chunk):
                 found[chunk[i + j][0]] = Point(**{**incumbent.__dict__,
                                                   "epsilon": chunk[i + j][1]})

@@ -32,9 +32,14 @@ log = logging.getLogger(__name__)
 
 
 def settings_for(study: Study, **changes: Any) -> SolverSettings:
+    """HiGHS settings of the scenario's ``solver`` section (gap, time limit, threads,
+    feasibility tolerances, log switch); ``changes`` replace fields."""
     opts = study.scenario.solver
+    tolerances = {key: float(getattr(opts, key)) for key in
+                  ("primal_feasibility_tolerance", "dual_feasibility_tolerance")
+                  if getattr(opts, key) is not None}
     base = dict(mip_rel_gap=opts.mip_rel_gap, time_limit_s=opts.time_limit_s,
-                threads=opts.threads)
+                threads=opts.threads, log_to_console=bool(opts.log), extra=tolerances)
     base.update(changes)
     return SolverSettings(**base)
 

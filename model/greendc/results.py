@@ -201,6 +201,20 @@ def typical_summary(ds: xr.Dataset) -> dict[str, Any] | None:
     }
 
 
+def shadow_prices(ds: xr.Dataset, built: list[str]) -> dict[str, Any] | None:
+    """Duals of the design's LP (``greendc.duals``), None when not computed: CO2 cap
+    [EUR/tCO2e], compute [EUR/(PFLOP/s)/yr], grid connection of the built site(s)
+    [EUR/MW/yr]."""
+    if "co2_shadow_price_eur_per_t" not in ds:
+        return None
+    connection = ds["grid_connection_value_eur_per_mw_yr"].sel(site=built)
+    return {"co2_eur_per_t": float(ds["co2_shadow_price_eur_per_t"]),
+            "compute_eur_per_pflops_yr": float(ds["compute_marginal_cost_eur_per_pflops_yr"]),
+            "grid_connection_eur_per_mw_yr": float(connection.sum()) if len(built) == 1
+            else {str(s): float(v) for s, v in zip(built, connection.values)},
+            "status": ds.attrs.get("duals_status")}
+
+
 def summary(ds: xr.Dataset) -> dict[str, Any]:
     """The ``summary.json`` content: chosen design, KPIs, solver info."""
     built = [str(s) for s in ds.site.values if ds["build"].sel(site=s) > 0.5]
@@ -246,6 +260,7 @@ def summary(ds: xr.Dataset) -> dict[str, Any]:
         "supply_share": scalar("supply_share"),
         "cfe_share": scalar("cfe_share"),
         "typical_days": typical_summary(ds),
+        "shadow_prices": shadow_prices(ds, built),
         "solver": {
             "status": ds.attrs.get("solver_status"),
             "proven_optimal": bool(ds.attrs.get("solver_status") == "optimal"),

@@ -51,11 +51,64 @@ ZW""".split())
 JURISDICTION_ALIASES = {"UK": "GB", "EL": "GR", "EUROPE": "EU"}
 
 
+class FrozenList(list):
+    """A validated scenario's list: reads like a list (``== [...]`` holds), refuses changes."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError(FROZEN_HINT)
+
+    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+
+    def __reduce__(self):  # pickle/deepcopy rebuild it whole (no append)
+        return (FrozenList, (list(self),))
+
+
+class FrozenDict(dict):
+    """A validated scenario's mapping: reads like a dict, refuses changes."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError(FROZEN_HINT)
+
+    __setitem__ = __delitem__ = __ior__ = setdefault = update = pop = popitem = clear = _refuse
+
+    def __reduce__(self):
+        return (FrozenDict, (dict(self),))
+
+
+FROZEN_HINT = ("a loaded scenario cannot be changed in place (its inputs were prepared from "
+               "it); load a changed copy: greendc.load_study(source, overrides={'dotted.path': "
+               "value}) or study.with_changes({'dotted.path': value})")
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, list):
+        return FrozenList(_freeze(v) for v in value)
+    if isinstance(value, dict):
+        return FrozenDict({k: _freeze(v) for k, v in value.items()})
+    return value
+
+
 class _Strict(BaseModel):
     """Unknown fields are errors; numbers are strict (an int is a number, a bool is not:
-    ``required_pflops: true`` is refused instead of being read as 1)."""
+    ``required_pflops: true`` is refused instead of being read as 1).
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    Frozen: a validated scenario is read-only, its lists and mappings too (``FrozenList``,
+    ``FrozenDict``), because a study's inputs are prepared from it once; a change would
+    otherwise be silently ignored or half applied. Change a copy with ``with_overrides``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise TypeError(f"{type(self).__name__}.{name}: {FROZEN_HINT}")
+
+    @model_validator(mode="after")
+    def _freeze_containers(self):
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, (list, dict)) and not isinstance(value, (FrozenList, FrozenDict)):
+                object.__setattr__(self, name, _freeze(value))
+        return self
 
 
 class SiteRef(_Strict):
@@ -69,12 +122,15 @@ class SiteRef(_Strict):
     memberships set the site's jurisdiction (a CSV file carries none).
     """
 
-    id: str = Field(min_length=1)
-    file: str | None = Field(None, description="own hourly site file (.nc or .csv), relative "
-                             "to the scenario file or absolute")
+    id: str = Field(min_length=1, description="site id: a reference site (see `greendc data "
+                    "list`) or the planner's own id (then `file` and `facts` are needed)")
+    file: str | None = Field(None, description="own hourly site file (.nc or .csv, see "
+                             "greendc.sitedata.io), relative to the scenario file or absolute; "
+                             "default: the reference file data/sites/<id>_<data_year>.nc")
     facts: dict[str, Any] = Field({}, description="planning facts in the documented units "
                                   "(grid_connection_mw [MW], floor_area_m2 [m2], ...) or "
-                                  "{value, unit} converted with pint")
+                                  "{value, unit} converted with pint, giving or overriding the site's entry of "
+                                  "data/catalogue/sites.yaml")
     country: str | None = Field(None, description="ISO 3166-1 alpha-2 country of the site "
                                 "(overrides the file's); EU/EEA/adequacy follow unless given")
     eu_member: bool | None = Field(None, description="EU member state (default: from country)")
@@ -157,10 +213,17 @@ class Sovereignty(_Strict):
     ``["UK_IPA_2016"]``; an unknown name is an error (with "did you mean").
     """
 
-    allowed_jurisdictions: list[str] | None = None
-    max_non_eu_hardware_share: float = Field(1.0, ge=0, le=1)
-    max_non_eu_ownership_share: float = Field(1.0, ge=0, le=1)
-    exclude_legal_exposures: list[str] = []
+    allowed_jurisdictions: list[str] | None = Field(
+        None, description="groups EU, EEA, ADEQUACY and/or ISO 3166-1 alpha-2 codes; a site "
+        "is allowed when it belongs to any of them (default: every site)")
+    max_non_eu_hardware_share: float = Field(
+        1.0, ge=0, le=1, description="largest share of IT power [MW/MW] from non-EU vendors, 0-1")
+    max_non_eu_ownership_share: float = Field(
+        1.0, ge=0, le=1, description="largest share of the site operator's capital held "
+        "outside the EU, 0-1 (SecNumCloud: 0.24)")
+    exclude_legal_exposures: list[str] = Field(
+        [], description="legal regimes a site must not be exposed to, by the names the site "
+        "data uses (e.g. UK_IPA_2016)")
 
     @field_validator("allowed_jurisdictions")
     @classmethod
@@ -228,19 +291,27 @@ class Options(_Strict):
     the displaced production is the network's marginal plant, not its average content.
     """
 
-    battery: bool = True
-    heat_export: bool = True
-    surplus_sale: bool = True
-    credit_avoided_heat_emissions: bool = False
-    supply_techs: list[str] | None = None
+    battery: bool = Field(True, description="a battery [MWh, MW] may be built at the site")
+    heat_export: bool = Field(True, description="waste heat may be sold to district heating "
+                              "through a heat pump [MW_th] where the site has a network")
+    surplus_sale: bool = Field(True, description="solar/wind output not used on site is sold "
+                               "at the hourly spot price (false: spilled, worth 0 EUR/MWh)")
+    credit_avoided_heat_emissions: bool = Field(
+        False, description="subtract emissions avoided by exported heat [tCO2e/yr] from the "
+        "emissions objective and cap (default: reported separately, GHG Protocol)")
+    supply_techs: list[str] | None = Field(
+        None, description="solar/wind supply contracts offered (catalogue supply ids; "
+        "default: every one in the catalogue)")
 
 
 class Horizon(_Strict):
     """Hours modelled: ``hours`` consecutive hours from ``start_hour``; annual figures are
     scaled by 8760 / hours (``weight_h``). The default is the full year."""
 
-    start_hour: int = Field(0, ge=0, lt=8760)
-    hours: int = Field(8760, ge=1, le=8760)
+    start_hour: int = Field(0, ge=0, lt=8760, description="first modelled hour of the year "
+                            "[h], 0-8759 (hour 0 = 1 January 00:00 UTC)")
+    hours: int = Field(8760, ge=1, le=8760, description="number of consecutive hours "
+                       "modelled [h], 1-8760; annual figures are scaled by 8760 / hours")
     typical_days: int | None = Field(
         None, ge=2, le=365, description="design on N representative days (tsam, extra "
         "'typical'), then re-evaluate the design hour by hour over the full year")
@@ -261,38 +332,69 @@ class Horizon(_Strict):
 
 
 class SolverOptions(_Strict):
-    mip_rel_gap: float = Field(1e-4, gt=0, lt=1)
+    mip_rel_gap: float = Field(1e-4, gt=0, lt=1, description="relative MIP gap at which "
+                               "HiGHS stops [1], e.g. 1e-4 = 0.01 %")
     time_limit_s: Annotated[float | None, Plausible(1, 1e6, "meant ms?")] = Field(
         None, gt=0, description="time limit per MILP [s]; plausible 1-1e6")
-    threads: int = Field(1, ge=1, le=64)
-    strategy: Literal["auto", "decompose", "monolithic"] = "auto"
+    threads: int = Field(1, ge=1, le=64, description="HiGHS threads per solve, 1-64")
+    strategy: Literal["auto", "decompose", "monolithic"] = Field(
+        "auto", description="monolithic: one MILP; decompose: one MILP per (site, cooling) "
+        "with LP-bound pruning (needs max_sites 1); auto: decompose when it applies")
     workers: int = Field(2, ge=1, le=64, description="parallel worker processes for decomposition")
+    primal_feasibility_tolerance: float | None = Field(
+        None, gt=0, le=1e-2, description="HiGHS primal feasibility tolerance [in the rows' "
+        "units: MW, EUR/yr, tCO2e/yr ...] (default: HiGHS's 1e-7)")
+    dual_feasibility_tolerance: float | None = Field(
+        None, gt=0, le=1e-2, description="HiGHS dual feasibility tolerance [objective units "
+        "per column unit] (default: HiGHS's 1e-7)")
+    log: bool = Field(False, description="print the HiGHS log (presolve, branch and bound) "
+                      "to the console; `greendc -v` switches it on too")
+    duals: bool = Field(True, description="compute shadow prices (CO2 cap [EUR/tCO2e], compute "
+                        "[EUR/(PFLOP/s)/yr], grid connection [EUR/MW/yr]) from the LP of the "
+                        "optimal design, see greendc.duals (one extra LP per design)")
 
 
 class Scenario(_Strict):
-    name: str = Field(min_length=1)
-    description: str = ""
-    sites: list[SiteRef] = Field(min_length=1)
-    servers: list[str] | None = None
-    cooling: list[str] | None = None
-    compute: Compute
-    objective: Literal["cost", "emissions"] = "cost"
-    emissions_scope: Literal["total", "operational"] = "total"
+    name: str = Field(min_length=1, description="scenario name; the default results folder "
+                      "is results/<name>")
+    description: str = Field("", description="free text shown in reports")
+    sites: list[SiteRef] = Field(min_length=1, description="candidate sites: reference site "
+                                 "ids or {id, file, facts} entries")
+    servers: list[str] | None = Field(None, description="candidate server (node) types, "
+                                      "catalogue ids (default: every one in the catalogue)")
+    cooling: list[str] | None = Field(None, description="candidate cooling technologies, "
+                                      "catalogue ids (default: every one in the catalogue)")
+    compute: Compute = Field(description="compute to host")
+    objective: Literal["cost", "emissions"] = Field(
+        "cost", description="minimise annual cost [EUR/yr] or emissions [tCO2e/yr] (the "
+        "other objective breaks ties)")
+    emissions_scope: Literal["total", "operational"] = Field(
+        "total", description="emissions the objective and the cap count: total (operational "
+        "+ embodied) or operational only [tCO2e/yr]")
     emissions_cap_t_per_yr: Annotated[float | None, Plausible(0, 1e7, "meant kgCO2e/yr?")] = \
         Field(None, ge=0, description="emissions cap [tCO2e/yr]; plausible 0-1e7")
-    min_cfe_share: float | None = Field(None, ge=0, le=1)
-    max_sites: int = Field(1, ge=1)
-    finance: Finance = Finance()
-    options: Options = Options()
-    sovereignty: Sovereignty = Sovereignty()
-    horizon: Horizon = Horizon()
-    solver: SolverOptions = SolverOptions()
+    min_cfe_share: float | None = Field(None, ge=0, le=1, description="24/7 carbon-free "
+                                        "energy target: share of the load matched hour by "
+                                        "hour with carbon-free supply, 0-1")
+    max_sites: int = Field(1, ge=1, description="largest number of sites built")
+    finance: Finance = Field(Finance(), description="discount rate, carbon price, price "
+                             "scenarios")
+    options: Options = Field(Options(), description="optional parts of the design and "
+                             "accounting choices")
+    sovereignty: Sovereignty = Field(Sovereignty(), description="sovereignty rules")
+    horizon: Horizon = Field(Horizon(), description="hours modelled")
+    solver: SolverOptions = Field(SolverOptions(), description="HiGHS settings and solve "
+                                  "strategy")
     pue_curves: dict[str, PueCurve] = Field(
         {}, description="design PUE curve per cooling id: points {dry_bulb_c [degC], pue [-]}, "
         "piecewise linear in the hourly outdoor temperature, constant beyond the end points; "
         "used instead of the physics model (a site file's pue_<cooling_id> wins at its site)")
-    overrides: dict[str, Any] = {}
-    data_dir: str | None = None
+    overrides: dict[str, Any] = Field({}, description="catalogue values changed by dotted "
+                                      "path, e.g. servers.b200_node.price_eur: 380000 [the "
+                                      "catalogue field's unit]")
+    data_dir: str | None = Field(None, description="folder replacing the built-in data "
+                                 "folder (catalogue/ and sites/), relative to the scenario "
+                                 "file")
     data_year: int | None = Field(
         None, ge=1990, le=2100, description="grid data year of every site file (reference "
         "sites: data/sites/<site>_<year>.nc, see `greendc data list`); default 2018")
@@ -341,21 +443,31 @@ class Scenario(_Strict):
 
     def digest(self) -> str:
         """Stable hash of the resolved scenario (provenance, batch case ids)."""
-        # fields added later (data_year, issue 15's compute/site/PUE inputs) only enter the
-        # hash when set, so unchanged scenarios keep their hash (batch case ids)
-        dump = self.model_dump(mode="json", exclude={"data_year"} if self.data_year is None
-                               else set())
-        for key in ("it_load_mw", "server"):
-            if dump["compute"][key] is None:
-                del dump["compute"][key]
-        if not dump["pue_curves"]:
-            del dump["pue_curves"]
-        for site in dump["sites"]:
-            for key in ("country", *("eu_member", "eea_member", "eu_adequacy_decision")):
-                if site[key] is None:
-                    del site[key]
+        # fields added later enter the hash only when set, so unchanged scenarios keep theirs
+        dump = self.model_dump(mode="json")
+        for dotted, default in DIGEST_OMITS_DEFAULT.items():
+            *parents, key = dotted.split(".")
+            nodes = [dump]
+            for parent in parents:  # "sites[]": every member of the list
+                nodes = ([m for n in nodes for m in n[parent[:-2]]] if parent.endswith("[]")
+                         else [n[parent] for n in nodes])
+            for node in nodes:
+                if key in node and (default is ANY or node[key] == default):
+                    del node[key]
         blob = json.dumps(dump, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+# Fields left out of the digest at their default (added after scenario hashes were first
+# recorded; batch case ids derive from them) or always (ANY: the console log changes no
+# result).
+ANY = object()
+DIGEST_OMITS_DEFAULT = {"data_year": None, "solver.primal_feasibility_tolerance": None,
+                        "solver.dual_feasibility_tolerance": None, "solver.log": ANY,
+                        "solver.duals": True, "compute.it_load_mw": None,
+                        "compute.server": None, "pue_curves": {},
+                        **{f"sites[].{key}": None for key in (
+                            "country", "eu_member", "eea_member", "eu_adequacy_decision")}}
 
 
 def folder_name(name: str) -> str:
@@ -448,19 +560,74 @@ def load_scenario_text(text: str, origin: str = "<string>") -> LoadedScenario:
     return scenario_from_dict(parse_yaml(text, origin, ScenarioError), origin=origin)
 
 
-def with_overrides(loaded: LoadedScenario, changes: dict[str, Any]) -> LoadedScenario:
+def with_overrides(loaded: LoadedScenario, changes: dict[str, Any],
+                   origin: str | None = None) -> LoadedScenario:
     """A copy of the scenario with dotted-path changes, e.g. ``{"objective": "emissions",
-    "sovereignty.allowed_jurisdictions": ["EU"]}``; re-validated."""
+    "sovereignty.allowed_jurisdictions": ["EU"], "sites.0.file": "my.csv"}``; re-validated
+    like the file (an unknown field is an error with "did you mean"). A path through a value
+    that is not a section (``objective.x``) or past the end of a list is a ScenarioError.
+    Catalogue values go through ``overrides.<catalogue path>`` (the rest is one key).
+    ``origin`` names where the changes come from in messages (e.g. ``--set``)."""
     raw = loaded.scenario.model_dump(mode="json", exclude_unset=True)
+    full = loaded.scenario.model_dump(mode="json")  # defaults too: what each path holds
+    where = f"{loaded.origin} ({origin})" if origin else loaded.origin
     for dotted, value in changes.items():
         if dotted.startswith("overrides."):  # catalogue paths contain dots themselves
             raw.setdefault("overrides", {})[dotted.removeprefix("overrides.")] = value
             continue
-        node = raw
-        keys = dotted.split(".")
-        for key in keys[:-1]:
-            if not isinstance(node.get(key), dict):
-                node[key] = {}
-            node = node[key]
+        _set_path(raw, full, dotted, value, where)
+    return scenario_from_dict(raw, where, loaded.base_dir)
+
+
+def _set_path(raw: dict, full: dict, dotted: str, value: Any, where: str) -> None:
+    keys = dotted.split(".")
+    if not all(keys):
+        raise ScenarioError(f"{where}: {dotted!r}: expected a dotted field path such as "
+                            "compute.required_pflops")
+    node: Any = raw
+    for depth, key in enumerate(keys[:-1]):
+        here = ".".join(keys[:depth + 1])
+        if isinstance(node, list):
+            index = _list_index(node, key, here, where)
+            node, full = node[index], full[index] if isinstance(full, list) else {}
+            continue
+        known = full.get(key) if isinstance(full, dict) else None
+        if known is not None and not isinstance(known, (dict, list)):
+            raise ScenarioError(f"{where}: {dotted} = {value!r}: {here} is a value "
+                                f"({known!r}), not a section with fields")
+        child = node.get(key)
+        if child is None:  # unset section (validation names an unknown field)
+            child = node[key] = [dict(x) if isinstance(x, dict) else x for x in known] \
+                if isinstance(known, list) else {}
+        node, full = child, known if known is not None else {}
+    if isinstance(node, list):
+        node[_list_index(node, keys[-1], dotted, where)] = value
+    else:
         node[keys[-1]] = value
-    return scenario_from_dict(raw, loaded.origin, loaded.base_dir)
+
+
+def _list_index(node: list, key: str, here: str, where: str) -> int:
+    if not key.isdigit() or int(key) >= len(node):
+        raise ScenarioError(f"{where}: {here}: expected a list position 0-{len(node) - 1}")
+    index = int(key)
+    if isinstance(node[index], str):
+        node[index] = {"id": node[index]}  # a site given by its id
+    return index
+
+
+def parse_assignments(items: list[str] | None, origin: str = "--set") -> dict[str, Any]:
+    """``["compute.required_pflops=10000", "objective=emissions"]`` -> dotted changes, each
+    value parsed as YAML (``10000`` a number, ``[EU, EEA]`` a list, ``true`` a bool)."""
+    changes: dict[str, Any] = {}
+    for item in items or []:
+        path, sep, text = item.partition("=")
+        if not sep or not path.strip():
+            raise ScenarioError(f"{origin} {item!r}: expected FIELD=VALUE, e.g. "
+                                "compute.required_pflops=10000")
+        value = parse_yaml(text, f"{origin} {path.strip()}", ScenarioError) \
+            if text.strip() else ""
+        if isinstance(value, str) and re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+",
+                                                   value.strip()):
+            value = float(value)  # YAML 1.1 reads 1e4 (no dot) as a string
+        changes[path.strip()] = value
+    return changes

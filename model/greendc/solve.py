@@ -232,6 +232,8 @@ class HighsModel:
             return SolveStatus(status=status, seconds=seconds, message=raw)
         if status not in ("optimal", "time_limit", "interrupted"):
             return SolveStatus(status=status, seconds=seconds, message=raw)
+        log.debug("HiGHS %s: %s after %.2f s (%d columns, %d rows)", "MIP" if is_mip else "LP",
+                  raw, seconds, len(self.columns), len(self.rows))
         objective = float(info.objective_function_value) + self.objective_offset
         gap = float(info.mip_gap) if is_mip else 0.0
         bound = float(info.mip_dual_bound) + self.objective_offset if is_mip else objective

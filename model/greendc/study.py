@@ -34,6 +34,7 @@ from greendc.checks import check_feasibility_hints, check_names, check_physics, 
 from greendc.catalogue import (
     Catalogue, apply_overrides, did_you_mean, read_catalogue_dicts, validate_catalogue,
 )
+from greendc.duals import add_duals, design_duals, study_emissions_bound
 from greendc.errors import InfeasibleError, ScenarioError, SolverError
 from greendc.bounds import Bound, lp_bound
 from greendc.inputs import prepare_inputs
@@ -51,9 +52,13 @@ log = logging.getLogger(__name__)
 STRATEGIES = ("auto", "decompose", "monolithic")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Study:
-    """Everything needed to build the model of one scenario (no solver state)."""
+    """Everything needed to build the model of one scenario (no solver state).
+
+    Read-only, the scenario too (``greendc.scenario.FrozenList``): the inputs are prepared
+    from the scenario once, so a change in place would not reach them. ``with_changes``
+    returns a re-validated, re-prepared copy."""
 
     loaded: LoadedScenario
     catalogue: Catalogue
@@ -64,6 +69,11 @@ class Study:
     @property
     def scenario(self):
         return self.loaded.scenario
+
+    def with_changes(self, changes: dict[str, Any]) -> Study:
+        """A new study with dotted-path scenario changes (``{"compute.required_pflops":
+        10000}``), validated like the file and with freshly prepared inputs."""
+        return load_study(self.loaded, overrides=changes)
 
 
 def load_study(source: Any, overrides: dict[str, Any] | None = None) -> Study:
@@ -81,6 +91,8 @@ def load_study(source: Any, overrides: dict[str, Any] | None = None) -> Study:
         loaded = load_scenario(source)
     if overrides:
         loaded = with_overrides(loaded, overrides)
+    log.debug("scenario %s (%s): %s", loaded.scenario.name, loaded.origin,
+              loaded.scenario.model_dump(mode="json", exclude_defaults=True))
     catalogue = _catalogue_for(loaded)
     sites = load_sites(loaded)
     check_names(loaded, catalogue, sites)
@@ -184,8 +196,13 @@ def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
         package_versions=json.dumps(package_versions()),
         catalogue_sources=json.dumps(sorted(study.catalogue.sources())),
     )
+    design = res
     if study.full_inputs is not None:  # typical days: re-evaluate the design hour by hour
         res = reevaluate_study(study, spec, res)
+    if sc.solver.duals and res.attrs["solver_status"] != "interrupted":
+        log.info("shadow prices: LP of the optimal design")
+        res = add_duals(res, design_duals(spec, study.inputs, design,
+                                          study_emissions_bound(spec, design)))
     return res
 
 

