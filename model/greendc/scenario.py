@@ -138,9 +138,17 @@ class Options(_Strict):
     emissions separately from the inventory, never netted against it: the network already
     books the lower emissions of its heat, so netting them here would count them twice, and
     the displaced production is the network's marginal plant, not its average content.
+
+    ``ppa`` (default true): off-site power purchase agreements (supply entries of kind
+    ``ppa``) may be contracted; false leaves only owned plants, exactly as a
+    ``supply_techs`` list without any PPA. ``battery_type``: the storage entry of the
+    catalogue that ``battery`` builds (an own one from a ``catalogue:`` file, say).
     """
 
     battery: bool = True
+    battery_type: str = Field("battery", min_length=1, description="storage entry of the "
+                              "catalogue built as the battery")
+    ppa: bool = Field(True, description="allow off-site PPAs (supply kind 'ppa')")
     heat_export: bool = True
     surplus_sale: bool = True
     credit_avoided_heat_emissions: bool = False
@@ -199,8 +207,17 @@ class Scenario(_Strict):
     sovereignty: Sovereignty = Sovereignty()
     horizon: Horizon = Horizon()
     solver: SolverOptions = SolverOptions()
-    overrides: dict[str, Any] = {}
-    data_dir: str | None = None
+    catalogue: list[str] = Field(
+        [], description="own catalogue files (YAML, paths relative to the scenario file), "
+        "layered over the built-in catalogue in order, a later file winning: new server types, "
+        "cooling technologies, supply contracts and storage, or changed fields of built-in "
+        "entries (see README 'Own technologies')")
+    overrides: dict[str, Any] = Field(
+        {}, description="catalogue values changed by dotted path, applied after the "
+        "catalogue files, e.g. {servers.b200_node.price_eur: 380000} (unit kept)")
+    data_dir: str | None = Field(
+        None, description="deprecated: a full copy of the data folder (catalogue/ and "
+        "sites/); use `catalogue:` files for technologies and sites[].file for site series")
     data_year: int | None = Field(
         None, ge=1990, le=2100, description="grid data year of every site file (reference "
         "sites: data/sites/<site>_<year>.nc, see `greendc data list`); default 2018")
@@ -233,9 +250,13 @@ class Scenario(_Strict):
 
     def digest(self) -> str:
         """Stable hash of the resolved scenario (provenance, batch case ids)."""
-        # data_year only enters the hash when set, so unchanged scenarios keep their hash
-        dump = self.model_dump(mode="json", exclude={"data_year"} if self.data_year is None
-                               else set())
+        # opt-in fields only enter the hash when set, so unchanged scenarios keep their hash
+        unset = {"data_year": self.data_year is None, "catalogue": not self.catalogue}
+        opts = {"ppa": self.options.ppa, "battery_type": self.options.battery_type == "battery"}
+        exclude: dict[str, Any] = {k: True for k, v in unset.items() if v}
+        if any(opts.values()):
+            exclude["options"] = {k for k, v in opts.items() if v}
+        dump = self.model_dump(mode="json", exclude=exclude)
         blob = json.dumps(dump, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
