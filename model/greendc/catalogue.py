@@ -161,14 +161,16 @@ class CostForm:
     ``annualised`` [EUR per unit per yr] given directly. ``scale``: model unit of the
     annualised cost per capex unit (EUR/kW -> EUR/MW: 1000). ``capex_only``: fields that
     belong to the capex form alone (dropped when a later catalogue layer quotes the entry in
-    the annualised form; a lifetime that also spreads embodied emissions is not among them)."""
+    the annualised form; a lifetime that also spreads embodied emissions is not among them).
+    ``opex_required``: the fixed O&M share must be given with the capex (else it is 0)."""
 
     capex: str
     lifetime: str
-    fixed_opex: str | None
+    fixed_opex: str
     annualised: str
     scale: float = 1.0
     capex_only: tuple[str, ...] = ()
+    opex_required: bool = True
 
     def fields(self) -> tuple[str, ...]:
         return (self.capex, *self.capex_only)
@@ -194,7 +196,7 @@ class _Costed(_Entry):
         for form in self.COST_FORMS:
             has_capex = getattr(self, form.capex) is not None
             has_annual = getattr(self, form.annualised) is not None
-            needs = [f for f in (form.lifetime, form.fixed_opex) if f is not None]
+            needs = [form.lifetime] + ([form.fixed_opex] if form.opex_required else [])
             if has_capex and has_annual:
                 bad.append(f"{form.capex} and {form.annualised} both given: quote the cost "
                            f"either as capex (+ {', '.join(needs)}) or annualised, not both")
@@ -228,7 +230,8 @@ class _Costed(_Entry):
         if annual is not None:
             return annual.value
         rate = self.discount_rate.value if self.discount_rate is not None else scenario_rate
-        opex = getattr(self, form.fixed_opex).value if form.fixed_opex else 0.0
+        opex = getattr(self, form.fixed_opex)
+        opex = opex.value if opex is not None else 0.0
         return annualised_cost_eur_per_yr(getattr(self, form.capex).value * form.scale, rate,
                                           getattr(self, form.lifetime).value, opex)
 
@@ -244,8 +247,9 @@ class ServerSpec(_Costed):
     ``annualised_cost_eur_per_yr`` per node given directly; ``lifetime_yr`` also spreads the
     embodied emissions and is always required."""
 
-    COST_FORMS = (CostForm("price_eur", "lifetime_yr", None, "annualised_cost_eur_per_yr",
-                           capex_only=("fixed_opex_share_per_yr",)),)
+    COST_FORMS = (CostForm("price_eur", "lifetime_yr", "fixed_opex_share_per_yr",
+                           "annualised_cost_eur_per_yr", capex_only=("fixed_opex_share_per_yr",),
+                           opex_required=False),)
 
     vendor: str
     origin: str = Field(description="ISO country of the vendor's headquarters")
