@@ -134,8 +134,8 @@ def test_layer_merges_a_mapping_of_quantities_key_by_key(tmp_path):
                                   "value 5.6 [kg]", "expected a value in kW"]),
     ({"power_kw": 5.6}, ["own_0.yaml: servers.own_blade.power_kw = 5.6",
                          "give {value: 5.6, unit: 'kW'}"]),
-    ({"price_eur": None}, ["servers.own_blade", "no cost: give price_eur",
-                           "annualised_cost_eur_per_yr"]),
+    ({"price_eur": None}, ["own_0.yaml: servers.own_blade.price_eur: required field is missing",
+                           "unit: 'EUR'", "or quote the cost as annualised_cost_eur_per_yr"]),
 ])
 def test_new_entry_errors_name_file_entry_field_value_and_unit(tmp_path, change, expected):
     node = {k: v for k, v in {**LIQUID_NODE, **change}.items() if v is not None}
@@ -203,7 +203,7 @@ def test_own_discount_rate_annuitises_capex_on_paper(tmp_path):
     ({"annualised_cost_eur_per_yr": q(40_000, "EUR/yr")},
      "price_eur and annualised_cost_eur_per_yr both given"),
     ({"price_eur": None, "annualised_cost_eur_per_yr": q(40_000, "EUR/yr"),
-      "discount_rate": q(0.1, "1/yr")}, "discount_rate is given but every cost is annualised"),
+      "discount_rate": q(0.1, "1/yr")}, "discount_rate: given but every cost is annualised"),
     ({"price_eur": None, "annualised_cost_eur_per_yr": q(40_000, "EUR/MWh")},
      "expected an annualised cost per year, in EUR/yr"),
     ({"discount_rate": q(9, "1/yr")}, "a discount rate is a fraction per year"),

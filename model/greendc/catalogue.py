@@ -192,33 +192,34 @@ class _Costed(_Entry):
 
     @model_validator(mode="after")
     def _one_cost_form(self):
+        """Each cost quoted in exactly one form; problems as ``field: message`` lines (the
+        field joins the dotted location in ``format_validation_error``)."""
         bad, capex_forms = [], 0
         for form in self.COST_FORMS:
             has_capex = getattr(self, form.capex) is not None
             has_annual = getattr(self, form.annualised) is not None
             needs = [form.lifetime] + ([form.fixed_opex] if form.opex_required else [])
             if has_capex and has_annual:
-                bad.append(f"{form.capex} and {form.annualised} both given: quote the cost "
-                           f"either as capex (+ {', '.join(needs)}) or annualised, not both")
+                bad.append(f"{form.annualised}: {form.capex} and {form.annualised} both given: "
+                           f"quote the cost either as capex (+ {', '.join(needs)}) or "
+                           "annualised, not both")
             elif not has_capex and not has_annual:
-                bad.append(f"no cost: give {form.capex} (+ {', '.join(needs)}) or "
-                           f"{form.annualised}")
+                unit = expected_unit(type(self), (form.capex,))
+                bad.append(f"{form.capex}: required field is missing; give {{value: <number>, "
+                           f"unit: '{unit}'}} (+ {', '.join(needs)}), or quote the cost as "
+                           f"{form.annualised} [{expected_unit(type(self), (form.annualised,))}]")
             elif has_capex:
                 capex_forms += 1
-                missing = [f for f in needs if getattr(self, f) is None]
-                if missing:
-                    bad.append(f"{form.capex} is given: {', '.join(missing)} required with it "
-                               f"(or quote {form.annualised} instead)")
+                bad += [f"{f}: required field is missing (with {form.capex}; or quote "
+                        f"{form.annualised} instead)" for f in needs if getattr(self, f) is None]
             else:
-                extra = [f for f in form.capex_only if getattr(self, f) is not None]
-                if extra:
-                    bad.append(f"{form.annualised} is given: {', '.join(extra)} belong to the "
-                               "capex form; remove them")
+                bad += [f"{f}: belongs to the capex form, but {form.annualised} is given; "
+                        "remove it" for f in form.capex_only if getattr(self, f) is not None]
         if self.discount_rate is not None and not capex_forms and not bad:
-            bad.append("discount_rate is given but every cost is annualised: a discount rate "
+            bad.append("discount_rate: given but every cost is annualised: a discount rate "
                        "only annuitises capex; remove it")
         if bad:
-            raise ValueError("; ".join(bad))
+            raise ValueError("\n".join(bad))
         return self
 
     def annual_cost(self, form_capex: str, scenario_rate: float) -> float:
@@ -830,6 +831,23 @@ def known_fields(model: Any, loc: tuple) -> list[str]:
     return list(tp.model_fields) if isinstance(tp, type) and issubclass(tp, BaseModel) else []
 
 
+def _split_field_messages(errors: list[dict], model: Any) -> list[dict]:
+    """A model validator's ``field: message`` lines become errors at ``loc.field`` (their
+    value shown when it is a plain number)."""
+    out = []
+    for err in errors:
+        lines = err["msg"].removeprefix("Value error, ").split("\n")
+        known = known_fields(model, tuple(err["loc"])) if model is not None else []
+        if err["type"] != "value_error" or not all(
+                ln.split(": ", 1)[0] in known for ln in lines):
+            out.append(err)
+            continue
+        for ln in lines:
+            field, msg = ln.split(": ", 1)
+            out.append({**err, "loc": (*err["loc"], field), "msg": msg, "input": {}})
+    return out
+
+
 def format_validation_error(exc: ValidationError, origin: str, prefix: str,
                             model: Any = None) -> str:
     """Turn a pydantic error into lines ``origin: dotted.field = value: message``.
@@ -837,7 +855,7 @@ def format_validation_error(exc: ValidationError, origin: str, prefix: str,
     With ``model`` (the validated pydantic class), an unknown field gets the closest known
     field name as a suggestion (``objectve`` -> ``did you mean 'objective'?``)."""
     lines = []
-    for err in exc.errors():
+    for err in _split_field_messages(exc.errors(), model):
         loc = ".".join(str(p) for p in err["loc"])
         loc = f"{prefix}{loc}" if prefix else loc
         msg = err["msg"].removeprefix("Value error, ")
