@@ -102,7 +102,8 @@ def _check_per_year(q: Quantity, expected: str) -> None:
     """EUR/MWh and EUR/MW/yr have the same dimension (1 yr = 8766 h), so pint alone would turn
     a PPA price per MWh into a capacity price. A unit per year is accepted only where the model
     unit is per year, and the other way round."""
-    given, wanted = bool(_PER_YEAR.search(q.unit)), bool(_PER_YEAR.search(expected))
+    unit = re.sub(r"\([^()]*\)", "", q.unit)  # a note in parentheses is no unit
+    given, wanted = bool(_PER_YEAR.search(unit)), bool(_PER_YEAR.search(expected))
     if given != wanted and "EUR" in expected:
         kind = ("an annualised cost per year" if wanted else "a price without a per-year part")
         raise ValueError(f"value {q.value} [{q.unit}]: expected {kind}, in {expected}")
