@@ -111,3 +111,14 @@ def test_catalogue_file_errors_before_any_solve(tmp_path):
     with pytest.raises(DataError, match="bad.yaml: servers.h100_sxm_node.power_kw.*expected a "
                        "value in kW"):
         load_study(project(tmp_path, {"bad.yaml": bad}))
+
+
+def test_heat_plant_costs_as_quoted(tmp_path):
+    """Heat pump quoted at 60 EUR/kW_th/yr = 60,000 EUR/MW_th/yr; the district-heating
+    connection, 3 MEUR over 30 yr, at its own 0 %: 100,000 EUR/yr (the scenario's 7 % would
+    give 241,759)."""
+    layer = {"heat": {"heat_pump": {"annualised_cost_eur_per_mw_th_yr": q(60, "EUR/kW_th/yr")},
+                      "district_heating": {"discount_rate": q(0.0, "1/yr")}}}
+    inp = load_study(project(tmp_path, {"cat.yaml": layer})).inputs
+    assert inp.attrs["heat_pump_cost_eur_per_mw_yr"] == pytest.approx(60_000)
+    assert inp.attrs["dh_connection_cost_eur_per_yr"] == pytest.approx(100_000)

@@ -429,10 +429,23 @@ class HeatPumpSpec(_Costed):
         0, 1e7, "meant EUR/kW_th/yr?")) = None
 
 
-class DistrictHeatingSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    connection_capex_eur: NonNegative("EUR", Plausible(0, 1e9, "meant kEUR?"))
-    connection_lifetime_yr: Lifetime
+class DistrictHeatingSpec(_Costed):
+    """District-heating defaults. Connection cost: ``connection_capex_eur`` +
+    ``connection_lifetime_yr`` (+ optional ``connection_fixed_opex_share_per_yr``), or
+    ``connection_annualised_cost_eur_per_yr``."""
+
+    COST_FORMS = (CostForm("connection_capex_eur", "connection_lifetime_yr",
+                           "connection_fixed_opex_share_per_yr",
+                           "connection_annualised_cost_eur_per_yr",
+                           capex_only=("connection_lifetime_yr",
+                                       "connection_fixed_opex_share_per_yr"),
+                           opex_required=False),)
+    name: str = "district heating"
+    connection_capex_eur: NonNegative("EUR", Plausible(0, 1e9, "meant kEUR?")) | None = None
+    connection_lifetime_yr: Lifetime | None = None
+    connection_fixed_opex_share_per_yr: Share("1/yr") | None = None
+    connection_annualised_cost_eur_per_yr: Annualised("EUR/yr", Plausible(
+        0, 1e8, "meant kEUR/yr?")) = None
     supply_max_c: Celsius
     supply_min_c: Celsius
     design_outdoor_c: Celsius

@@ -33,7 +33,7 @@ from greendc.errors import ScenarioError
 from greendc.physics.cooling import (
     climate_limit_hours, cooling_profiles, heat_rejection_saving,
 )
-from greendc.physics.finance import annualised_cost_eur_per_yr, capital_recovery_factor
+from greendc.physics.finance import annualised_cost_eur_per_yr
 from greendc.physics.heatpump import district_heating_supply_temperature_c, heat_pump_cop
 from greendc.scenario import LoadedScenario
 from greendc.timeseries import HOURS_PER_YEAR, cut_horizon
@@ -312,8 +312,7 @@ def _add_storage_and_heat(ds, sc, cat: Catalogue) -> None:
     hp, dh = cat.heat.heat_pump, cat.heat.district_heating
     ds.attrs.update(
         heat_pump_cost_eur_per_mw_yr=hp.annual_cost("capex_eur_per_mw_th", rate),
-        dh_connection_cost_eur_per_yr=dh.connection_capex_eur.value
-        * capital_recovery_factor(rate, dh.connection_lifetime_yr.value),
+        dh_connection_cost_eur_per_yr=dh.annual_cost("connection_capex_eur", rate),
     )
     supply_c = district_heating_supply_temperature_c(
         ds["air_temperature_c"], dh.supply_max_c.value, dh.supply_min_c.value,
