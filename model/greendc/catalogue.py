@@ -12,12 +12,19 @@ Files and what they hold:
 - ``cooling.yaml``: cooling technologies (PUE model and parameters, capex [EUR/kW_IT],
   rack density [kW/rack], floor [m2/rack], heat temperature [degC], recoverable share).
 - ``storage.yaml``: battery (capex per MWh and per MW, efficiencies, lifetimes, embodied).
-- ``supply.yaml``: solar/wind supply (strike price per country [EUR/MWh], annualised owned
-  capacity cost [EUR/MW/yr], life-cycle factor [gCO2e/kWh]).
+- ``supply.yaml``: solar/wind supply (kind ppa/owned, strike price per country [EUR/MWh],
+  capacity cost (capex [EUR/kW] or annualised [EUR/MW/yr]), life-cycle factor [gCO2e/kWh]).
 - ``heat.yaml``: heat pump (Carnot efficiency, capex [EUR/MW_th], direct-exchange pumping
   share) and district-heating defaults, with the networks' carbon content per country
   [gCO2e/kWh_th].
 - ``sites.yaml``: planning facts per site (grid connection [MW], floor [m2], water [m3/yr], ...).
+
+A scenario's own catalogue files (``catalogue: [my_catalogue.yaml]``) are layered over these
+in order by ``layer_catalogues`` (new entries complete, known entries changed field by field,
+a missing source recorded as ``user: <file>``), then the scenario's ``overrides`` apply.
+Each technology with a cost quotes it in one ``CostForm`` per cost: capex + lifetime + fixed
+O&M share, annuitised at the entry's own ``discount_rate`` or the scenario's, or an
+annualised cost given directly (``_Costed.annual_cost`` gives the model's EUR/yr figure).
 """
 
 from __future__ import annotations

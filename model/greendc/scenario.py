@@ -1,8 +1,9 @@
 """Study scenarios: a YAML file validated by pydantic v2 models.
 
 A scenario names the candidate sites, server types and cooling technologies, the compute
-requirement, the objective, limits and sovereignty rules, and may override any catalogue
-value by its dotted path. Example (``studies/reference_sites.yaml``)::
+requirement, the objective, limits and sovereignty rules, may layer its own catalogue files
+over the built-in catalogue (``catalogue:``, see ``greendc.catalogue.layer_catalogues``) and
+may override any catalogue value by its dotted path. Example (``studies/reference_sites.yaml``)::
 
     name: reference_sites
     sites: [fr-essonne, se-stockholm, de-frankfurt, es-madrid, gb-london, nl-amsterdam]
