@@ -228,3 +228,21 @@ def test_a_ppa_priced_per_mw_yr_needs_no_strike(tmp_path):
         tmp_path, {"supply": {"w": wrong}})
     assert "strike_eur_per_mwh" in layer_error(tmp_path, {"supply": {"w": {
         **ppa, "strike_eur_per_mwh": {"default": q(3, "EUR/MW/yr")}}}})
+
+
+def test_override_may_quote_an_absent_cost_form():
+    """``overrides`` can switch a built-in entry to an annualised cost or give it an own
+    rate (a full quantity: there is no unit to keep); the capex form is dropped."""
+    raw = apply_overrides(read_catalogue_dicts(), {
+        "cooling.free_air.annualised_cost_eur_per_mw_it_yr": {"value": 190,
+                                                              "unit": "EUR/kW_IT/yr"},
+        "heat.heat_pump.discount_rate": {"value": 0.1, "unit": "1/yr"}}, "s.yaml")
+    cat = validate_catalogue(raw, "s.yaml")
+    assert cat.cooling["free_air"].capex_eur_per_kw_it is None
+    assert cat.cooling["free_air"].annual_cost("capex_eur_per_kw_it", 0.07) == 190_000
+    assert cat.cooling["free_air"].annualised_cost_eur_per_mw_it_yr.source == "scenario override"
+    assert cat.heat.heat_pump.discount_rate.value == 0.1
+    with pytest.raises(ScenarioError, match=r"overrides.cooling.free_air.annualised_cost_eur_"
+                       r"per_mw_it_yr = 190: .*give \{value: <number>, unit: 'EUR/MW_IT/yr'\}"):
+        apply_overrides(read_catalogue_dicts(),
+                        {"cooling.free_air.annualised_cost_eur_per_mw_it_yr": 190}, "s.yaml")

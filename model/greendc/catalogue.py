@@ -706,7 +706,9 @@ def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], origin: str)
 
     ``servers.h100_sxm_node.price_eur: 250000`` replaces that quantity's value (keeping its
     unit, marking its source as a scenario override); a non-quantity leaf (a list, a flag, a
-    name) is replaced as given. Unknown paths are errors naming the path and the nearest keys.
+    name) is replaced as given. An optional field the entry does not carry yet (an annualised
+    cost, a ``discount_rate``) takes a full ``{value, unit}`` and replaces the other cost form.
+    Unknown paths are errors naming the path and the nearest keys.
     """
     out = copy.deepcopy(raw)
     for path, new in overrides.items():
@@ -722,6 +724,10 @@ def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], origin: str)
                 )
             node = node[key]
         leaf = keys[-1]
+        cls = _entry_class(keys)
+        if cls is not None and leaf not in node and leaf in cls.model_fields:
+            _set_absent_field(node, leaf, new, cls, f"{origin}: overrides.{path}")
+            continue
         if not isinstance(node, dict) or leaf not in node:
             known = ", ".join(sorted(node)) if isinstance(node, dict) else "(not a mapping)"
             close = (difflib.get_close_matches(leaf, list(node), n=1)
@@ -738,6 +744,32 @@ def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], origin: str)
         else:
             node[leaf] = new
     return out
+
+
+def _entry_class(keys: list[str]) -> Any:
+    """The pydantic class of the entry ``section.entry`` a 3-part override path points into."""
+    if len(keys) != 3:
+        return None
+    if keys[0] == "heat":
+        return LAYER_HEAT.get(keys[1])
+    return LAYER_SECTIONS.get(keys[0])
+
+
+def _set_absent_field(entry: dict[str, Any], field: str, new: Any, cls: Any, where: str) -> None:
+    """An override of an optional field the entry does not carry (an annualised cost, an own
+    discount rate): a full quantity, and the other cost form is dropped (``_merge_entry``)."""
+    unit = expected_unit(cls, (field,))
+    if unit is not None and not (isinstance(new, dict) and {"value", "unit"} <= set(new)):
+        raise ScenarioError(f"{where} = {new!r}: the entry has no {field} to take a unit from; "
+                            f"give {{value: <number>, unit: '{unit}'}}")
+    if isinstance(new, dict):
+        new = {**new, "source": new.get("source", OVERRIDE_SOURCE)}
+    try:
+        merged = _merge_entry(entry, {field: new}, cls, where)
+    except DataError as exc:
+        raise ScenarioError(str(exc)) from None
+    entry.clear()
+    entry.update(merged)
 
 
 def validate_catalogue(raw: dict[str, Any], origin: str) -> Catalogue:

@@ -138,7 +138,9 @@ def _check_key(key: str, base: LoadedScenario, origin: str) -> None:
         if any(ref.facts for ref in base.scenario.sites):
             return  # sites outside the catalogue: checked when the case is loaded
         try:
-            apply_overrides(raw, {key.removeprefix("overrides."): 0}, origin)
+            # only the path is checked: a full quantity also passes an absent optional field
+            apply_overrides(raw, {key.removeprefix("overrides."): {"value": 0, "unit": "1"}},
+                            origin)
         except ScenarioError as exc:
             raise BatchError(str(exc)) from None
         return
