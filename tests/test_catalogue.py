@@ -172,6 +172,10 @@ def test_own_cooling_reuses_a_physics_model_or_gives_a_constant_pue(tmp_path):
     assert "did you mean 'constant'" in layer_error(tmp_path, {"cooling": {"v": bad}})
     bad = {**vendor, "parameters": {"pue": q(1.18, "1")}}
     assert "parameters ['wue_l_per_kwh'] missing" in layer_error(tmp_path, {"cooling": {"v": bad}})
+    bad = {**vendor, "parameters": {"pue": q(0.9, "1"), "wue_l_per_kwh": q(-1, "L/kWh")}}
+    text = layer_error(tmp_path, {"cooling": {"v": bad}})
+    assert "cooling.v.parameters" in text and "pue = 0.9" in text and "in [1, 5]" in text
+    assert "wue_l_per_kwh = -1.0 [L/kWh]: water use is >= 0" in text
 
 
 # --- costs as planners quote them (``CostForm``) ---------------------------------------------

@@ -324,7 +324,8 @@ class CoolingSpec(_Costed):
         """Units and range checks by naming convention, so a bad parameter is reported with the
         catalogue path (a negative loss share would otherwise surface as PUE < 1 later).
         Units by suffix: ``_k`` K (a difference), ``_pa`` Pa, ``_c`` degC, ``_efficiency``,
-        ``_effectiveness``, ``_share``, ``_load`` 1; any other unit must at least parse."""
+        ``_effectiveness``, ``_share``, ``_load`` 1, ``_l_per_kwh`` L/kWh, ``pue`` 1 (in
+        [1, 5]); any other unit must at least parse."""
         bad = []
         converted = {}
         for key, q in params.items():
@@ -349,6 +350,10 @@ class CoolingSpec(_Costed):
             elif key.endswith("_share") and not 0 <= v <= 1:
                 bad.append(f"{key} = {v} [{q.unit}]: shares are fractions in [0, 1] "
                            "(did you give a percentage?)")
+            elif key == "pue" and not 1 <= v <= 5:
+                bad.append(f"{key} = {v} [{q.unit}]: a PUE is facility / IT power, in [1, 5]")
+            elif key.endswith("_l_per_kwh") and v < 0:
+                bad.append(f"{key} = {v} [{q.unit}]: water use is >= 0 L/kWh")
             elif key.endswith("_c") and not -60 <= v <= 200:
                 bad.append(f"{key} = {v} [{q.unit}]: expected degC in [-60, 200] "
                            "(Kelvin given?)")
