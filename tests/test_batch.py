@@ -298,3 +298,17 @@ def test_truncated_results_of_a_finished_case_are_recomputed(tmp_path):
     assert again.computed == [case_id] and again.skipped == []
     assert is_done(out / case_id) and len(nc.read_bytes()) == len(good)
     assert run_batch(load_batch(path), out, serial=True, quiet=True).skipped == [case_id]
+
+
+def test_data_fingerprint_follows_own_catalogue_files(tmp_path):
+    """A finished case is run again when the planner's own catalogue file changes."""
+    from greendc.batch.cases import _FILE_HASHES, data_fingerprint
+    from tests.test_inputs import project
+
+    layer = {"servers": {"b200_node": {"price_eur": {"value": 350, "unit": "kEUR"}}}}
+    loaded = project(tmp_path, {"cat.yaml": layer})
+    before = data_fingerprint(loaded)
+    layer["servers"]["b200_node"]["price_eur"]["value"] = 360
+    (tmp_path / "cat.yaml").write_text(yaml.safe_dump(layer), encoding="utf-8")
+    _FILE_HASHES.clear()
+    assert before and data_fingerprint(loaded) != before

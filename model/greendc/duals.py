@@ -123,13 +123,15 @@ class DualLP:
         co2 = -(float(col_dual[em_col]) if em_col is not None else 0.0)
         if hasattr(m, "emissions_cap"):
             co2 -= row(m.emissions_cap)
-        y_c = row(m.compute_requirement)
-        perf = dict(zip(map(str, self.inputs.server.values),
-                        self.inputs["node_performance_pflops"].values.astype(float)))
-        per_type = [float(col_dual[col]) / perf[k] + y_c
-                    for (s, c, k) in m.nodes if (col := self.hm.column(m.nodes[s, c, k]))
-                    is not None and perf[k] > 0]
-        compute = min(per_type) if per_type else math.nan
+        compute = math.nan  # a given IT load (compute.it_load_mw) has no PFLOP/s requirement
+        if hasattr(m, "compute_requirement"):
+            y_c = row(m.compute_requirement)
+            perf = dict(zip(map(str, self.inputs.server.values),
+                            self.inputs["node_performance_pflops"].values.astype(float)))
+            per_type = [float(col_dual[col]) / perf[k] + y_c
+                        for (s, c, k) in m.nodes if (col := self.hm.column(m.nodes[s, c, k]))
+                        is not None and perf[k] > 0]
+            compute = min(per_type) if per_type else math.nan
         connection = {str(s): -sum(row(m.grid_connection[s, t]) for t in m.T) for s in m.S}
         return self._dataset(results, co2, compute, connection, "optimal",
                              float(status.objective))

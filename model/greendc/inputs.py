@@ -39,7 +39,7 @@ from greendc.errors import ScenarioError
 from greendc.physics.cooling import (
     climate_limit_hours, cooling_profiles, heat_rejection_saving,
 )
-from greendc.physics.finance import annualised_cost_eur_per_yr, capital_recovery_factor
+from greendc.physics.finance import annualised_cost_eur_per_yr
 from greendc.physics.heatpump import district_heating_supply_temperature_c, heat_pump_cop
 from greendc.scenario import LoadedScenario
 from greendc.timeseries import HOURS_PER_YEAR, cut_horizon
@@ -64,6 +64,7 @@ def _pick(requested: list[str] | None, known: dict[str, Any], field: str, origin
 def select_candidates(loaded: LoadedScenario, cat: Catalogue) -> dict[str, list[str]]:
     """Ids of the candidate sites, coolings, servers and supply techs of the scenario."""
     sc, origin = loaded.scenario, loaded.origin
+    _pick([sc.options.battery_type], cat.storage, "options.battery_type", origin)
     if sc.compute.it_load_mw is None:
         servers = _pick(sc.servers, cat.servers, "servers", origin)
     else:  # a given IT load: no servers, or the one type sized to carry it
@@ -73,8 +74,21 @@ def select_candidates(loaded: LoadedScenario, cat: Catalogue) -> dict[str, list[
         "site": [s.id for s in sc.sites],
         "cooling": _pick(sc.cooling, cat.cooling, "cooling", origin),
         "server": servers,
-        "tech": _pick(sc.options.supply_techs, cat.supply, "options.supply_techs", origin),
+        "tech": _supply_techs(sc, cat, origin),
     }
+
+
+def _supply_techs(sc, cat: Catalogue, origin: str) -> list[str]:
+    """Supply techs of the scenario: ``options.supply_techs`` (default all), without the PPAs
+    when ``options.ppa`` is false (exactly as a list naming no PPA)."""
+    techs = _pick(sc.options.supply_techs, cat.supply, "options.supply_techs", origin)
+    if sc.options.ppa:
+        return techs
+    listed = [r for r in sc.options.supply_techs or [] if cat.supply[r].kind == "ppa"]
+    if listed:
+        raise ScenarioError(f"{origin}: options.ppa is false but options.supply_techs lists the "
+                            f"PPAs {listed}; drop them or set options.ppa: true")
+    return [r for r in techs if cat.supply[r].kind != "ppa"]
 
 
 def jurisdiction_allowed(attrs: dict[str, Any], allowed: list[str] | None) -> bool:
@@ -273,8 +287,7 @@ def _add_cooling(ds, sc, cat: Catalogue, sites) -> None:
     specs = [cat.cooling[c] for c in cools]
     rate = sc.finance.discount_rate
     ds["cooling_cost_eur_per_mw_it_yr"] = ("cooling", [
-        annualised_cost_eur_per_yr(x.capex_eur_per_kw_it.value * 1000, rate, x.lifetime_yr.value,
-                                   x.fixed_opex_share_per_yr.value) for x in specs])
+        x.annual_cost("capex_eur_per_kw_it", rate) for x in specs])
     ds["max_rack_density_kw"] = ("cooling", [x.max_rack_density_kw_per_rack.value for x in specs])
     ds["floor_m2_per_rack"] = ("cooling", [x.floor_m2_per_rack.value for x in specs])
     ds["recoverable_heat_share"] = ("cooling", [x.recoverable_heat_share.value for x in specs])
@@ -339,8 +352,7 @@ def _add_servers(ds, sc, cat: Catalogue) -> None:
     ds["node_peak_mw"] = ("server", peak)
     ds["node_power_mw"] = ("server", idle + u * (peak - idle))
     ds["node_performance_pflops"] = ("server", [x.performance_pflops.value for x in specs])
-    ds["node_cost_eur_per_yr"] = ("server", [
-        annualised_cost_eur_per_yr(x.price_eur.value, rate, x.lifetime_yr.value) for x in specs])
+    ds["node_cost_eur_per_yr"] = ("server", [x.annual_cost("price_eur", rate) for x in specs])
     ds["node_embodied_t_per_yr"] = ("server", [
         x.embodied_kg_co2.value / 1000 / x.lifetime_yr.value for x in specs])
     ds["node_non_eu"] = ("server", [float(not _eu_country(x.origin)) for x in specs])
@@ -380,8 +392,7 @@ def _add_supply(ds, sc, cat: Catalogue, sites) -> None:
                     "add it to the site file or drop the tech with options.supply_techs"
                 )
             cf[i, j] = sites[s][var].values
-            prices = spec.strike_eur_per_mwh
-            strike[i, j] = (prices.get(country) or prices["default"]).value
+            strike[i, j] = spec.strike_for(country)
             limit = cat.sites[s].supply_potential_mw.get(r)
             potential[i, j] = limit.value if limit is not None else 0.0
     ds["capacity_factor"] = (("site", "tech", "time"), cf)
@@ -389,24 +400,19 @@ def _add_supply(ds, sc, cat: Catalogue, sites) -> None:
     ds["supply_potential_mw"] = (("site", "tech"), potential)
     specs = [cat.supply[r] for r in techs]
     ds["supply_capacity_cost_eur_per_mw_yr"] = ("tech", [
-        annualised_cost_eur_per_yr(x.capex_eur_per_kw.value * 1000, rate, x.lifetime_yr.value,
-                                   x.fixed_opex_share_per_yr.value) for x in specs])
+        x.annual_cost("capex_eur_per_kw", rate) for x in specs])
     ds["supply_lifecycle_g_per_kwh"] = ("tech", [x.lifecycle_g_co2_per_kwh.value for x in specs])
-    # owned plants (a capex to annualise) count their life cycle as embodied, PPAs as operational
-    ds["supply_owned"] = ("tech", [float(x.capex_eur_per_kw.value > 0) for x in specs])
+    # owned plants count their life cycle as embodied, PPAs as operational
+    ds["supply_owned"] = ("tech", [float(x.kind == "owned") for x in specs])
     ds["supply_energy_mwh_per_mw_yr"] = (ds["capacity_factor"] * ds["weight_h"]).sum("time")
 
 
 def _add_storage_and_heat(ds, sc, cat: Catalogue) -> None:
     rate = sc.finance.discount_rate
-    b = cat.storage["battery"]
+    b = cat.storage[sc.options.battery_type]
     ds.attrs.update(
-        battery_energy_cost_eur_per_mwh_yr=annualised_cost_eur_per_yr(
-            b.energy_capex_eur_per_mwh.value, rate, b.energy_lifetime_yr.value,
-            b.fixed_opex_share_per_yr.value),
-        battery_power_cost_eur_per_mw_yr=annualised_cost_eur_per_yr(
-            b.power_capex_eur_per_mw.value, rate, b.power_lifetime_yr.value,
-            b.fixed_opex_share_per_yr.value),
+        battery_energy_cost_eur_per_mwh_yr=b.annual_cost("energy_capex_eur_per_mwh", rate),
+        battery_power_cost_eur_per_mw_yr=b.annual_cost("power_capex_eur_per_mw", rate),
         battery_charge_efficiency=b.charge_efficiency.value,
         battery_discharge_efficiency=b.discharge_efficiency.value,
         battery_embodied_t_per_mwh_yr=b.embodied_kg_co2_per_kwh.value / b.energy_lifetime_yr.value,
@@ -414,11 +420,8 @@ def _add_storage_and_heat(ds, sc, cat: Catalogue) -> None:
     )
     hp, dh = cat.heat.heat_pump, cat.heat.district_heating
     ds.attrs.update(
-        heat_pump_cost_eur_per_mw_yr=annualised_cost_eur_per_yr(
-            hp.capex_eur_per_mw_th.value, rate, hp.lifetime_yr.value,
-            hp.fixed_opex_share_per_yr.value),
-        dh_connection_cost_eur_per_yr=dh.connection_capex_eur.value
-        * capital_recovery_factor(rate, dh.connection_lifetime_yr.value),
+        heat_pump_cost_eur_per_mw_yr=hp.annual_cost("capex_eur_per_mw_th", rate),
+        dh_connection_cost_eur_per_yr=dh.annual_cost("connection_capex_eur", rate),
     )
     supply_c = district_heating_supply_temperature_c(
         ds["air_temperature_c"], dh.supply_max_c.value, dh.supply_min_c.value,

@@ -1,8 +1,9 @@
 """Study scenarios: a YAML file validated by pydantic v2 models.
 
 A scenario names the candidate sites, server types and cooling technologies, the compute
-requirement, the objective, limits and sovereignty rules, and may override any catalogue
-value by its dotted path. Example (``studies/reference_sites.yaml``)::
+requirement, the objective, limits and sovereignty rules, may layer its own catalogue files
+over the built-in catalogue (``catalogue:``, see ``greendc.catalogue.layer_catalogues``) and
+may override any catalogue value by its dotted path. Example (``studies/reference_sites.yaml``)::
 
     name: reference_sites
     sites: [fr-essonne, se-stockholm, de-frankfurt, es-madrid, gb-london, nl-amsterdam]
@@ -289,9 +290,17 @@ class Options(_Strict):
     emissions separately from the inventory, never netted against it: the network already
     books the lower emissions of its heat, so netting them here would count them twice, and
     the displaced production is the network's marginal plant, not its average content.
+
+    ``ppa`` (default true): off-site power purchase agreements (supply entries of kind
+    ``ppa``) may be contracted; false leaves only owned plants, exactly as a
+    ``supply_techs`` list without any PPA. ``battery_type``: the storage entry of the
+    catalogue that ``battery`` builds (an own one from a ``catalogue:`` file, say).
     """
 
     battery: bool = Field(True, description="a battery [MWh, MW] may be built at the site")
+    battery_type: str = Field("battery", min_length=1, description="storage entry of the "
+                              "catalogue built as the battery")
+    ppa: bool = Field(True, description="allow off-site PPAs (supply kind 'ppa')")
     heat_export: bool = Field(True, description="waste heat may be sold to district heating "
                               "through a heat pump [MW_th] where the site has a network")
     surplus_sale: bool = Field(True, description="solar/wind output not used on site is sold "
@@ -389,12 +398,17 @@ class Scenario(_Strict):
         {}, description="design PUE curve per cooling id: points {dry_bulb_c [degC], pue [-]}, "
         "piecewise linear in the hourly outdoor temperature, constant beyond the end points; "
         "used instead of the physics model (a site file's pue_<cooling_id> wins at its site)")
-    overrides: dict[str, Any] = Field({}, description="catalogue values changed by dotted "
-                                      "path, e.g. servers.b200_node.price_eur: 380000 [the "
-                                      "catalogue field's unit]")
-    data_dir: str | None = Field(None, description="folder replacing the built-in data "
-                                 "folder (catalogue/ and sites/), relative to the scenario "
-                                 "file")
+    catalogue: list[str] = Field(
+        [], description="own catalogue files (YAML, paths relative to the scenario file), "
+        "layered over the built-in catalogue in order, a later file winning: new server types, "
+        "cooling technologies, supply contracts and storage, or changed fields of built-in "
+        "entries (see README 'Own technologies')")
+    overrides: dict[str, Any] = Field(
+        {}, description="catalogue values changed by dotted path, applied after the "
+        "catalogue files, e.g. {servers.b200_node.price_eur: 380000} (unit kept)")
+    data_dir: str | None = Field(
+        None, description="deprecated: a full copy of the data folder (catalogue/ and "
+        "sites/); use `catalogue:` files for technologies and sites[].file for site series")
     data_year: int | None = Field(
         None, ge=1990, le=2100, description="grid data year of every site file (reference "
         "sites: data/sites/<site>_<year>.nc, see `greendc data list`); default 2018")
@@ -465,7 +479,8 @@ ANY = object()
 DIGEST_OMITS_DEFAULT = {"data_year": None, "solver.primal_feasibility_tolerance": None,
                         "solver.dual_feasibility_tolerance": None, "solver.log": ANY,
                         "solver.duals": True, "compute.it_load_mw": None,
-                        "compute.server": None, "pue_curves": {},
+                        "compute.server": None, "pue_curves": {}, "catalogue": [],
+                        "options.ppa": True, "options.battery_type": "battery",
                         **{f"sites[].{key}": None for key in (
                             "country", "eu_member", "eea_member", "eu_adequacy_decision")}}
 

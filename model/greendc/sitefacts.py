@@ -28,7 +28,7 @@ from __future__ import annotations
 import typing
 from typing import Annotated, Any
 
-from greendc.catalogue import EU_MEMBERS, OVERRIDE_SOURCE, SiteFacts, did_you_mean
+from greendc.catalogue import EU_MEMBERS, OVERRIDE_SOURCE, SiteFacts, did_you_mean, expected_unit
 from greendc.errors import ScenarioError
 from greendc.units import convert
 
@@ -38,28 +38,10 @@ EU_ADEQUACY = frozenset("AD AR CA CH FO GB GG IL IM JE JP KR NZ US UY".split())
 JURISDICTION_ATTRS = ("eu_member", "eea_member", "eu_adequacy_decision")
 
 
-def _model_unit(tp: Any) -> str | None:
-    """The model unit a catalogue quantity annotation converts to (``catalogue._unit``)."""
-    if typing.get_origin(tp) is Annotated:
-        for meta in typing.get_args(tp)[1:]:
-            unit = getattr(getattr(meta, "func", None), "model_unit", None)
-            if unit:
-                return unit
-    for arg in typing.get_args(tp):
-        unit = _model_unit(arg)
-        if unit:
-            return unit
-    return None
-
-
 def fact_unit(name: str) -> str | None:
-    """Documented unit of a site fact (None for flags, names and lists)."""
-    field = SiteFacts.model_fields[name]
-    for meta in field.metadata:
-        unit = getattr(getattr(meta, "func", None), "model_unit", None)
-        if unit:
-            return unit
-    return _model_unit(field.annotation)
+    """Documented unit of a site fact, of its values for a mapping such as
+    ``supply_potential_mw`` (None for flags, names and lists)."""
+    return expected_unit(SiteFacts, (name,)) or expected_unit(SiteFacts, (name, "any"))
 
 
 def _quantity(value: Any, unit: str, where: str) -> dict[str, Any]:

@@ -32,7 +32,7 @@ import xarray as xr
 
 from greendc.checks import check_feasibility_hints, check_names, check_physics, hostable
 from greendc.catalogue import (
-    Catalogue, apply_overrides, did_you_mean, read_catalogue_dicts, validate_catalogue,
+    Catalogue, apply_overrides, did_you_mean, scenario_catalogue_dicts, validate_catalogue,
 )
 from greendc.duals import add_duals, design_duals, study_emissions_bound
 from greendc.errors import InfeasibleError, ScenarioError, SolverError
@@ -45,7 +45,7 @@ from greendc.scenario import LoadedScenario, load_scenario, scenario_from_dict, 
 from greendc.solve import (
     HighsModel, SolveStatus, clear_interrupt, interrupted, sigint_interrupts,
 )
-from greendc.timeseries import data_dir, load_it_load, load_sites, time_alignment
+from greendc.timeseries import load_it_load, load_sites, time_alignment
 from greendc.typical import aggregate_inputs, reevaluate_study
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def load_study(source: Any, overrides: dict[str, Any] | None = None) -> Study:
 
 def _catalogue_for(loaded: LoadedScenario) -> Catalogue:
     """Catalogue with the scenario's overrides and per-site facts applied, validated."""
-    raw = read_catalogue_dicts(data_dir(loaded))
+    raw = scenario_catalogue_dicts(loaded)
     raw = apply_overrides(raw, loaded.scenario.overrides, loaded.origin)
     for i, ref in enumerate(loaded.scenario.sites):
         base = raw["sites"].get(ref.id)

@@ -138,14 +138,15 @@ def _all_keys(spec: BatchFile) -> list[str]:
 def _check_key(key: str, base: LoadedScenario, origin: str) -> None:
     """Unknown override keys are errors of the batch file, not of every case."""
     if key.startswith("overrides."):
-        from greendc.catalogue import apply_overrides, read_catalogue_dicts
-        from greendc.timeseries import data_dir
+        from greendc.catalogue import apply_overrides, scenario_catalogue_dicts
 
-        raw = read_catalogue_dicts(data_dir(base))
+        raw = scenario_catalogue_dicts(base)
         if any(ref.facts for ref in base.scenario.sites):
             return  # sites outside the catalogue: checked when the case is loaded
         try:
-            apply_overrides(raw, {key.removeprefix("overrides."): 0}, origin)
+            # only the path is checked: a full quantity also passes an absent optional field
+            apply_overrides(raw, {key.removeprefix("overrides."): {"value": 0, "unit": "1"}},
+                            origin)
         except ScenarioError as exc:
             raise BatchError(str(exc)) from None
         return
@@ -232,11 +233,13 @@ def data_fingerprint(loaded: LoadedScenario) -> str:
     finished case whose data changed since is run again. Empty when a file is missing (the case
     then fails with the loader's message)."""
     from greendc.resources import DATA_DIR
+    from greendc.catalogue import user_catalogue_files
     from greendc.timeseries import data_dir, planner_file, site_file
 
     try:
         folder = (data_dir(loaded) or DATA_DIR) / "catalogue"
         files = sorted(folder.glob("*.yaml"))
+        files += [path for _, path in user_catalogue_files(loaded)]
         files += [site_file(loaded, ref.id, ref.file, i)
                   for i, ref in enumerate(loaded.scenario.sites)]
         profile = loaded.scenario.compute.it_load_mw

@@ -32,6 +32,10 @@ PUE models (``pue_model`` in data/catalogue/cooling.yaml):
   chiller, only when the air is too warm.
 - ``direct_liquid``: warm-water direct liquid cooling for a share of the heat (dry coolers as
   for immersion) and an air-side economiser for the rest.
+- ``constant``: a planner's given figures, PUE = ``pue`` [-] and WUE = ``wue_l_per_kwh``
+  [L/kWh_IT] every hour (a vendor's quoted annual values; no weather dependence). Without a
+  plant model, heat recovered saves no plant electricity or water (``heat_rejection_saving``
+  is 0), the conservative reading.
 """
 
 from __future__ import annotations
@@ -72,6 +76,7 @@ REQUIRED = {
     "economiser_chillerless": ELECTRICAL + AIR + CHILLERLESS,
     "immersion": ELECTRICAL + CHILLER + DRY_COOLER,
     "direct_liquid": ELECTRICAL + AIR + CHILLER + ECONOMISER + DRY_COOLER + ("liquid_share",),
+    "constant": ("pue", "wue_l_per_kwh"),
 }
 
 
@@ -238,6 +243,9 @@ def _check_parameters(pue_model: str, p: Mapping[str, float]) -> None:
     for key in ("ups_efficiency", "fan_efficiency", "pump_efficiency"):
         if key in p and not 0 < p[key] <= 1:
             raise DataError(f"cooling parameter {key} = {p[key]}: efficiencies are in (0, 1]")
+    if pue_model == "constant" and not (1.0 <= p["pue"] <= 5.0 and 0 <= p["wue_l_per_kwh"]):
+        raise DataError(f"cooling pue_model 'constant': pue = {p['pue']} must be in [1, 5] "
+                        f"and wue_l_per_kwh = {p['wue_l_per_kwh']} [L/kWh] >= 0")
     if p.get("cycles_of_concentration", 2.0) <= 1:
         raise DataError(f"cooling parameter cycles_of_concentration = "
                         f"{p['cycles_of_concentration']}: expected > 1")
@@ -252,6 +260,8 @@ def cooling_profiles(t_c, rh_pct, pue_model: str, parameters: Mapping[str, float
     p = dict(parameters)
     _check_parameters(pue_model, p)
     t = np.asarray(t_c, dtype=float)
+    if pue_model == "constant":
+        return np.full(t.shape, float(p["pue"])), np.full(t.shape, float(p["wue_l_per_kwh"]))
     overhead = electrical_overhead(p)
     if pue_model == "chiller":
         fans = air_fan_share(p)
@@ -292,6 +302,7 @@ def heat_rejection_saving(t_c, rh_pct, pue_model: str, parameters: Mapping[str, 
       evaporative media treat the air stream whatever the heat load); chiller-less: 0.
     - ``immersion`` / ``direct_liquid``: dry-cooler fans, spray water and trim chiller per
       kW_th of the liquid loop (``dry_cooler``), less the coolant pumps, which keep running.
+    - ``constant``: 0 (no plant model to take the heat from).
     Facility power then is PUE x IT - saving x heat recovered (``formulation.cooling``).
     """
     p = dict(parameters)
@@ -300,7 +311,7 @@ def heat_rejection_saving(t_c, rh_pct, pue_model: str, parameters: Mapping[str, 
     if pue_model in ("immersion", "direct_liquid"):
         power, water = dry_cooler(t, rh_pct, p)
         power = power - p["coolant_pump_share"]
-    elif pue_model == "economiser_chillerless":
+    elif pue_model in ("economiser_chillerless", "constant"):
         power, water = np.zeros_like(t), np.zeros_like(t)
     else:
         power, water = _chiller_rejection(wet_bulb_stull_c(t, rh_pct), p)
