@@ -117,13 +117,13 @@ def test_run_small_horizon_writes_summary(runner, tmp_path):
     assert f"results: {out}" in result.output
     assert "annual cost" in result.output and "optimal" in result.output
     info = json.loads((out / "summary.json").read_text())
-    for key in ("scenario", "site", "cooling", "servers", "it_mw", "cost_eur_per_year",
-                "cost_breakdown_eur_per_year", "emissions_t_per_year", "mean_pue", "solver",
+    for key in ("scenario", "site", "cooling", "servers", "it_mw", "cost_eur_per_yr",
+                "cost_breakdown_eur_per_yr", "emissions_t_per_yr", "mean_pue", "solver",
                 "provenance"):
         assert key in info, key
     assert info["scenario"] == "small" and info["site"] in SITES
     assert info["solver"]["status"] == "optimal" and info["solver"]["proven_optimal"] is True
-    assert info["cost_eur_per_year"] > 0
+    assert info["cost_eur_per_yr"] > 0
     assert (out / "results.nc").is_file() and (out / "csv").is_dir()
     assert not list(out.glob(".greendc-*")), "temporary folder left behind"
 
@@ -134,7 +134,7 @@ def test_run_quiet_prints_one_json_line(runner, tmp_path):
     result = runner.invoke(app, ["run", str(path), "-q", "--out", str(tmp_path / "r")])
     assert result.exit_code == 0, output(result)
     line = json.loads(result.stdout.splitlines()[0])
-    assert set(line) == {"site", "cooling", "cost_eur_per_year"}
+    assert set(line) == {"site", "cooling", "cost_eur_per_yr", "annual_basis"}
 
 
 @needs_sites
@@ -212,7 +212,8 @@ def test_interrupted_run_keeps_earlier_results(runner, tmp_path, monkeypatch):
         assert result.exit_code != 0
     after = {p.name: p.read_bytes() for p in (out / "summary.json", out / "results.nc")}
     assert after == before
-    assert sorted(p.name for p in out.iterdir()) == ["csv", "results.nc", "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["csv", "results.nc", "scenario.resolved.yaml",
+                                                     "summary.json"]
 
 
 # -------------------------------------------------------------------------- footprint

@@ -47,7 +47,7 @@ from greendc.errors import InfeasibleError
 from greendc.results import summary
 from greendc.solve import HighsModel, SolverSettings
 from greendc.study import (ModelSpec, Study, _failure, combinations, no_design_error,
-                           solve_decomposed, solve_inputs)
+                           provenance_attrs, solve_decomposed, solve_inputs)
 from greendc.results import extract_results
 
 log = logging.getLogger(__name__)
@@ -223,15 +223,29 @@ def pareto_front(study: Study, points: int = 10, scope: str = "emissions",
                             cost - rel * abs(cost))
     ordered = [best[i] for i in swept if i in best]
     front = assemble_front(ordered, study, scope)
+    seconds = round(time.perf_counter() - start, 3)
     if designs is not None:
-        designs.extend(p.results for p in ordered)
-    front.attrs.update(seconds=round(time.perf_counter() - start, 3), points_requested=points,
+        designs.extend(_point_results(p, study, seconds) for p in ordered)
+    front.attrs.update(provenance_attrs(study))
+    front.attrs.update(seconds=seconds, points_requested=points,
                        persistent=int(persistent), candidates=json.dumps(
                            [c if c is None else f"{c[0]}/{c[1]}" for c in candidates]),
                        points_missing=json.dumps(
                            [{"epsilon_t_per_yr": float(grid[i]), "reason": missing[i]}
                             for i in sorted(missing)]))
     return front
+
+
+def _point_results(point: Point, study: Study, seconds: float) -> xr.Dataset:
+    """A front point's results Dataset with the scenario's provenance and the point's own
+    solver status and gap (as ``solve_study`` labels a run), so that a saved point reports
+    like a run."""
+    res = point.results.copy()
+    res.attrs.update(provenance_attrs(study), solver_status=point.status,
+                     solver_mip_gap=point.mip_gap, solver_seconds=seconds,
+                     solver_strategy="pareto point (epsilon-constraint)",
+                     front_epsilon_t_per_yr=point.epsilon)
+    return res
 
 
 def _map_chunks(jobs: list[tuple], workers: int):
@@ -357,7 +371,8 @@ def assemble_front(points: list[Point], study: Study, scope: str) -> xr.Dataset:
     put("supply_mw", ("point", "tech"), [[info["supply_mw"].get(str(r), 0.0) for r in ds.tech.values]
                                          for info in infos], "MW", "solar/wind contracted")
     for key, units in (("battery_mwh", "MWh"), ("battery_mw", "MW"), ("heat_pump_mw", "MW_th"),
-                       ("mean_pue", "1"), ("heat_sold_mwh", "MWh_th/yr"), ("supply_share", "1")):
+                       ("mean_pue", "1"), ("heat_sold_mwh_per_yr", "MWh_th/yr"),
+                       ("supply_share", "1")):
         put(key, ("point",), [info[key] for info in infos], units, key.replace("_", " "))
     ds["solver_status"] = ("point", [p.status for p in points])
     put("mip_gap", ("point",), [p.mip_gap for p in points], "1", "relative MIP gap")
@@ -416,4 +431,8 @@ def _front_table(front: xr.Dataset):
         table[f"nodes_{k}"] = front["nodes"].sel(server=k).values
     for r in front.tech.values:
         table[f"supply_{r}_mw"] = front["supply_mw"].sel(tech=r).values
+    from greendc.results import annual_basis
+
+    horizon = front.attrs.get("horizon")
+    table["annual_basis"] = annual_basis(json.loads(horizon) if horizon else None)
     return table

@@ -38,7 +38,7 @@ from greendc.errors import InfeasibleError, ScenarioError, SolverError
 from greendc.bounds import Bound, lp_bound
 from greendc.inputs import prepare_inputs
 from greendc.problem import ModelSpec, Solved, settings_for, solve_inputs  # noqa: F401 - API
-from greendc.results import package_versions
+from greendc.results import horizon_of, package_versions
 from greendc.scenario import LoadedScenario, load_scenario, scenario_from_dict, with_overrides
 from greendc.solve import (
     HighsModel, SolveStatus, clear_interrupt, interrupted, sigint_interrupts,
@@ -172,20 +172,32 @@ def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
     res["candidate_pue"].attrs.update(units="1", long_name="hourly PUE of every candidate "
                                       "site and cooling technology")
     res.attrs.update(
-        scenario=sc.name, scenario_hash=study.inputs.attrs["scenario_hash"],
-        data_years=study.inputs.attrs["data_years"], objective=sc.objective,
+        provenance_attrs(study),
         solver_status=_overall_status(solved.status, gap, spec.settings.mip_rel_gap),
         solver_mip_gap=gap,
         solver_seconds=round(time.perf_counter() - start, 3),
         solver_strategy=strategy, build_seconds=round(solved.build_seconds, 3),
         model_columns=solved.columns, model_rows=solved.rows,
         model_integer_columns=solved.integer_columns,
-        package_versions=json.dumps(package_versions()),
-        catalogue_sources=json.dumps(sorted(study.catalogue.sources())),
     )
     if study.full_inputs is not None:  # typical days: re-evaluate the design hour by hour
         res = reevaluate_study(study, spec, res)
     return res
+
+
+def provenance_attrs(study: Study) -> dict[str, Any]:
+    """The attributes every results Dataset of ``study`` carries, whichever path solved it
+    (``solve_study``, a front point of ``greendc.pareto``): scenario, hash, objective,
+    horizon and data years, package versions and catalogue sources (JSON strings where a
+    netCDF attribute must be flat; ``results.summary`` decodes them)."""
+    sc = study.scenario
+    return dict(
+        scenario=sc.name, scenario_hash=study.inputs.attrs["scenario_hash"],
+        data_years=study.inputs.attrs["data_years"], objective=sc.objective,
+        horizon=json.dumps(horizon_of(study.inputs)),
+        package_versions=json.dumps(package_versions()),
+        catalogue_sources=json.dumps(sorted(study.catalogue.sources())),
+    )
 
 
 def _overall_status(status: SolveStatus, gap: float, tolerance: float) -> str:
