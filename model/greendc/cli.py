@@ -245,7 +245,6 @@ def pareto(
 
     folder = out or pathlib.Path("results") / f"{folder_name(study.scenario.name)}-front"
     cheapest = designs[0]
-    cheapest["candidate_pue"] = study.inputs["pue"].astype("float32")
     from greendc.results import DERIVED_FILES
 
     # results, front and report replace the old ones at once

@@ -238,9 +238,14 @@ def pareto_front(study: Study, points: int = 10, scope: str = "emissions",
 
 def _point_results(point: Point, study: Study, seconds: float) -> xr.Dataset:
     """A front point's results Dataset with the scenario's provenance and the point's own
-    solver status and gap (as ``solve_study`` labels a run), so that a saved point reports
-    like a run."""
-    res = point.results.copy()
+    solver status and gap (as ``solve_study`` labels a run), on the study's candidate sites
+    and coolings (with their hourly PUE), so that a saved point reports like a run."""
+    res = point.results.reindex(site=study.inputs.site, cooling=study.inputs.cooling,
+                                fill_value=0.0)
+    res["candidate_pue"] = study.inputs["pue"].astype("float32")
+    res["candidate_pue"].attrs.update(units="1", long_name="hourly PUE of every candidate "
+                                      "site and cooling technology")
+    res.attrs = dict(point.results.attrs)
     res.attrs.update(provenance_attrs(study), solver_status=point.status,
                      solver_mip_gap=point.mip_gap, solver_seconds=seconds,
                      solver_strategy="pareto point (epsilon-constraint)",

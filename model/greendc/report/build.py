@@ -108,7 +108,8 @@ def results_report(folder: pathlib.Path) -> Report:
                Figure("Emissions breakdown", "emissions.png",
                       lambda: plots.emissions_breakdown(res)),
                Figure("Hourly dispatch", "dispatch.png", lambda: plots.dispatch_heatmaps(res)),
-               Figure("Monthly energy balance", "monthly.png",
+               Figure("Energy balance as modelled (per month, or per day on a short horizon)",
+                      "monthly.png",
                       lambda: plots.monthly_energy_balance(res))]
     if "candidate_pue" in res:
         figures.append(Figure("PUE duration curves per cooling and site", "pue.png",
