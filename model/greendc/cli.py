@@ -235,7 +235,7 @@ def pareto(
     try:
         study = load_study(scenario)
         designs: list = []
-        with show_steps(enabled=not quiet, bar=True, desc="front"):
+        with show_steps(enabled=not quiet):
             front = pareto_front(study, points=points, scope=scope, designs=designs)
     except GreendcError as exc:
         _fail(exc)

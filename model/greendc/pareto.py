@@ -44,6 +44,7 @@ import xarray as xr
 
 from greendc.bounds import Bound, bound_from, lp_bound
 from greendc.errors import InfeasibleError
+from greendc.progress import step_of
 from greendc.results import summary
 from greendc.solve import HighsModel, SolverSettings
 from greendc.study import (ModelSpec, Study, _failure, combinations, no_design_error,
@@ -213,7 +214,8 @@ def pareto_front(study: Study, points: int = 10, scope: str = "emissions",
     for found, lost in _map_chunks(jobs, workers):
         best.update(found)
         missing.update(lost)
-        log.info("front points %s done", sorted(found))
+        log.info("front points %s done", sorted(found),
+                 extra=step_of("front points", len(best) + len(missing), points))
     rel = study.scenario.solver.mip_rel_gap  # the lexicographic ends' gap, if they are kept
     for i, res, cost, emis in ((0, cost_end, cost_lo, em_hi), (points - 1, emis_end, cost_hi, em_lo)):
         if i not in best:  # the sweep found nothing there: keep the lexicographic end point

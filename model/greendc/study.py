@@ -37,6 +37,7 @@ from greendc.catalogue import (
 from greendc.errors import InfeasibleError, ScenarioError, SolverError
 from greendc.bounds import Bound, lp_bound
 from greendc.inputs import prepare_inputs
+from greendc.progress import step_of
 from greendc.problem import ModelSpec, Solved, settings_for, solve_inputs  # noqa: F401 - API
 from greendc.results import horizon_of, package_versions
 from greendc.scenario import LoadedScenario, load_scenario, scenario_from_dict, with_overrides
@@ -159,7 +160,7 @@ def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
         if solved is None:
             raise no_design_error(study, table)
     else:
-        log.info("solve monolithic model")
+        log.info("solve monolithic model", extra=step_of("MILP", 1, 1))
         solved = solve_inputs(spec, study.inputs)
         table, gap = None, float(solved.status.mip_gap or 0.0)
         if solved.results is None:
@@ -294,10 +295,11 @@ def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str
     subs = [inputs.sel(site=[s], cooling=[c]) for s, c in combos]
     lp = site_lp_bounds(inputs, spec, combos, workers)
     bounds = {c: b.value for c, b in lp.items()}  # -inf: no bound, the combination is solved
-    for combo in combos:
+    for i, combo in enumerate(combos, 1):
         b = lp[combo]
         log.info("bound %s / %s: %s", *combo, f"{b.value:,.6g}" if b.known
-                 else "infeasible" if b.infeasible else f"no bound ({b.status})")
+                 else "infeasible" if b.infeasible else f"no bound ({b.status})",
+                 extra=step_of("LP bounds", i, len(combos)))
     order = sorted(combos, key=lambda x: (bounds[x], combos.index(x)))
     best: Solved | None = None
     outcome = {c: "infeasible" for c in combos if lp[c].infeasible}
@@ -305,6 +307,7 @@ def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str
     proven_bound = dict(bounds)  # LP bound, replaced by the MILP dual bound once solved
     todo = [c for c in order if not lp[c].infeasible]
     gap = spec.settings.mip_rel_gap
+    most, solved_count = len(todo), 0  # at most every feasible combination is solved
     while todo and not interrupted():  # Ctrl-C: keep the best so far, the rest not solved
         if best is not None:
             obj = best.status.objective
@@ -320,8 +323,10 @@ def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str
         jobs = [subs[combos.index(c)] for c in batch]
         for combo, solved in zip(batch, _map(spec, jobs, False, workers)):
             outcome[combo] = solved.status.status
+            solved_count += 1
             log.info("solve %s / %s: %s %s", *combo, solved.status.status,
-                     "" if solved.status.objective is None else solved.status.objective)
+                     "" if solved.status.objective is None else solved.status.objective,
+                     extra=step_of("MILP (at most)", solved_count, most))
             if solved.results is None:
                 proven_bound[combo] = float("inf") if solved.status.status == "infeasible" \
                     else bounds[combo]

@@ -138,7 +138,8 @@ def monthly_energy_balance(res: xr.Dataset):
     index = _time_index(res)
     if horizon.get("typical_days") or index is None:
         groups, unit = np.arange(len(frame)) // 24, "day"
-        labels = [f"typical day {i + 1}" for i in range(int(groups.max()) + 1)]
+        kind = "typical day" if horizon.get("typical_days") else "day"
+        labels = [f"{kind} {i + 1}" for i in range(int(groups.max()) + 1)]
     elif len(frame) >= 2 * 730:
         groups, unit = index.to_period("M"), "month"
         labels = [f"{p:%b %Y}" for p in groups.unique()]
