@@ -240,3 +240,29 @@ def test_footprint_needs_pue_and_intensity_or_site(runner):
                                  "--hours", "10"])
     assert result.exit_code == 1
     assert "give --pue and --carbon-intensity, or --site" in output(result)
+
+
+@needs_sites
+def test_pareto_folder_report_names_the_scenario_and_its_real_status(runner, tmp_path):
+    """The folder of `greendc pareto` reports like a run: the scenario in the title, the
+    front's own solver outcome (no false "Not proven optimal: solver status None"), the
+    provenance and horizon; a later `greendc run` into it drops the front and its report
+    and writes a fresh report."""
+    path = write(tmp_path, {**SMALL, "horizon": {"hours": 24}})
+    out = tmp_path / "front"
+    result = runner.invoke(app, ["pareto", str(path), "-n", "2", "-q", "--out", str(out)])
+    assert result.exit_code == 0, output(result)
+    html = (out / "report.html").read_text()
+    assert "<h1>greendc Pareto front: small</h1>" in html
+    assert "Not proven optimal" not in html and "status None" not in html
+    info = json.loads((out / "summary.json").read_text())
+    assert info["scenario"] == "small" and info["solver"]["status"] == "optimal"
+    assert info["provenance"]["scenario_hash"] and info["horizon"]["hours"] == 24
+    assert (out / "scenario.resolved.yaml").exists()
+    assert "annual_basis" in (out / "front.csv").read_text().splitlines()[0]
+
+    result = runner.invoke(app, ["run", str(path), "-q", "--out", str(out)])
+    assert result.exit_code == 0, output(result)
+    assert not (out / "front.nc").exists() and not (out / "front.csv").exists()
+    html = (out / "report.html").read_text()
+    assert "<h1>greendc report: small</h1>" in html and "Pareto" not in html
