@@ -189,7 +189,9 @@ def batch_report(folder: pathlib.Path) -> Report:
     table["emissions_t_per_yr"] = table["emissions_t_per_yr"].round(0)
     table["cfe_share"] = table["cfe_share"].round(3)
     rows = [["" if v != v else str(v) for v in row] for row in table.values.tolist()]
+    bases = sorted({str(b) for b in cases.get("annual_basis", []) if b})
     return Report(title=f"greendc batch: {folder.name}",
+                  provenance="annual figures: " + (" | ".join(bases) or "basis not recorded"),
                   figures=[Figure("Comparison of the cases", "batch_comparison.png",
                                   lambda: plots.batch_comparison(cases))],
                   tables=[Table("Cases", "cases-table", BATCH_HEAD, rows)])
