@@ -269,20 +269,34 @@ def _bound_site_task(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str]) -
 
 def site_lp_bounds(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
                    workers: int = 1) -> dict[tuple[str, str], Bound]:
-    """LP-relaxation bound of every (site, cooling) combination, one task per site."""
+    """LP-relaxation bound of every (site, cooling) combination, one task per site; each
+    bound is logged (phase "LP bounds", i/n) as its site's task returns."""
     by_site: dict[str, list[str]] = {}
     for s, c in combos:
         by_site.setdefault(s, []).append(c)
     jobs = [(inputs.sel(site=[s], cooling=cs), cs) for s, cs in by_site.items()]
+    out: dict[tuple[str, str], Bound] = {}
+
+    def collect(site: str, res: dict[str, Bound]) -> None:
+        """Log each bound as its site's task returns (progress while the phase runs)."""
+        for c, b in res.items():
+            out[(site, c)] = b
+            log.info("bound %s / %s: %s", site, c, f"{b.value:,.6g}" if b.known
+                     else "infeasible" if b.infeasible else f"no bound ({b.status})",
+                     extra=step_of("LP bounds", len(out), len(combos)))
+
     if workers <= 1 or len(jobs) <= 1:
-        results = [_bound_site_task(spec, job, cs) for job, cs in jobs]
+        for site, (job, cs) in zip(by_site, jobs):
+            collect(site, _bound_site_task(spec, job, cs))
     else:
         ctx = multiprocessing.get_context("spawn")
         with sigint_interrupts(), ProcessPoolExecutor(
                 max_workers=min(workers, len(jobs)), mp_context=ctx,
                 initializer=_worker_init, initargs=(os.getpid(),)) as pool:
-            results = list(pool.map(_bound_site_task, [spec] * len(jobs), *zip(*jobs)))
-    return {(s, c): value for s, res in zip(by_site, results) for c, value in res.items()}
+            for site, res in zip(by_site, pool.map(_bound_site_task, [spec] * len(jobs),
+                                                   *zip(*jobs))):
+                collect(site, res)
+    return {combo: out[combo] for combo in combos if combo in out}
 
 
 def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
@@ -295,11 +309,6 @@ def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str
     subs = [inputs.sel(site=[s], cooling=[c]) for s, c in combos]
     lp = site_lp_bounds(inputs, spec, combos, workers)
     bounds = {c: b.value for c, b in lp.items()}  # -inf: no bound, the combination is solved
-    for i, combo in enumerate(combos, 1):
-        b = lp[combo]
-        log.info("bound %s / %s: %s", *combo, f"{b.value:,.6g}" if b.known
-                 else "infeasible" if b.infeasible else f"no bound ({b.status})",
-                 extra=step_of("LP bounds", i, len(combos)))
     order = sorted(combos, key=lambda x: (bounds[x], combos.index(x)))
     best: Solved | None = None
     outcome = {c: "infeasible" for c in combos if lp[c].infeasible}

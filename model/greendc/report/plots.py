@@ -161,7 +161,7 @@ def monthly_energy_balance(res: xr.Dataset):
     ax.plot(x, per["facility"] + per["heat pump"], "k.-", label="demand")
     ax.set_xticks(x, labels, rotation=90 if len(x) > 14 else 0, fontsize=7)
     ax.set_ylabel(f"{energy} per {unit} (modelled)")
-    ax.legend(fontsize=8, ncols=4)
+    ax.legend(fontsize=8, ncols=4, loc="best", framealpha=0.8)
     ax.set_title(f"Electricity balance at {site}, energy as modelled (not annualised)\n"
                  f"{annual_basis(horizon)}", fontsize=9)
     fig.tight_layout()
