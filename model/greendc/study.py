@@ -193,11 +193,12 @@ def provenance_attrs(study: Study) -> dict[str, Any]:
     netCDF attribute must be flat; ``results.summary`` decodes them)."""
     sc = study.scenario
     return dict(
-        scenario=sc.name, scenario_hash=study.inputs.attrs["scenario_hash"],
-        data_years=study.inputs.attrs["data_years"], objective=sc.objective,
+        scenario=sc.name, scenario_hash=study.inputs.attrs.get("scenario_hash", ""),
+        data_years=study.inputs.attrs.get("data_years", "{}"), objective=sc.objective,
         horizon=json.dumps(horizon_of(study.inputs)),
         package_versions=json.dumps(package_versions()),
-        catalogue_sources=json.dumps(sorted(study.catalogue.sources())),
+        catalogue_sources=json.dumps(sorted(study.catalogue.sources())
+                                     if study.catalogue is not None else []),
     )
 
 
