@@ -44,11 +44,11 @@ def test_summary_states_the_horizon_and_data_year(short_run):
     _, res = short_run
     info = summary(res)
     assert info["horizon"] == {
-        "hours": 48, "start": "2018-06-16T16:00:00+00:00", "end": "2018-06-18T16:00:00+00:00",
+        "hours": 48, "steps": 48, "start": "2018-06-16T16:00:00+00:00", "end": "2018-06-18T16:00:00+00:00",
         "start_hour": 4000, "full_year": False, "typical_days": None, "step_weight_h": 182.5,
         "data_years": {"fr-essonne": 2018, "se-stockholm": 2018}}
     assert info["annual_basis"].startswith("48 h from 2018-06-16 16:00 UTC (start hour 4000)")
-    assert "x182.5" in info["annual_basis"] and "data year 2018" in info["annual_basis"]
+    assert "each step weighted 182.5 h of the year" in info["annual_basis"] and "data year 2018" in info["annual_basis"]
 
 
 @needs_sites

@@ -130,31 +130,36 @@ def extract_results(m: pyo.ConcreteModel, inputs: xr.Dataset) -> xr.Dataset:
 def horizon_of(inputs: xr.Dataset) -> dict[str, Any]:
     """Which hours the annual figures of ``inputs`` come from.
 
-    ``hours`` modelled steps; ``start``/``end`` [ISO 8601, UTC] of a consecutive horizon
+    ``hours`` modelled [h] (sum of the step durations ``dt_h``), ``steps`` their number;
+    ``start``/``end`` [ISO 8601, UTC] of a consecutive horizon
     (None on typical days); ``start_hour`` hour of the year of the first step;
     ``full_year`` (8760 consecutive hours); ``typical_days`` (N representative days, None
     for hourly); ``step_weight_h`` [h of the year one step stands for] when uniform (None on
     typical days, where it is the number of days a typical day represents x 1 h);
     ``data_years`` {site: grid data year of its file}."""
     times = inputs["time"].values
-    hours = int(len(times))
+    steps = int(len(times))
+    dt = inputs["dt_h"].values if "dt_h" in inputs else np.ones(steps)
+    hours = float(dt.sum())
+    hours = int(hours) if hours == int(hours) else hours
     typical = inputs.attrs.get("typical_days")
     weight = inputs["weight_h"].values if "weight_h" in inputs else np.full(
-        hours, HOURS_PER_YEAR / max(hours, 1))
-    uniform = bool(np.allclose(weight, weight[0])) if hours else True
+        steps, HOURS_PER_YEAR / max(steps, 1))
+    uniform = bool(np.allclose(weight, weight[0])) if steps else True
     start = end = start_hour = None
-    if typical is None and hours and np.issubdtype(times.dtype, np.datetime64):
+    if typical is None and steps and np.issubdtype(times.dtype, np.datetime64):
         first = np.datetime64(times[0], "h")
         start = _iso_utc(first)
-        end = _iso_utc(np.datetime64(times[-1], "h") + np.timedelta64(1, "h"))
+        end = _iso_utc(np.datetime64(times[-1], "s")
+                       + np.timedelta64(int(round(float(dt[-1]) * 3600)), "s"))
         year_start = np.datetime64(str(first.astype("datetime64[Y]")), "h")
         start_hour = int((first - year_start) / np.timedelta64(1, "h"))
     years = inputs.attrs.get("data_years")
     return {
-        "hours": hours, "start": start, "end": end, "start_hour": start_hour,
+        "hours": hours, "steps": steps, "start": start, "end": end, "start_hour": start_hour,
         "full_year": typical is None and hours == HOURS_PER_YEAR,
         "typical_days": None if typical is None else int(typical),
-        "step_weight_h": float(weight[0]) if uniform and hours else None,
+        "step_weight_h": float(weight[0]) if uniform and steps else None,
         "data_years": json.loads(years) if isinstance(years, str) else years,
     }
 
@@ -165,7 +170,7 @@ def _iso_utc(t: np.datetime64) -> str:
 
 def annual_basis(horizon: dict[str, Any] | None, design_typical_days: Any = None) -> str:
     """One line saying where the annual figures come from, e.g. "48 h from 2018-06-16 16:00
-    UTC (start hour 4000), each hour weighted 182.5 h (annualised x182.5); data year 2018".
+    UTC (start hour 4000), each step weighted 182.5 h of the year; data year 2018".
     ``design_typical_days``: the design was chosen on that many typical days (and these
     figures re-evaluated hour by hour)."""
     if not horizon:
@@ -181,8 +186,9 @@ def annual_basis(horizon: dict[str, Any] | None, design_typical_days: Any = None
     if horizon.get("full_year"):
         return f"full year, {horizon['hours']} h hour by hour from {_short(horizon['start'])} UTC; {data}"
     w = horizon.get("step_weight_h")
-    return (f"{horizon['hours']} h from {_short(horizon['start'])} UTC (start hour "
-            f"{horizon['start_hour']}), each hour weighted {w:g} h (annualised x{w:g}); {data}")
+    when = (f"from {_short(horizon['start'])} UTC (start hour {horizon['start_hour']})"
+            if horizon.get("start") else "(time axis without dates)")
+    return f"{horizon['hours']:g} h {when}, each step weighted {w:g} h of the year; {data}"
 
 
 def _short(iso: str | None) -> str:

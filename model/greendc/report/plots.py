@@ -133,9 +133,13 @@ def monthly_energy_balance(res: xr.Dataset):
         "solar/wind used": r["supply_output_mw"].values - r["surplus_mw"].values,
         "battery net": r["battery_discharge_mw"].values - r["battery_charge_mw"].values,
         "facility": r["facility_mw"].values, "heat pump": r["heat_pump_elec_mw"].values,
-    })  # MW over 1 h steps = MWh per step
-    horizon = decoded_attrs(res).get("horizon") or {}
+    })
     index = _time_index(res)
+    horizon = decoded_attrs(res).get("horizon") or {}
+    if index is not None and len(index) > 1 and not horizon.get("typical_days"):
+        # MW x step duration [h] = MWh per step (typical days: 1 h steps between day jumps)
+        dt_h = np.diff(index.values).astype("timedelta64[s]").astype(float) / 3600.0
+        frame = frame.mul(np.append(dt_h, dt_h[-1]), axis=0)
     if horizon.get("typical_days") or index is None:
         groups, unit = np.arange(len(frame)) // 24, "day"
         kind = "typical day" if horizon.get("typical_days") else "day"
