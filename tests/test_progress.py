@@ -87,8 +87,11 @@ def test_counted_phases_on_a_terminal_draw_one_bar_per_phase(capsys, monkeypatch
     with progress.show_steps():
         for i in (1, 2, 3):
             logger.info("bound %d", i, extra=progress.step_of("LP bounds", i, 3))
+        # the same phase again (the second end point of a front) starts a new bar
+        logger.info("bound again", extra=progress.step_of("LP bounds", 1, 3))
     err = capsys.readouterr().err
     assert "LP bounds" in err and "3/3" in err
+    assert err.count("LP bounds: 100%") == 1 and "1/3" in err.rsplit("100%", 1)[1]
 
 
 @needs_sites

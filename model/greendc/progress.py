@@ -97,7 +97,8 @@ class _StepHandler(logging.Handler):
     def _phase_step(self, record: logging.LogRecord, message: str) -> None:
         phase, step, total = record.phase, int(record.step), record.total
         if _on_terminal():
-            if self.phase != (phase, total) or self.phase_bar is None:
+            if (self.phase != (phase, total) or self.phase_bar is None
+                    or step <= self.phase_bar.done):  # the same phase again (a front's 2nd end)
                 self.close()
                 self.phase_bar = Bar(total, phase, unit="step")
                 self.phase = (phase, total)
