@@ -153,3 +153,20 @@ def test_batch_bars_carry_their_values():
     fig = plots.batch_comparison(cases)
     texts = {t.get_text() for ax in fig.axes for t in ax.texts}
     assert {"81.00", "84.00", "4,500", "15,200"} <= texts
+
+
+def test_dispatch_columns_are_the_utc_hour_of_day():
+    """A horizon starting at 16:00 UTC: its first hour is drawn in column 16 of the first
+    day (it used to be drawn in column 0, labelled hour 0)."""
+    import numpy as np
+    import pandas as pd
+
+    from greendc.report import plots
+
+    _, res, _ = solve_tiny(tiny_inputs(hours=48))
+    res = res.assign_coords(time=pd.date_range("2018-06-16 16:00", periods=48, freq="h"))
+    image = np.ma.filled(plots.dispatch_heatmaps(res).axes[0].images[0].get_array(), np.nan)
+    grid = res["grid_import_mw"].sel(site="A").values
+    assert image.shape == (3, 24)
+    assert np.isnan(image[0, :16]).all() and image[0, 16] == pytest.approx(grid[0])
+    assert image[1, 0] == pytest.approx(grid[8]) and np.isnan(image[2, 16:]).all()

@@ -66,19 +66,30 @@ def dispatch_heatmaps(res: xr.Dataset):
         "heat export [MW_th]": r["heat_export_mw_th"].values,
     }
     series = {k: v for i, (k, v) in enumerate(series.items()) if i < 2 or _nonzero(v)}
-    hours = len(r.time)
-    days = hours // 24
+    index = _time_index(res)
+    # rows are calendar days, columns the UTC hour of day: a horizon starting at 16:00 fills
+    # its first row from column 16 (blank before), typical days fill whole rows
+    offset = int(index[0].hour) if index is not None else 0
+    days = -(-(offset + len(r.time)) // 24)
     fig, axes = plt.subplots(1, len(series), figsize=(3.6 * len(series) + 1, 4), sharey=True,
                              squeeze=False)
     for ax, (name, values) in zip(axes[0], series.items()):
-        grid = values[: days * 24].reshape(days, 24) if days else values[None, :]
-        im = ax.imshow(grid, aspect="auto", interpolation="nearest", cmap="viridis")
+        grid = np.full(days * 24, np.nan)
+        grid[offset: offset + len(values)] = values
+        im = ax.imshow(grid.reshape(days, 24), aspect="auto", interpolation="nearest",
+                       cmap="viridis")
         ax.set_title(name, fontsize=9)
         ax.set_xlabel("hour of day (UTC)")
         fig.colorbar(im, ax=ax, fraction=0.05)
-    index = _time_index(res)
-    first = f" from {index[0]:%d %b %Y}" if index is not None else ""
-    axes[0][0].set_ylabel(f"day of the horizon{first}")
+    rows = np.arange(0, days, max(days // 12, 1))
+    if index is not None:
+        first_day = index[0].normalize()
+        axes[0][0].set_yticks(rows, [f"{first_day + pd.Timedelta(days=int(d)):%d %b}"
+                                     for d in rows], fontsize=7)
+        axes[0][0].set_ylabel("day (UTC)")
+    else:
+        axes[0][0].set_yticks(rows, [str(int(d) + 1) for d in rows])
+        axes[0][0].set_ylabel("day of the horizon")
     fig.suptitle(f"Hourly dispatch at {site}")
     fig.tight_layout()
     return fig
