@@ -34,7 +34,7 @@ def two_results():
 def _consistent_cost(folder: pathlib.Path) -> float:
     """The annual cost, asserting that results.nc and summary.json are of the same run."""
     nc = float(xr.load_dataset(folder / "results.nc")["cost_eur_per_yr"])
-    js = json.loads((folder / "summary.json").read_text())["cost_eur_per_year"]
+    js = json.loads((folder / "summary.json").read_text())["cost_eur_per_yr"]
     assert nc == pytest.approx(js, rel=1e-12), "results.nc and summary.json of different runs"
     return nc
 

@@ -117,13 +117,13 @@ def test_run_small_horizon_writes_summary(runner, tmp_path):
     assert f"results: {out}" in result.output
     assert "annual cost" in result.output and "optimal" in result.output
     info = json.loads((out / "summary.json").read_text())
-    for key in ("scenario", "site", "cooling", "servers", "it_mw", "cost_eur_per_year",
-                "cost_breakdown_eur_per_year", "emissions_t_per_year", "mean_pue", "solver",
+    for key in ("scenario", "site", "cooling", "servers", "it_mw", "cost_eur_per_yr",
+                "cost_breakdown_eur_per_yr", "emissions_t_per_yr", "mean_pue", "solver",
                 "provenance"):
         assert key in info, key
     assert info["scenario"] == "small" and info["site"] in SITES
     assert info["solver"]["status"] == "optimal" and info["solver"]["proven_optimal"] is True
-    assert info["cost_eur_per_year"] > 0
+    assert info["cost_eur_per_yr"] > 0
     assert (out / "results.nc").is_file() and (out / "csv").is_dir()
     assert not list(out.glob(".greendc-*")), "temporary folder left behind"
 
@@ -134,7 +134,7 @@ def test_run_quiet_prints_one_json_line(runner, tmp_path):
     result = runner.invoke(app, ["run", str(path), "-q", "--out", str(tmp_path / "r")])
     assert result.exit_code == 0, output(result)
     line = json.loads(result.stdout.splitlines()[0])
-    assert set(line) == {"site", "cooling", "cost_eur_per_year"}
+    assert set(line) == {"site", "cooling", "cost_eur_per_yr", "annual_basis"}
 
 
 @needs_sites
@@ -212,7 +212,8 @@ def test_interrupted_run_keeps_earlier_results(runner, tmp_path, monkeypatch):
         assert result.exit_code != 0
     after = {p.name: p.read_bytes() for p in (out / "summary.json", out / "results.nc")}
     assert after == before
-    assert sorted(p.name for p in out.iterdir()) == ["csv", "results.nc", "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["csv", "results.nc", "scenario.resolved.yaml",
+                                                     "summary.json"]
 
 
 # -------------------------------------------------------------------------- footprint
@@ -239,3 +240,29 @@ def test_footprint_needs_pue_and_intensity_or_site(runner):
                                  "--hours", "10"])
     assert result.exit_code == 1
     assert "give --pue and --carbon-intensity, or --site" in output(result)
+
+
+@needs_sites
+def test_pareto_folder_report_names_the_scenario_and_its_real_status(runner, tmp_path):
+    """The folder of `greendc pareto` reports like a run: the scenario in the title, the
+    front's own solver outcome (no false "Not proven optimal: solver status None"), the
+    provenance and horizon; a later `greendc run` into it drops the front and its report
+    and writes a fresh report."""
+    path = write(tmp_path, {**SMALL, "horizon": {"hours": 24}})
+    out = tmp_path / "front"
+    result = runner.invoke(app, ["pareto", str(path), "-n", "2", "-q", "--out", str(out)])
+    assert result.exit_code == 0, output(result)
+    html = (out / "report.html").read_text()
+    assert "<h1>greendc Pareto front: small</h1>" in html
+    assert "Not proven optimal" not in html and "status None" not in html
+    info = json.loads((out / "summary.json").read_text())
+    assert info["scenario"] == "small" and info["solver"]["status"] == "optimal"
+    assert info["provenance"]["scenario_hash"] and info["horizon"]["hours"] == 24
+    assert (out / "scenario.resolved.yaml").exists()
+    assert "annual_basis" in (out / "front.csv").read_text().splitlines()[0]
+
+    result = runner.invoke(app, ["run", str(path), "-q", "--out", str(out)])
+    assert result.exit_code == 0, output(result)
+    assert not (out / "front.nc").exists() and not (out / "front.csv").exists()
+    html = (out / "report.html").read_text()
+    assert "<h1>greendc report: small</h1>" in html and "Pareto" not in html

@@ -43,7 +43,7 @@ def test_high_heat_price_builds_heat_pump_and_exports():
     dear = solve(sites=["se-stockholm"], cooling=["immersion"],
                  overrides={"sites.se-stockholm.heat_price_eur_per_mwh": 150})
     assert cheap["heat_pump_mw"] == pytest.approx(0.0, abs=1e-6)
-    assert dear["heat_pump_mw"] > 0.1 and dear["heat_sold_mwh"] > 0.0
+    assert dear["heat_pump_mw"] > 0.1 and dear["heat_sold_mwh_per_yr"] > 0.0
 
 
 def no_tariff(site: str) -> dict[str, float]:
@@ -74,10 +74,10 @@ def test_tightening_the_emissions_cap_never_lowers_cost():
                   overrides=no_tariff("de-frankfurt"),
                   options={"battery": True, "surplus_sale": False})
     free = solve(**fields)
-    total = free["emissions_t_per_year"]["total"]
-    costs = [free["cost_eur_per_year"]]
+    total = free["emissions_t_per_yr"]["total"]
+    costs = [free["cost_eur_per_yr"]]
     for share in (0.8, 0.5, 0.3):
-        costs.append(solve(emissions_cap_t_per_yr=share * total, **fields)["cost_eur_per_year"])
+        costs.append(solve(emissions_cap_t_per_yr=share * total, **fields)["cost_eur_per_yr"])
     assert all(b >= a - 1e-6 * abs(a) for a, b in zip(costs, costs[1:]))
     assert costs[-1] > costs[0]
 

@@ -25,7 +25,7 @@ def diff(expected: dict, actual: dict) -> list[str]:
             if got != want:
                 lines.append(f"  {key}: expected {want!r}, got {got!r}")
             continue
-        rtol = OBJECTIVE_RTOL if key == "cost_eur_per_year" else CAPACITY_RTOL
+        rtol = OBJECTIVE_RTOL if key == "cost_eur_per_yr" else CAPACITY_RTOL
         if not math.isclose(got, want, rel_tol=rtol, abs_tol=1e-6):
             change = (got - want) / abs(want) if want else math.inf
             lines.append(f"  {key}: expected {want:,.6g}, got {got:,.6g} ({change:+.3%}, "
@@ -49,8 +49,8 @@ def test_golden_front():
 
 
 def test_diff_reports_what_moved():
-    lines = diff({"site": "a", "cost_eur_per_year": 100.0, "battery_mwh": 0.0},
-                 {"site": "b", "cost_eur_per_year": 100.5, "battery_mwh": 0.0})
+    lines = diff({"site": "a", "cost_eur_per_yr": 100.0, "battery_mwh": 0.0},
+                 {"site": "b", "cost_eur_per_yr": 100.5, "battery_mwh": 0.0})
     assert any("site: expected 'a', got 'b'" in x for x in lines)
-    assert any("cost_eur_per_year" in x and "+0.500%" in x for x in lines)
+    assert any("cost_eur_per_yr" in x and "+0.500%" in x for x in lines)
     assert len(lines) == 2

@@ -63,3 +63,43 @@ def test_show_steps_restores_the_logger_and_keeps_warnings_when_quiet(capsys):
     assert logging.getLogger("greendc").level == level
     assert not [h for h in logging.getLogger("greendc").handlers
                 if isinstance(h, progress._StepHandler)]
+
+
+def test_counted_phases_show_totals_and_elapsed_time_one_line_each(capsys):
+    """Off a terminal a counted step is one line with its phase, count and elapsed seconds
+    (no carriage returns); on a terminal each phase is a tqdm bar with its total."""
+    logger = logging.getLogger("greendc.study")
+    with progress.show_steps():
+        for i in (1, 2):
+            logger.info("bound s / c%d", i, extra=progress.step_of("LP bounds", i, 2))
+        logger.info("solve s / c1", extra=progress.step_of("MILP (at most)", 1, 2))
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    lines = err.splitlines()
+    assert len(lines) == 3
+    assert lines[0].startswith("  .. bound s / c1  [LP bounds 1/2, ") and lines[0].endswith(" s]")
+    assert lines[2].startswith("  .. solve s / c1  [MILP (at most) 1/2, ")
+
+
+def test_counted_phases_on_a_terminal_draw_one_bar_per_phase(capsys, monkeypatch):
+    monkeypatch.setattr(progress, "_on_terminal", lambda: True)
+    logger = logging.getLogger("greendc.study")
+    with progress.show_steps():
+        for i in (1, 2, 3):
+            logger.info("bound %d", i, extra=progress.step_of("LP bounds", i, 3))
+        # the same phase again (the second end point of a front) starts a new bar
+        logger.info("bound again", extra=progress.step_of("LP bounds", 1, 3))
+    err = capsys.readouterr().err
+    assert "LP bounds" in err and "3/3" in err
+    assert err.count("LP bounds: 100%") == 1 and "1/3" in err.rsplit("100%", 1)[1]
+
+
+@needs_sites
+def test_run_shows_the_lp_bound_and_milp_phases(tmp_path):
+    path = tmp_path / "small.yaml"
+    path.write_text(yaml.safe_dump({**SMALL, "horizon": {"hours": 24}}))
+    result = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path / "a")])
+    assert result.exit_code == 0, output(result)
+    text = output(result)
+    assert "[LP bounds 1/10, " in text and "[LP bounds 10/10, " in text
+    assert "[MILP (at most) 1/10, " in text

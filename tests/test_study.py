@@ -21,8 +21,8 @@ def solve(tmp_path, layers, **fields):
 
 
 def design(s: dict) -> dict:
-    keep = ("site", "cooling", "servers", "supply_mw", "battery_mwh", "cost_eur_per_year",
-            "cost_breakdown_eur_per_year", "emissions_t_per_year", "grid_energy_mwh")
+    keep = ("site", "cooling", "servers", "supply_mw", "battery_mwh", "cost_eur_per_yr",
+            "cost_breakdown_eur_per_yr", "emissions_t_per_yr", "grid_energy_mwh_per_yr")
     return {k: s[k] for k in keep}
 
 
@@ -46,7 +46,7 @@ def test_server_cost_as_quoted_in_the_breakdown(tmp_path, cost, per_node):
     s = solve(tmp_path, {"cat.yaml": {"servers": {"blade": blade}}}, servers=["blade"],
               finance={"discount_rate": 0.2})
     assert s["servers"] == {"blade": 45}
-    assert s["cost_breakdown_eur_per_year"]["servers"] == pytest.approx(45 * per_node, rel=1e-8)
+    assert s["cost_breakdown_eur_per_yr"]["servers"] == pytest.approx(45 * per_node, rel=1e-8)
 
 
 def test_capacity_priced_ppa_in_the_breakdown(tmp_path):
@@ -62,11 +62,11 @@ def test_capacity_priced_ppa_in_the_breakdown(tmp_path):
     s = solve(tmp_path, {"cat.yaml": {"supply": {"wind_cap": ppa}}}, sites=[site],
               options={"supply_techs": ["wind_cap"], "surplus_sale": False})
     assert s["supply_mw"]["wind_cap"] == pytest.approx(0.5)
-    costs = s["cost_breakdown_eur_per_year"]
+    costs = s["cost_breakdown_eur_per_yr"]
     assert costs["solar_wind_supply"] == pytest.approx(2_500, rel=1e-9)
     assert costs["ppa_network"] > 0
-    assert s["emissions_t_per_year"]["operational_ppa_lifecycle"] > 0
-    assert s["emissions_t_per_year"]["embodied_supply"] == 0
+    assert s["emissions_t_per_yr"]["operational_ppa_lifecycle"] > 0
+    assert s["emissions_t_per_yr"]["embodied_supply"] == 0
 
 
 def test_ppa_off_is_exactly_the_case_without_ppas(tmp_path):
@@ -78,4 +78,4 @@ def test_ppa_off_is_exactly_the_case_without_ppas(tmp_path):
     none = solve(tmp_path, {}, options={"supply_techs": ["solar_onsite"]}, **cheap)
     assert on["supply_mw"]["wind_ppa"] > 1
     assert design(off) == design(none)
-    assert off["cost_eur_per_year"] > on["cost_eur_per_year"]
+    assert off["cost_eur_per_yr"] > on["cost_eur_per_yr"]

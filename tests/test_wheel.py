@@ -88,7 +88,7 @@ def test_wheel_runs_a_one_week_reference_study_from_an_empty_folder(wheel_venv, 
     (empty / "week.yaml").write_text(yaml.safe_dump(raw))
     done = _run([str(cli), "run", "week.yaml", "-q"], cwd=empty)
     summary = json.loads((empty / "results" / "reference_sites" / "summary.json").read_text())
-    assert summary["site"] in raw["sites"] and summary["cost_eur_per_year"] > 0
+    assert summary["site"] in raw["sites"] and summary["cost_eur_per_yr"] > 0
     assert json.loads(done.stdout.splitlines()[0])["site"] == summary["site"]
     assert sorted(p.name for p in empty.iterdir()) == ["results", "week.yaml"]
 

@@ -12,7 +12,10 @@ version of a file or folder, never a half-written one, whatever kills the writer
   over as a hard link (a copy where links are not possible), then the staged folder takes the
   place of the old one in ONE rename (``renameat2(RENAME_EXCHANGE)`` on Linux; elsewhere two
   renames, the window between them repaired by ``clean_stale``). An item written as a folder
-  replaces the old item as a whole, so no stale file of an earlier run survives in it. A
+  replaces the old item as a whole, so no stale file of an earlier run survives in it.
+  ``folder(path, drop=names)`` also leaves out the old entries named in ``drop`` that were
+  not written again: files derived from what is replaced (a report of earlier results) must
+  not survive next to the new results. A
   folder that cannot be swapped (the working directory, a mount point, a read-only parent)
   gets its items swapped one by one instead.
 - ``clean_stale(directory)``: removes the ``.greendc-*`` temporaries a killed writer left in a
@@ -34,7 +37,7 @@ import pathlib
 import re
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 PREFIX = ".greendc-"
@@ -79,13 +82,16 @@ def _json_default(obj: Any) -> Any:
 
 
 @contextlib.contextmanager
-def folder(path: str | pathlib.Path) -> Iterator[pathlib.Path]:
+def folder(path: str | pathlib.Path, drop: Iterable[str] = ()) -> Iterator[pathlib.Path]:
     """Stage items for ``path`` and swap the whole folder in once (see module docstring).
+
+    Entries of the old folder named in ``drop`` and not staged are removed with the swap.
 
     On an exception nothing changes in ``path`` and the staging folder is removed. Where the
     folder cannot be swapped (it is the working directory or a mount point, or its parent is
     not writable) the items are staged inside it and swapped one by one instead."""
     path = pathlib.Path(os.path.abspath(path))
+    drop = set(drop)
     if path.exists() and not path.is_dir():
         raise NotADirectoryError(f"{path}: exists and is not a folder")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -98,12 +104,16 @@ def folder(path: str | pathlib.Path) -> Iterator[pathlib.Path]:
             if entry.is_file() and not entry.is_symlink():
                 _fsync(entry)
         if not whole:
-            for entry in list(stage.iterdir()):
+            staged = list(stage.iterdir())
+            for entry in staged:
                 _swap(entry, path / entry.name)
+            for name in drop - {entry.name for entry in staged}:
+                _remove(path / name)
             return
         if path.is_dir():
             for entry in path.iterdir():
-                if not (stage / entry.name).exists() and not _STALE.match(entry.name):
+                if not (stage / entry.name).exists() and not _STALE.match(entry.name) \
+                        and entry.name not in drop:
                     _link_tree(entry, stage / entry.name)
         _swap(stage, path)
     finally:

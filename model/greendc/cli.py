@@ -280,10 +280,17 @@ def run(
                         f"({exc})", err=True, fg="yellow")
             raise typer.Exit(EXIT_INTERRUPTED)
         _fail(exc)
-    folder = save_results(res, out or pathlib.Path("results") / folder_name(study.scenario.name))
+    folder = out or pathlib.Path("results") / folder_name(study.scenario.name)
+    had_report = (folder / "report.html").exists()
+    save_results(res, folder, scenario=study.loaded)  # drops the report of earlier results
+    if had_report:
+        from greendc.report import write_report
+
+        write_report(folder)
+        typer.echo(f"report of the earlier results replaced: {folder / 'report.html'}", err=True)
     info = summary(res)
     typer.echo(format_summary(info) if not quiet else json.dumps(
-        {k: info[k] for k in ("site", "cooling", "cost_eur_per_year")}))
+        {k: info[k] for k in ("site", "cooling", "cost_eur_per_yr", "annual_basis")}))
     typer.echo(f"results: {folder}")
     if info["solver"]["status"] == "interrupted":
         gap = info["solver"]["mip_gap"]
@@ -322,20 +329,24 @@ def pareto(
     try:
         study = load_study(scenario, overrides=_changes(sets))
         designs: list = []
-        with show_steps(enabled=not quiet, bar=True, desc="front"):
+        with show_steps(enabled=not quiet):
             front = pareto_front(study, points=points, scope=scope, designs=designs, caps=caps)
     except GreendcError as exc:
         _fail(exc)
+    from greendc import atomic
     from greendc.report import write_report
     from greendc.results import save_results
 
     folder = out or pathlib.Path("results") / f"{folder_name(study.scenario.name)}-front"
     cheapest = designs[0]
-    cheapest["candidate_pue"] = study.inputs["pue"].astype("float32")
-    cheapest["candidate_pue_source"] = study.inputs["pue_source"]
-    save_results(cheapest, folder)
-    save_front(front, folder)
-    html = write_report(folder)
+    from greendc.results import DERIVED_FILES
+
+    # results, front and report replace the old ones at once
+    with atomic.folder(folder, drop=DERIVED_FILES) as stage:
+        save_results(cheapest, stage, scenario=study.loaded)
+        save_front(front, stage)
+        write_report(stage)
+    html = folder / "report.html"
     typer.echo(format_front(front))
     typer.echo(f"front: {folder}/front.nc, report: {html} ({front.attrs['seconds']:.1f} s)")
     for lost in json.loads(front.attrs.get("points_missing", "[]")):
@@ -515,17 +526,18 @@ def _explain(study) -> None:
 
 def format_summary(info: dict) -> str:
     """Readable table of the chosen design and KPIs."""
-    em = info["emissions_t_per_year"]
+    em = info["emissions_t_per_yr"]
     servers = ", ".join(f"{n} x {k}" for k, n in info["servers"].items()) or "none"
     solver = info["solver"]
     gap = solver["mip_gap"]
     rows = [
+        ("annual basis", info["annual_basis"]),
         ("site", info["site"]), ("cooling", info["cooling"]), ("servers", servers),
         ("IT power", f"{info['it_mw']:.2f} MW"), ("mean PUE", f"{info['mean_pue']:.3f}"),
         ("solar PPA", f"{info['ppa_solar_mw']:.2f} MW"), ("wind PPA", f"{info['ppa_wind_mw']:.2f} MW"),
         ("battery", f"{info['battery_mwh']:.2f} MWh / {info['battery_mw']:.2f} MW"),
-        ("heat pump", f"{info['heat_pump_mw']:.2f} MW_th, {info['heat_sold_mwh']:,.0f} MWh_th/yr sold"),
-        ("annual cost", f"{info['cost_eur_per_year'] / 1e6:,.3f} M EUR/yr"),
+        ("heat pump", f"{info['heat_pump_mw']:.2f} MW_th, {info['heat_sold_mwh_per_yr']:,.0f} MWh_th/yr sold"),
+        ("annual cost", f"{info['cost_eur_per_yr'] / 1e6:,.3f} M EUR/yr"),
         ("emissions", f"{em['total']:,.0f} tCO2e/yr (operational {em['operational']:,.0f}, "
                       f"embodied {em['embodied']:,.0f})"),
         ("24/7 CFE", f"{info['cfe_share']:.1%} of the load matched hour by hour with "
@@ -544,7 +556,7 @@ def format_summary(info: dict) -> str:
                      f" grid connection {conn} EUR/MW/yr (LP of the fixed design)"))
     width = max(len(k) for k, _ in rows)
     lines = [f"{k.ljust(width)}  {v}" for k, v in rows]
-    breakdown = info["cost_breakdown_eur_per_year"]
+    breakdown = info["cost_breakdown_eur_per_yr"]
     lines.append("cost breakdown (M EUR/yr): " + ", ".join(
         f"{k} {v / 1e6:,.2f}" for k, v in breakdown.items() if abs(v) > 0.5))
     return "\n".join(lines)

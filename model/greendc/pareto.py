@@ -44,10 +44,11 @@ import xarray as xr
 
 from greendc.bounds import Bound, bound_from, lp_bound
 from greendc.errors import InfeasibleError
+from greendc.progress import step_of
 from greendc.results import summary
 from greendc.solve import HighsModel, SolverSettings
 from greendc.study import (ModelSpec, Study, _failure, combinations, no_design_error,
-                           solve_decomposed, solve_inputs)
+                           provenance_attrs, solve_decomposed, solve_inputs)
 from greendc.results import extract_results
 
 log = logging.getLogger(__name__)
@@ -243,7 +244,8 @@ def pareto_front(study: Study, points: int | None = 10, scope: str = "emissions"
     for found, lost in _map_chunks(jobs, workers):
         best.update(found)
         missing.update(lost)
-        log.info("front points %s done", sorted(found))
+        log.info("front points %s done", sorted(found),
+                 extra=step_of("front points", len(best) + len(missing), n_points))
     rel = study.scenario.solver.mip_rel_gap  # the lexicographic ends' gap, if they are kept
     for i, res, cost, emis in ((0, cost_end, cost_lo, em_hi),
                                (n_points - 1, emis_end, cost_hi, em_lo)):
@@ -263,13 +265,14 @@ def pareto_front(study: Study, points: int | None = 10, scope: str = "emissions"
         "above the cost end's emissions does not bind and is the cost end")
     if study.scenario.solver.duals:
         front = front.merge(front_duals(ordered, study, spec, user_cap[kept]))
+    seconds = round(time.perf_counter() - start, 3)
     if designs is not None:
-        designs.extend(p.results for p in ordered)
+        designs.extend(_point_results(p, study, seconds) for p in ordered)
     lost = [{"epsilon_t_per_yr": float(grid[i]), "reason": missing[i]} for i in sorted(missing)]
     lost += [{"epsilon_t_per_yr": c, "reason": f"below the lowest reachable {scope} "
               f"{em_lo:,.6g} tCO2e/yr (the emissions end)"} for c in unreachable]
-    front.attrs.update(seconds=round(time.perf_counter() - start, 3),
-                       points_requested=n_points, persistent=int(persistent),
+    front.attrs.update(provenance_attrs(study))
+    front.attrs.update(seconds=seconds, points_requested=n_points, persistent=int(persistent),
                        candidates=json.dumps(
                            [c if c is None else f"{c[0]}/{c[1]}" for c in candidates]),
                        points_missing=json.dumps(lost),
@@ -300,6 +303,24 @@ def front_duals(points: list[Point], study: Study, spec: ModelSpec,
         out[name] = ("point", values, rows[0][name].attrs)
     out["duals_status"] = ("point", [r.attrs["duals_status"] for r in rows])
     return out
+
+
+def _point_results(point: Point, study: Study, seconds: float) -> xr.Dataset:
+    """A front point's results Dataset with the scenario's provenance and the point's own
+    solver status and gap (as ``solve_study`` labels a run), on the study's candidate sites
+    and coolings (with their hourly PUE), so that a saved point reports like a run."""
+    res = point.results.reindex(site=study.inputs.site, cooling=study.inputs.cooling,
+                                fill_value=0.0)
+    res["candidate_pue"] = study.inputs["pue"].astype("float32")
+    res["candidate_pue"].attrs.update(units="1", long_name="hourly PUE of every candidate "
+                                      "site and cooling technology")
+    res["candidate_pue_source"] = study.inputs["pue_source"]
+    res.attrs = dict(point.results.attrs)
+    res.attrs.update(provenance_attrs(study), solver_status=point.status,
+                     solver_mip_gap=point.mip_gap, solver_seconds=seconds,
+                     solver_strategy="pareto point (epsilon-constraint)",
+                     front_epsilon_t_per_yr=point.epsilon)
+    return res
 
 
 def _map_chunks(jobs: list[tuple], workers: int):
@@ -431,7 +452,8 @@ def assemble_front(points: list[Point], study: Study, scope: str) -> xr.Dataset:
     put("supply_mw", ("point", "tech"), [[info["supply_mw"].get(str(r), 0.0) for r in ds.tech.values]
                                          for info in infos], "MW", "solar/wind contracted")
     for key, units in (("battery_mwh", "MWh"), ("battery_mw", "MW"), ("heat_pump_mw", "MW_th"),
-                       ("mean_pue", "1"), ("heat_sold_mwh", "MWh_th/yr"), ("supply_share", "1")):
+                       ("mean_pue", "1"), ("heat_sold_mwh_per_yr", "MWh_th/yr"),
+                       ("supply_share", "1")):
         put(key, ("point",), [info[key] for info in infos], units, key.replace("_", " "))
     ds["solver_status"] = ("point", [p.status for p in points])
     put("mip_gap", ("point",), [p.mip_gap for p in points], "1", "relative MIP gap")
@@ -490,4 +512,8 @@ def _front_table(front: xr.Dataset):
         table[f"nodes_{k}"] = front["nodes"].sel(server=k).values
     for r in front.tech.values:
         table[f"supply_{r}_mw"] = front["supply_mw"].sel(tech=r).values
+    from greendc.results import annual_basis
+
+    horizon = front.attrs.get("horizon")
+    table["annual_basis"] = annual_basis(json.loads(horizon) if horizon else None)
     return table

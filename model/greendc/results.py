@@ -1,8 +1,18 @@
 """Solution -> results ``xarray.Dataset`` (design, hourly dispatch, KPIs, solver, provenance).
 
 Names carry units (``grid_import_mw``, ``cost_eur_per_yr``...) and every variable has
-``attrs["units"]``. Saved as one unit (``greendc.atomic.folder``): ``results.nc`` + ``csv/`` +
-``summary.json``.
+``attrs["units"]``; an annual figure always ends in ``_per_yr``. Saved as one unit
+(``greendc.atomic.folder``): ``results.nc`` + ``csv/`` + ``summary.json`` (+
+``scenario.resolved.yaml`` when the scenario is given).
+
+Every annual figure is ``sum_t weight_h[t] x_t`` over the modelled horizon: the results say
+which one (``horizon``: hours, start and end [UTC], step weight [h], typical days or full
+year, data year per site) in ``attrs["horizon"]`` (a JSON string: netCDF attributes are flat),
+decoded into ``summary.json`` and written in the CLI table, the report and ``csv/kpis.csv``.
+
+File conventions: hourly CSV times are ISO 8601 with their offset (``+00:00``, all greendc
+series are UTC); counts (nodes, build and cooling choices, district-heating connection) are
+integers; no ``-0.0`` anywhere (solver zeros are normalised when the results are extracted).
 """
 
 from __future__ import annotations
@@ -18,6 +28,17 @@ import xarray as xr
 
 from greendc import atomic
 
+HOURS_PER_YEAR = 8760
+# netCDF attributes of a results Dataset that carry JSON (decoded in ``summary``)
+JSON_ATTRS = ("data_years", "horizon", "package_versions", "catalogue_sources")
+# provenance attributes every results Dataset inherits from its inputs
+INPUT_ATTRS = ("scenario", "scenario_hash", "data_years")
+INTEGER_VARS = ("build", "cooling_chosen", "nodes", "dh_connect")  # counts and 0/1 choices
+# files that describe a results.nc (reports, robustness of its design, a front saved with it):
+# a new results.nc replaces them, so ``save_results`` never leaves them from earlier results
+DERIVED_FILES = ("report.html", "report.md", "figures", "robustness.csv", "robustness.json",
+                 "front.nc", "front.csv")
+
 COST_ITEMS = {
     "site": "cost_site_eur", "servers": "cost_servers_eur",
     "cooling_and_facility": "cost_cooling_facility_eur", "solar_wind_supply": "cost_supply_eur",
@@ -30,8 +51,9 @@ PACKAGES = ("greendc", "pyomo", "highspy", "numpy", "pandas", "xarray", "pydanti
 
 
 def _v(x: Any) -> float:
+    """Value of a Pyomo term; ``+ 0.0`` turns the solver's ``-0.0`` into ``0.0``."""
     value = pyo.value(x, exception=False)
-    return 0.0 if value is None else float(value)
+    return 0.0 if value is None else float(value) + 0.0
 
 
 def _grid(m, var, *index_sets) -> np.ndarray:
@@ -97,7 +119,89 @@ def extract_results(m: pyo.ConcreteModel, inputs: xr.Dataset) -> xr.Dataset:
     put("pue", ("site", "time"), np.einsum("sc,sct->st", chosen, inputs["pue"].values), "1",
         "hourly PUE of the chosen cooling")
     _add_kpis(ds, m, inputs, w)
+    for name in ds.data_vars:  # products like 0 x (-1) give -0.0 too
+        if ds[name].dtype.kind == "f":
+            ds[name].values += 0.0
+    ds.attrs.update({k: inputs.attrs[k] for k in INPUT_ATTRS if k in inputs.attrs})
+    ds.attrs["horizon"] = json.dumps(horizon_of(inputs))
     return ds
+
+
+def horizon_of(inputs: xr.Dataset) -> dict[str, Any]:
+    """Which hours the annual figures of ``inputs`` come from.
+
+    ``hours`` modelled [h] (sum of the step durations ``dt_h``), ``steps`` their number;
+    ``start``/``end`` [ISO 8601, UTC] of a consecutive horizon
+    (None on typical days); ``start_hour`` hour of the year of the first step;
+    ``full_year`` (8760 consecutive hours); ``typical_days`` (N representative days, None
+    for hourly); ``step_weight_h`` [h of the year one step stands for] when uniform (None on
+    typical days, where it is the number of days a typical day represents x 1 h);
+    ``data_years`` {site: grid data year of its file}."""
+    times = inputs["time"].values
+    steps = int(len(times))
+    dt = inputs["dt_h"].values if "dt_h" in inputs else np.ones(steps)
+    hours = float(dt.sum())
+    hours = int(hours) if hours == int(hours) else hours
+    typical = inputs.attrs.get("typical_days")
+    weight = inputs["weight_h"].values if "weight_h" in inputs else np.full(
+        steps, HOURS_PER_YEAR / max(steps, 1))
+    uniform = bool(np.allclose(weight, weight[0])) if steps else True
+    start = end = start_hour = None
+    if typical is None and steps and np.issubdtype(times.dtype, np.datetime64):
+        first = np.datetime64(times[0], "h")
+        start = _iso_utc(first)
+        end = _iso_utc(np.datetime64(times[-1], "s")
+                       + np.timedelta64(int(round(float(dt[-1]) * 3600)), "s"))
+        year_start = np.datetime64(str(first.astype("datetime64[Y]")), "h")
+        start_hour = int((first - year_start) / np.timedelta64(1, "h"))
+    years = inputs.attrs.get("data_years")
+    return {
+        "hours": hours, "steps": steps, "start": start, "end": end, "start_hour": start_hour,
+        "full_year": typical is None and hours == HOURS_PER_YEAR,
+        "typical_days": None if typical is None else int(typical),
+        "step_weight_h": float(weight[0]) if uniform and steps else None,
+        "data_years": json.loads(years) if isinstance(years, str) else years,
+    }
+
+
+def _iso_utc(t: np.datetime64) -> str:
+    return f"{np.datetime_as_string(t, unit='s')}+00:00"
+
+
+def annual_basis(horizon: dict[str, Any] | None, design_typical_days: Any = None) -> str:
+    """One line saying where the annual figures come from, e.g. "48 h from 2018-06-16 16:00
+    UTC (start hour 4000), each step weighted 182.5 h of the year; data year 2018".
+    ``design_typical_days``: the design was chosen on that many typical days (and these
+    figures re-evaluated hour by hour)."""
+    if not horizon:
+        return "horizon unknown (results written before greendc recorded it)"
+    if design_typical_days and not horizon.get("typical_days"):
+        return (annual_basis(horizon) + f"; design chosen on {int(design_typical_days)} "
+                "typical days, figures re-evaluated hour by hour")
+    years = sorted(set((horizon.get("data_years") or {}).values()))
+    data = f"data year {', '.join(map(str, years))}" if years else "data year unknown"
+    if horizon.get("typical_days"):
+        return (f"{horizon['typical_days']} typical days ({horizon['hours']} h), each weighted "
+                f"by the days it represents; {data}")
+    if horizon.get("full_year"):
+        return f"full year, {horizon['hours']} h hour by hour from {_short(horizon['start'])} UTC; {data}"
+    w = horizon.get("step_weight_h")
+    when = (f"from {_short(horizon['start'])} UTC (start hour {horizon['start_hour']})"
+            if horizon.get("start") else "(time axis without dates)")
+    return f"{horizon['hours']:g} h {when}, each step weighted {w:g} h of the year; {data}"
+
+
+def _short(iso: str | None) -> str:
+    return "?" if iso is None else iso[:16].replace("T", " ")
+
+
+def decoded_attrs(ds: xr.Dataset) -> dict[str, Any]:
+    """``ds.attrs`` with the JSON-string attributes (``JSON_ATTRS``, typical days) decoded."""
+    out = dict(ds.attrs)
+    for key in (*JSON_ATTRS, "typical_estimate_vs_full", "typical_representative_days"):
+        if isinstance(out.get(key), str):
+            out[key] = json.loads(out[key])
+    return out
 
 
 def _add_kpis(ds: xr.Dataset, m, inputs: xr.Dataset, w: np.ndarray) -> None:
@@ -198,6 +302,7 @@ def typical_summary(ds: xr.Dataset) -> dict[str, Any] | None:
         "full_resolution_status": ds.attrs.get("typical_full_resolution_status"),
         # cost, emissions and energy flows as estimated on typical days vs hour by hour
         "estimate_vs_full": json.loads(ds.attrs.get("typical_estimate_vs_full", "{}")),
+        "representative_days": json.loads(ds.attrs.get("typical_representative_days", "[]")),
     }
 
 
@@ -216,21 +321,27 @@ def shadow_prices(ds: xr.Dataset, built: list[str]) -> dict[str, Any] | None:
 
 
 def summary(ds: xr.Dataset) -> dict[str, Any]:
-    """The ``summary.json`` content: chosen design, KPIs, solver info."""
+    """The ``summary.json`` content: chosen design, KPIs, horizon, solver info, provenance.
+
+    Annual figures end in ``_per_yr`` and come from ``horizon`` (see ``horizon_of``); no
+    value is a JSON string (the JSON attributes of ``results.nc`` are decoded)."""
     built = [str(s) for s in ds.site.values if ds["build"].sel(site=s) > 0.5]
     cooling = {s: str(ds.cooling.values[int(np.argmax(ds["cooling_chosen"].sel(site=s).values))])
                for s in built}
     nodes = ds["nodes"].sum(("site", "cooling"))
     techs = [str(r) for r in ds.tech.values]
+    attrs = decoded_attrs(ds)
 
     def tech_mw(prefix: str) -> float:
         return float(sum(ds["supply_mw"].sel(tech=r).sum() for r in techs if r.startswith(prefix)))
 
     def scalar(name: str) -> float:
-        return float(ds[name].values)
+        return float(ds[name].values) + 0.0
 
     return {
         "scenario": ds.attrs.get("scenario", ""),
+        "horizon": attrs.get("horizon"),
+        "annual_basis": annual_basis(attrs.get("horizon"), attrs.get("typical_days")),
         "site": built[0] if len(built) == 1 else built,
         "cooling": cooling[built[0]] if len(built) == 1 else cooling,
         "servers": {str(k): int(round(float(v))) for k, v in zip(ds.server.values, nodes.values)
@@ -242,10 +353,10 @@ def summary(ds: xr.Dataset) -> dict[str, Any]:
         "battery_mwh": float(ds["battery_mwh"].sum()),
         "battery_mw": float(ds["battery_mw"].sum()),
         "heat_pump_mw": float(ds["heat_pump_mw_th"].sum()),
-        "heat_sold_mwh": scalar("heat_sold_mwh_per_yr"),
-        "cost_eur_per_year": scalar("cost_eur_per_yr"),
-        "cost_breakdown_eur_per_year": {k: scalar(f"cost_{k}_eur_per_yr") for k in COST_ITEMS},
-        "emissions_t_per_year": {
+        "heat_sold_mwh_per_yr": scalar("heat_sold_mwh_per_yr"),
+        "cost_eur_per_yr": scalar("cost_eur_per_yr"),
+        "cost_breakdown_eur_per_yr": {k: scalar(f"cost_{k}_eur_per_yr") for k in COST_ITEMS},
+        "emissions_t_per_yr": {
             "total": scalar("emissions_t_per_yr"), "operational": scalar("operational_t_per_yr"),
             "embodied": scalar("embodied_t_per_yr"),
             "embodied_servers": scalar("embodied_servers_t_per_yr"),
@@ -256,7 +367,7 @@ def summary(ds: xr.Dataset) -> dict[str, Any]:
         },
         "mean_pue": scalar("mean_pue"),
         "wue_l_per_kwh": scalar("wue_l_per_kwh"),
-        "grid_energy_mwh": scalar("grid_energy_mwh_per_yr"),
+        "grid_energy_mwh_per_yr": scalar("grid_energy_mwh_per_yr"),
         "supply_share": scalar("supply_share"),
         "cfe_share": scalar("cfe_share"),
         "typical_days": typical_summary(ds),
@@ -270,38 +381,89 @@ def summary(ds: xr.Dataset) -> dict[str, Any]:
         },
         "provenance": {
             "scenario_hash": ds.attrs.get("scenario_hash"),
-            "data_years": ds.attrs.get("data_years"),
-            "packages": json.loads(ds.attrs.get("package_versions", "{}")),
+            "data_years": attrs.get("data_years"),
+            "packages": attrs.get("package_versions", {}),
+            "catalogue_sources": attrs.get("catalogue_sources", []),
         },
     }
 
 
-def save_results(ds: xr.Dataset, out_dir: str | pathlib.Path) -> pathlib.Path:
-    """Write ``results.nc``, ``csv/*.csv`` and ``summary.json`` into ``out_dir`` as one unit.
+def save_results(ds: xr.Dataset, out_dir: str | pathlib.Path,
+                 scenario: Any = None) -> pathlib.Path:
+    """Write ``results.nc``, ``csv/*.csv`` and ``summary.json`` into ``out_dir`` as one unit,
+    with ``scenario.resolved.yaml`` when ``scenario`` (a ``LoadedScenario``) is given.
 
-    The three are written into a hidden staging folder and swapped in with the folder in one
+    The files are written into a hidden staging folder and swapped in with the folder in one
     step (``greendc.atomic.folder``): an interruption leaves either the previous complete
-    results or the new ones, never a mix; other files in ``out_dir`` are kept.
+    results or the new ones, never a mix. Files derived from earlier results
+    (``DERIVED_FILES``: report, figures, robustness, front) go with the swap; other files in
+    ``out_dir`` are kept.
     """
     out = pathlib.Path(out_dir)
-    with atomic.folder(out) as stage:
+    ds = with_integer_counts(ds)
+    with atomic.folder(out, drop=DERIVED_FILES) as stage:
         ds.to_netcdf(stage / "results.nc")
-        csv = stage / "csv"
-        csv.mkdir()
-        hourly = [v for v in ds.data_vars if ds[v].dims == ("site", "time")]
-        built = [s for s in ds.site.values if ds["build"].sel(site=s) > 0.5] or list(ds.site.values)
-        ds[hourly].sel(site=built).to_dataframe().to_csv(csv / "hourly.csv")
-        design = [v for v in ds.data_vars if "time" not in ds[v].dims and ds[v].ndim > 0]
-        for name in design:
-            ds[name].to_dataframe().to_csv(csv / f"{name}.csv")
-        kpis = {v: float(ds[v].values) for v in ds.data_vars if ds[v].ndim == 0}
-        with open(csv / "kpis.csv", "w", encoding="utf-8") as fh:
-            fh.write("kpi,value,units\n")
-            for k, val in kpis.items():
-                fh.write(f"{k},{val!r},{ds[k].attrs.get('units', '')}\n")
+        _write_csvs(ds, stage / "csv")
         (stage / "summary.json").write_text(json.dumps(summary(ds), indent=2,
                                                        default=_json_default))
+        if scenario is not None:
+            (stage / "scenario.resolved.yaml").write_text(resolved_scenario_yaml(scenario),
+                                                          encoding="utf-8")
     return out
+
+
+def with_integer_counts(ds: xr.Dataset) -> xr.Dataset:
+    """``INTEGER_VARS`` rounded to int64 (the solver returns 0.9999999 for 1)."""
+    ds = ds.copy()
+    for name in INTEGER_VARS:
+        if name in ds and ds[name].dtype.kind == "f":
+            ds[name] = ds[name].round().astype("int64").assign_attrs(ds[name].attrs)
+    return ds
+
+
+def _write_csvs(ds: xr.Dataset, csv: pathlib.Path) -> None:
+    """``hourly.csv`` (built sites, ISO 8601 UTC times), one CSV per design variable and
+    ``kpis.csv`` (kpi, value, units; first the horizon the annual figures come from)."""
+    csv.mkdir()
+    hourly = [v for v in ds.data_vars if ds[v].dims == ("site", "time")]
+    built = [s for s in ds.site.values if ds["build"].sel(site=s) > 0.5] or list(ds.site.values)
+    frame = ds[hourly].sel(site=built).to_dataframe().reset_index()
+    if np.issubdtype(frame["time"].dtype, np.datetime64):
+        frame["time"] = [_iso_utc(t) for t in frame["time"].values.astype("datetime64[s]")]
+    frame.to_csv(csv / "hourly.csv", index=False)
+    design = [v for v in ds.data_vars if "time" not in ds[v].dims and ds[v].ndim > 0]
+    for name in design:
+        ds[name].to_dataframe().to_csv(csv / f"{name}.csv")
+    horizon = decoded_attrs(ds).get("horizon") or {}
+    rows = [("horizon_hours", horizon.get("hours"), "h"),
+            ("horizon_start", horizon.get("start"), "ISO 8601"),
+            ("horizon_end", horizon.get("end"), "ISO 8601"),
+            ("horizon_typical_days", horizon.get("typical_days"), "d"),
+            ("step_weight_h", horizon.get("step_weight_h"), "h"),
+            ("data_years", "; ".join(f"{k}={v}" for k, v in (horizon.get("data_years") or {})
+                                     .items()), "site=year")]
+    rows += [(v, float(ds[v].values) + 0.0, ds[v].attrs.get("units", ""))
+             for v in ds.data_vars if ds[v].ndim == 0]
+    import pandas as pd
+
+    pd.DataFrame(rows, columns=["kpi", "value", "units"]).to_csv(csv / "kpis.csv", index=False)
+
+
+def resolved_scenario_yaml(loaded: Any) -> str:
+    """The scenario as solved: every default filled in, overrides applied, site files and
+    ``data_dir`` as absolute paths (the file can be run again from anywhere)."""
+    import yaml
+
+    raw = loaded.scenario.model_dump(mode="json")
+    base = pathlib.Path(loaded.base_dir)
+    for site in raw.get("sites", []):
+        if site.get("file"):
+            site["file"] = str((base / site["file"]).resolve())
+    if raw.get("data_dir"):
+        raw["data_dir"] = str((base / raw["data_dir"]).resolve())
+    head = (f"# resolved scenario of {loaded.origin} (scenario_hash "
+            f"{loaded.scenario.digest()}): defaults filled in, overrides applied\n")
+    return head + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
 
 
 def _json_default(obj: Any) -> Any:

@@ -38,8 +38,9 @@ from greendc.duals import add_duals, design_duals, study_emissions_bound
 from greendc.errors import InfeasibleError, ScenarioError, SolverError
 from greendc.bounds import Bound, lp_bound
 from greendc.inputs import prepare_inputs
+from greendc.progress import step_of
 from greendc.problem import ModelSpec, Solved, settings_for, solve_inputs  # noqa: F401 - API
-from greendc.results import package_versions
+from greendc.results import horizon_of, package_versions
 from greendc.sitefacts import merge_site_facts
 from greendc.scenario import LoadedScenario, load_scenario, scenario_from_dict, with_overrides
 from greendc.solve import (
@@ -169,7 +170,7 @@ def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
         if solved is None:
             raise no_design_error(study, table)
     else:
-        log.info("solve monolithic model")
+        log.info("solve monolithic model", extra=step_of("MILP", 1, 1))
         solved = solve_inputs(spec, study.inputs)
         table, gap = None, float(solved.status.mip_gap or 0.0)
         if solved.results is None:
@@ -183,18 +184,13 @@ def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
                                       "site and cooling technology")
     res["candidate_pue_source"] = study.inputs["pue_source"]
     res.attrs.update(
-        scenario=sc.name, scenario_hash=study.inputs.attrs["scenario_hash"],
-        data_years=study.inputs.attrs["data_years"], objective=sc.objective,
-        **{k: study.inputs.attrs[k] for k in ("time_alignment", "it_load_peak_mw",
-                                              "server_accounting") if k in study.inputs.attrs},
+        provenance_attrs(study),
         solver_status=_overall_status(solved.status, gap, spec.settings.mip_rel_gap),
         solver_mip_gap=gap,
         solver_seconds=round(time.perf_counter() - start, 3),
         solver_strategy=strategy, build_seconds=round(solved.build_seconds, 3),
         model_columns=solved.columns, model_rows=solved.rows,
         model_integer_columns=solved.integer_columns,
-        package_versions=json.dumps(package_versions()),
-        catalogue_sources=json.dumps(sorted(study.catalogue.sources())),
     )
     design = res
     if study.full_inputs is not None:  # typical days: re-evaluate the design hour by hour
@@ -204,6 +200,24 @@ def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
         res = add_duals(res, design_duals(spec, study.inputs, design,
                                           study_emissions_bound(spec, design)))
     return res
+
+
+def provenance_attrs(study: Study) -> dict[str, Any]:
+    """The attributes every results Dataset of ``study`` carries, whichever path solved it
+    (``solve_study``, a front point of ``greendc.pareto``): scenario, hash, objective,
+    horizon and data years, package versions and catalogue sources (JSON strings where a
+    netCDF attribute must be flat; ``results.summary`` decodes them)."""
+    sc = study.scenario
+    return dict(
+        scenario=sc.name, scenario_hash=study.inputs.attrs.get("scenario_hash", ""),
+        data_years=study.inputs.attrs.get("data_years", "{}"), objective=sc.objective,
+        horizon=json.dumps(horizon_of(study.inputs)),
+        package_versions=json.dumps(package_versions()),
+        catalogue_sources=json.dumps(sorted(study.catalogue.sources())
+                                     if study.catalogue is not None else []),
+        **{k: study.inputs.attrs[k] for k in ("time_alignment", "it_load_peak_mw",
+                                              "server_accounting") if k in study.inputs.attrs},
+    )
 
 
 def _overall_status(status: SolveStatus, gap: float, tolerance: float) -> str:
@@ -274,20 +288,34 @@ def _bound_site_task(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str]) -
 
 def site_lp_bounds(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
                    workers: int = 1) -> dict[tuple[str, str], Bound]:
-    """LP-relaxation bound of every (site, cooling) combination, one task per site."""
+    """LP-relaxation bound of every (site, cooling) combination, one task per site; each
+    bound is logged (phase "LP bounds", i/n) as its site's task returns."""
     by_site: dict[str, list[str]] = {}
     for s, c in combos:
         by_site.setdefault(s, []).append(c)
     jobs = [(inputs.sel(site=[s], cooling=cs), cs) for s, cs in by_site.items()]
+    out: dict[tuple[str, str], Bound] = {}
+
+    def collect(site: str, res: dict[str, Bound]) -> None:
+        """Log each bound as its site's task returns (progress while the phase runs)."""
+        for c, b in res.items():
+            out[(site, c)] = b
+            log.info("bound %s / %s: %s", site, c, f"{b.value:,.6g}" if b.known
+                     else "infeasible" if b.infeasible else f"no bound ({b.status})",
+                     extra=step_of("LP bounds", len(out), len(combos)))
+
     if workers <= 1 or len(jobs) <= 1:
-        results = [_bound_site_task(spec, job, cs) for job, cs in jobs]
+        for site, (job, cs) in zip(by_site, jobs):
+            collect(site, _bound_site_task(spec, job, cs))
     else:
         ctx = multiprocessing.get_context("spawn")
         with sigint_interrupts(), ProcessPoolExecutor(
                 max_workers=min(workers, len(jobs)), mp_context=ctx,
                 initializer=_worker_init, initargs=(os.getpid(),)) as pool:
-            results = list(pool.map(_bound_site_task, [spec] * len(jobs), *zip(*jobs)))
-    return {(s, c): value for s, res in zip(by_site, results) for c, value in res.items()}
+            for site, res in zip(by_site, pool.map(_bound_site_task, [spec] * len(jobs),
+                                                   *zip(*jobs))):
+                collect(site, res)
+    return {combo: out[combo] for combo in combos if combo in out}
 
 
 def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
@@ -300,10 +328,6 @@ def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str
     subs = [inputs.sel(site=[s], cooling=[c]) for s, c in combos]
     lp = site_lp_bounds(inputs, spec, combos, workers)
     bounds = {c: b.value for c, b in lp.items()}  # -inf: no bound, the combination is solved
-    for combo in combos:
-        b = lp[combo]
-        log.info("bound %s / %s: %s", *combo, f"{b.value:,.6g}" if b.known
-                 else "infeasible" if b.infeasible else f"no bound ({b.status})")
     order = sorted(combos, key=lambda x: (bounds[x], combos.index(x)))
     best: Solved | None = None
     outcome = {c: "infeasible" for c in combos if lp[c].infeasible}
@@ -311,6 +335,7 @@ def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str
     proven_bound = dict(bounds)  # LP bound, replaced by the MILP dual bound once solved
     todo = [c for c in order if not lp[c].infeasible]
     gap = spec.settings.mip_rel_gap
+    most, solved_count = len(todo), 0  # at most every feasible combination is solved
     while todo and not interrupted():  # Ctrl-C: keep the best so far, the rest not solved
         if best is not None:
             obj = best.status.objective
@@ -326,8 +351,10 @@ def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str
         jobs = [subs[combos.index(c)] for c in batch]
         for combo, solved in zip(batch, _map(spec, jobs, False, workers)):
             outcome[combo] = solved.status.status
+            solved_count += 1
             log.info("solve %s / %s: %s %s", *combo, solved.status.status,
-                     "" if solved.status.objective is None else solved.status.objective)
+                     "" if solved.status.objective is None else solved.status.objective,
+                     extra=step_of("MILP (at most)", solved_count, most))
             if solved.results is None:
                 proven_bound[combo] = float("inf") if solved.status.status == "infeasible" \
                     else bounds[combo]

@@ -394,6 +394,7 @@ def reevaluate_study(study, spec, typical_res: xr.Dataset) -> xr.Dataset:
                                       "site and cooling technology")
     full_obj = float(res[key])
     attrs.update(
+        horizon=res.attrs["horizon"],  # the figures are now those of the full year
         full_resolution_objective=full_obj,
         typical_aggregation_error_pct=100.0 * (typical_obj - full_obj) / max(abs(full_obj), 1e-9),
         typical_estimate_vs_full=json.dumps(estimate_vs_full(

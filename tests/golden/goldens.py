@@ -30,8 +30,8 @@ SITES = ["fr-essonne", "se-stockholm", "de-frankfurt", "es-madrid", "gb-london",
 CASES = {f"site:{s}": {**WEEK, "sites": [s]} for s in SITES}
 CASES["reference_week"] = dict(WEEK)
 FRONT_CASE = {**WEEK, "sites": ["fr-essonne", "se-stockholm", "de-frankfurt"]}
-KPIS = ("cost_eur_per_year", "mean_pue", "it_mw", "ppa_solar_mw", "ppa_wind_mw", "battery_mwh",
-        "battery_mw", "heat_pump_mw", "heat_sold_mwh", "grid_energy_mwh", "cfe_share")
+KPIS = ("cost_eur_per_yr", "mean_pue", "it_mw", "ppa_solar_mw", "ppa_wind_mw", "battery_mwh",
+        "battery_mw", "heat_pump_mw", "heat_sold_mwh_per_yr", "grid_energy_mwh_per_yr", "cfe_share")
 
 
 def case_record(overrides: dict) -> dict:
@@ -39,7 +39,7 @@ def case_record(overrides: dict) -> dict:
     info = summary(solve_study(load_study(STUDY, overrides)))
     record = {k: info[k] for k in ("site", "cooling", "servers")}
     record.update({k: info[k] for k in KPIS})
-    record["emissions_total_t"] = info["emissions_t_per_year"]["total"]
+    record["emissions_total_t_per_yr"] = info["emissions_t_per_yr"]["total"]
     return record
 
 

@@ -61,7 +61,7 @@ def run_case(case: Case, out_dir: str) -> dict[str, Any]:
             "scenario": loaded.scenario.model_dump(mode="json")})
         study = load_study(loaded)
         res = solve_study(study)  # its steps (INFO records) go to case.log
-        save_results(res, case_dir)
+        save_results(res, case_dir, scenario=loaded)
         info = summary(res)
         sc = loaded.scenario
         row.update(kpi_row(info, sc.objective, sc.emissions_scope))

@@ -25,7 +25,7 @@ RESULT_FILES = ("results.nc", "summary.json")
 KPI_COLUMNS = (
     "objective_value", "cost_eur_per_yr", "emissions_t_per_yr", "operational_t_per_yr",
     "embodied_t_per_yr", "it_mw", "mean_pue", "wue_l_per_kwh", "ppa_solar_mw", "ppa_wind_mw",
-    "battery_mwh", "battery_mw", "heat_pump_mw", "heat_sold_mwh", "grid_energy_mwh",
+    "battery_mwh", "battery_mw", "heat_pump_mw", "heat_sold_mwh_per_yr", "grid_energy_mwh_per_yr",
     "supply_share", "cfe_share", "mip_gap", "solver_seconds",
 )
 
@@ -98,14 +98,14 @@ def _base_row(case: Case) -> dict[str, Any]:
 
 def kpi_row(info: dict[str, Any], objective: str, scope: str) -> dict[str, Any]:
     """The summary-table columns of one solved case, from ``results.summary``."""
-    em = info["emissions_t_per_year"]
+    em = info["emissions_t_per_yr"]
     servers = "; ".join(f"{n} x {k}" for k, n in info["servers"].items())
-    value = info["cost_eur_per_year"] if objective == "cost" else (
+    value = info["cost_eur_per_yr"] if objective == "cost" else (
         em["operational"] if scope == "operational" else em["total"])
     site, cooling = info["site"], info["cooling"]
     return {
         "objective": objective, "objective_value": value,
-        "cost_eur_per_yr": info["cost_eur_per_year"], "emissions_t_per_yr": em["total"],
+        "cost_eur_per_yr": info["cost_eur_per_yr"], "emissions_t_per_yr": em["total"],
         "operational_t_per_yr": em["operational"], "embodied_t_per_yr": em["embodied"],
         "site": site if isinstance(site, str) else "+".join(site),
         "cooling": cooling if isinstance(cooling, str) else json.dumps(cooling, sort_keys=True),
@@ -113,10 +113,11 @@ def kpi_row(info: dict[str, Any], objective: str, scope: str) -> dict[str, Any]:
         "wue_l_per_kwh": info["wue_l_per_kwh"], "ppa_solar_mw": info["ppa_solar_mw"],
         "ppa_wind_mw": info["ppa_wind_mw"], "battery_mwh": info["battery_mwh"],
         "battery_mw": info["battery_mw"], "heat_pump_mw": info["heat_pump_mw"],
-        "heat_sold_mwh": info["heat_sold_mwh"], "grid_energy_mwh": info["grid_energy_mwh"],
+        "heat_sold_mwh_per_yr": info["heat_sold_mwh_per_yr"],
+        "grid_energy_mwh_per_yr": info["grid_energy_mwh_per_yr"],
         "supply_share": info["supply_share"], "cfe_share": info["cfe_share"],
         "mip_gap": info["solver"]["mip_gap"], "solver_seconds": info["solver"]["seconds"],
-        "strategy": info["solver"]["strategy"],
+        "strategy": info["solver"]["strategy"], "annual_basis": info["annual_basis"],
     }
 
 
@@ -161,7 +162,7 @@ def write_table(batch: Batch, out: pathlib.Path) -> pd.DataFrame:
         row = {"case_id": case.case_id, "name": case.name, "status": st.get("status"),
                "reason": st.get("reason", "")}
         for key in ("objective", *KPI_COLUMNS[:5], "site", "cooling", "servers",
-                    *KPI_COLUMNS[5:], "strategy", "seconds", "worker"):
+                    *KPI_COLUMNS[5:], "strategy", "annual_basis", "seconds", "worker"):
             row[key] = st.get(key)
         for key in batch.keys:
             row[key] = _cell(case.overrides.get(key))

@@ -59,6 +59,7 @@ class Report:
     tables: list[Table] = field(default_factory=list)
     warning: Notice | None = None
     provenance: str = ""
+    design_title: str = "Chosen design"
 
 
 def _md(value: Any) -> str:
@@ -79,16 +80,17 @@ ENV.filters["md"] = _md
 
 
 def design_rows(info: dict) -> list[tuple[str, str]]:
-    em = info["emissions_t_per_year"]
+    em = info["emissions_t_per_yr"]
     return [
+        ("annual basis", info["annual_basis"]),
         ("site", str(info["site"])), ("cooling", str(info["cooling"])),
         ("servers", ", ".join(f"{n} x {k}" for k, n in info["servers"].items())),
         ("IT power [MW]", f"{info['it_mw']:.2f}"), ("mean PUE", f"{info['mean_pue']:.3f}"),
         ("solar PPA [MW]", f"{info['ppa_solar_mw']:.2f}"), ("wind PPA [MW]", f"{info['ppa_wind_mw']:.2f}"),
         ("battery [MWh / MW]", f"{info['battery_mwh']:.2f} / {info['battery_mw']:.2f}"),
         ("heat pump [MW_th]", f"{info['heat_pump_mw']:.2f}"),
-        ("heat sold [MWh_th/yr]", f"{info['heat_sold_mwh']:,.0f}"),
-        ("annual cost [M EUR/yr]", f"{info['cost_eur_per_year'] / 1e6:,.3f}"),
+        ("heat sold [MWh_th/yr]", f"{info['heat_sold_mwh_per_yr']:,.0f}"),
+        ("annual cost [M EUR/yr]", f"{info['cost_eur_per_yr'] / 1e6:,.3f}"),
         ("emissions [tCO2e/yr]", f"{em['total']:,.0f} (operational {em['operational']:,.0f}, "
                                  f"embodied {em['embodied']:,.0f})"),
         ("water [L/kWh IT]", f"{info['wue_l_per_kwh']:.3f}"),
@@ -106,7 +108,8 @@ def results_report(folder: pathlib.Path) -> Report:
                Figure("Emissions breakdown", "emissions.png",
                       lambda: plots.emissions_breakdown(res)),
                Figure("Hourly dispatch", "dispatch.png", lambda: plots.dispatch_heatmaps(res)),
-               Figure("Monthly energy balance", "monthly.png",
+               Figure("Energy balance as modelled (per month, or per day on a short horizon)",
+                      "monthly.png",
                       lambda: plots.monthly_energy_balance(res))]
     if "candidate_pue" in res:
         figures.append(Figure("PUE duration curves per cooling and site", "pue.png",
@@ -119,13 +122,35 @@ def results_report(folder: pathlib.Path) -> Report:
     rob = _robustness_table(folder)  # written by `greendc robustness`
     if rob is not None:
         tables.append(rob)
-    solver = info["solver"]
-    warning = None if solver["proven_optimal"] else Notice(
-        "Not proven optimal", f"solver status {solver['status']}, relative MIP gap "
-        f"{solver['mip_gap']}")
-    return Report(title=f"greendc report: {info['scenario']}", design=design_rows(info),
-                  figures=figures, tables=tables, warning=warning,
-                  provenance=json.dumps(info["provenance"], indent=2))
+    provenance = {"annual_basis": info["annual_basis"], "horizon": info["horizon"],
+                  **info["provenance"]}
+    if front is None:
+        solver = info["solver"]
+        warning = None if solver["proven_optimal"] else Notice(
+            "Not proven optimal", f"solver status {solver['status']}, relative MIP gap "
+            f"{solver['mip_gap']}")
+        return Report(title=f"greendc report: {info['scenario']}", design=design_rows(info),
+                      figures=figures, tables=tables, warning=warning,
+                      provenance=json.dumps(provenance, indent=2, default=atomic._json_default))
+    provenance["front"] = {k: front.attrs.get(k) for k in ("scope", "points_requested",
+                                                             "seconds")}
+    provenance["front"]["points_missing"] = json.loads(front.attrs.get("points_missing", "[]"))
+    return Report(title=f"greendc Pareto front: {front.attrs.get('scenario') or info['scenario']}",
+                  design=design_rows(info), design_title="Cheapest front point",
+                  figures=figures, tables=tables, warning=_front_warning(front),
+                  provenance=json.dumps(provenance, indent=2, default=atomic._json_default))
+
+
+def _front_warning(front: xr.Dataset) -> Notice | None:
+    """The front's own solver outcome: points not proven optimal and epsilons without one."""
+    status = [str(s) for s in front["solver_status"].values]
+    open_ = [f"point {i}: {s}" for i, s in enumerate(status) if s != "optimal"]
+    missing = json.loads(front.attrs.get("points_missing", "[]"))
+    open_ += [f"no point at {m['epsilon_t_per_yr']:,.0f} tCO2e/yr ({m['reason']})"
+              for m in missing]
+    if not open_:
+        return None
+    return Notice("Not every front point is proven optimal", "; ".join(open_))
 
 
 def _robustness_table(folder: pathlib.Path) -> Table | None:
@@ -164,7 +189,9 @@ def batch_report(folder: pathlib.Path) -> Report:
     table["emissions_t_per_yr"] = table["emissions_t_per_yr"].round(0)
     table["cfe_share"] = table["cfe_share"].round(3)
     rows = [["" if v != v else str(v) for v in row] for row in table.values.tolist()]
+    bases = sorted({str(b) for b in cases.get("annual_basis", []) if b})
     return Report(title=f"greendc batch: {folder.name}",
+                  provenance="annual figures: " + (" | ".join(bases) or "basis not recorded"),
                   figures=[Figure("Comparison of the cases", "batch_comparison.png",
                                   lambda: plots.batch_comparison(cases))],
                   tables=[Table("Cases", "cases-table", BATCH_HEAD, rows)])
