@@ -104,3 +104,60 @@ def test_builtin_study_by_name(tmp_path, monkeypatch):
     assert study_path("reference_sites.yaml") == pathlib.Path("reference_sites.yaml")
     assert study_path("nope.yaml") == pathlib.Path("nope.yaml")
     assert study_path("sub/reference_sites") == pathlib.Path("sub/reference_sites")
+
+
+OWN_PROJECT = ROOT / "tests" / "own_project"
+OWN_SITES = {"paris-dc": "fr-essonne", "lulea-dc": "se-stockholm"}  # own CSV <- reference series
+
+
+def test_a_planners_own_project_from_an_empty_folder(wheel_venv, tmp_path):
+    """Issue 15, done when: in an empty folder outside the repository, with the installed
+    wheel, a planner's project (20 MW IT on an own liquid-cooled blade, a vendor PUE curve,
+    two own CSV sites with their country set, a wind PPA at 55 EUR/MWh) is solved, its front
+    at caps 7000 and 5000 tCO2e/yr carries shadow prices, and its report is correct."""
+    venv = wheel_venv
+    cli, python = str(venv / "bin" / "greendc"), str(venv / "bin" / "python")
+    project, data = tmp_path / "project", tmp_path / "data"
+    shutil.copytree(OWN_PROJECT, project)
+    data.mkdir()
+    make_csv = ("import sys, xarray as xr; from greendc.sitedata.files import reference_file; "
+                "xr.open_dataset(reference_file(sys.argv[1])).load().to_dataframe()"
+                ".to_csv(sys.argv[2], index_label='time', date_format='%Y-%m-%dT%H:%M')")
+    for own, ref in OWN_SITES.items():  # the CSVs carry no country: the scenario sets it
+        _run([python, "-c", make_csv, ref, str(data / f"{own}.csv")], cwd=tmp_path)
+
+    done = _run([cli, "run", "study.yaml", "--out", "run"], cwd=project)
+    summary = json.loads((project / "run" / "summary.json").read_text())
+    assert summary["site"] in OWN_SITES
+    assert summary["it_mw"] == pytest.approx(20.0)
+    assert summary["servers"] == {"own_dlc_blade": 3572}  # ceil(20,000 kW / 5.6 kW)
+    assert 1.05 <= summary["mean_pue"] <= 1.15  # the vendor curve, not the physics model
+    assert summary["annual_basis"].startswith("48 h from 2018-01-01 00:00 UTC")
+    assert summary["shadow_prices"]["status"] == "optimal"
+    assert "own_wind_ppa" in summary["supply_mw"] and "-0.00" not in done.stdout
+    results = _run([python, "-c", "import xarray as xr; d = xr.open_dataset('run/results.nc'); "
+                    "print(sorted(set(map(str, d['candidate_pue_source'].values.ravel()))))"], cwd=project)
+    assert results.stdout.strip() == "['scenario_curve']"
+
+    front_run = _run([cli, "pareto", "study.yaml", "--caps", "7000,5000", "--out", "front"],
+                     cwd=project)
+    front = _read_csv(project / "front" / "front.csv")
+    capped = [r for r in front if r["user_cap"] == "True"]
+    assert [float(r["user_cap_t_per_yr"]) for r in capped] == [7000.0, 5000.0]
+    for row in capped:  # each cap binds, with a positive CO2 shadow price
+        assert float(row["emissions_t_per_yr"]) == pytest.approx(float(row["user_cap_t_per_yr"]),
+                                                                rel=1e-6)
+        assert float(row["co2_shadow_price_eur_per_t"]) > 0
+    assert float(capped[1]["cost_eur_per_yr"]) > float(capped[0]["cost_eur_per_yr"])
+    assert "(your cap)" in front_run.stdout
+    report = (project / "front" / "report.html").read_text(encoding="utf-8")
+    assert "my-ai-campus" in report and "Not proven optimal" not in report
+    assert "48 h from 2018-01-01 00:00 UTC" in report
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "project"]
+
+
+def _read_csv(path: pathlib.Path) -> list[dict[str, str]]:
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))

@@ -458,6 +458,11 @@ def format_front(front) -> str:
     return "\n".join(lines)
 
 
+def _fixed(value: float, digits: int = 2) -> str:
+    """A capacity with ``digits`` decimals, never "-0.00" (solver round-off below zero)."""
+    return f"{round(float(value), digits) + 0.0:.{digits}f}"
+
+
 def _number(value) -> str:
     """A table number: no decimals from 100 up, 3 significant digits below; empty for NaN
     (not computed)."""
@@ -534,9 +539,11 @@ def format_summary(info: dict) -> str:
         ("annual basis", info["annual_basis"]),
         ("site", info["site"]), ("cooling", info["cooling"]), ("servers", servers),
         ("IT power", f"{info['it_mw']:.2f} MW"), ("mean PUE", f"{info['mean_pue']:.3f}"),
-        ("solar PPA", f"{info['ppa_solar_mw']:.2f} MW"), ("wind PPA", f"{info['ppa_wind_mw']:.2f} MW"),
-        ("battery", f"{info['battery_mwh']:.2f} MWh / {info['battery_mw']:.2f} MW"),
-        ("heat pump", f"{info['heat_pump_mw']:.2f} MW_th, {info['heat_sold_mwh_per_yr']:,.0f} MWh_th/yr sold"),
+        ("solar/wind", ", ".join(f"{tech} {_fixed(mw)} MW" for tech, mw
+                                 in info["supply_mw"].items()) or "none offered"),
+        ("battery", f"{_fixed(info['battery_mwh'])} MWh / {_fixed(info['battery_mw'])} MW"),
+        ("heat pump", f"{_fixed(info['heat_pump_mw'])} MW_th, "
+                      f"{info['heat_sold_mwh_per_yr']:,.0f} MWh_th/yr sold"),
         ("annual cost", f"{info['cost_eur_per_yr'] / 1e6:,.3f} M EUR/yr"),
         ("emissions", f"{em['total']:,.0f} tCO2e/yr (operational {em['operational']:,.0f}, "
                       f"embodied {em['embodied']:,.0f})"),
@@ -552,7 +559,8 @@ def format_summary(info: dict) -> str:
         conn = ", ".join(f"{k} {_number(v)}" for k, v in conn.items()) \
             if isinstance(conn, dict) else _number(conn)
         rows.append(("shadow prices", f"CO2 {_number(prices['co2_eur_per_t'])} EUR/tCO2e, "
-                     f"compute {_number(prices['compute_eur_per_pflops_yr'])} EUR/(PFLOP/s)/yr,"
+                     f"compute {_number(prices['compute_eur_per_pflops_yr']) or 'n/a'}"
+                     " EUR/(PFLOP/s)/yr,"
                      f" grid connection {conn} EUR/MW/yr (LP of the fixed design)"))
     width = max(len(k) for k, _ in rows)
     lines = [f"{k.ljust(width)}  {v}" for k, v in rows]
