@@ -70,3 +70,27 @@ def test_report_shows_the_robustness_table(solved, tmp_path):
     html = write_report(tmp_path).read_text()
     assert 'id="robustness-table"' in html and "2019" in html
     assert "Robustness across grid data years" in (tmp_path / "report.md").read_text()
+
+
+def test_save_replaces_both_files_at_once_or_neither(solved, tmp_path, monkeypatch):
+    """A write that fails half-way (here: the JSON file) leaves the earlier pair untouched,
+    never a new robustness.csv beside an old robustness.json."""
+    import pathlib
+
+    loaded, res = solved
+    table = robustness(loaded, res, [2018])
+    save(table, tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    changed = table.assign(cost_eur_per_yr=table["cost_eur_per_yr"] + 1.0)
+
+    write_text = pathlib.Path.write_text
+
+    def broken(path, *args, **kwargs):  # the JSON file cannot be written
+        if "robustness" in path.name and "json" in path.name:
+            raise OSError("disk full")
+        return write_text(path, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "write_text", broken)
+    with pytest.raises(OSError, match="disk full"):
+        save(changed, tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

@@ -216,6 +216,10 @@ def robustness(
     except GreendcError as exc:
         _fail(exc)
     path = rb.save(table, folder)
+    if (folder / "report.html").exists():  # the report shows the table: keep it current
+        from greendc.report import write_report
+
+        write_report(folder)
     typer.echo("\n".join(rb.markdown(table)))
     typer.echo(f"robustness: {path}")
 

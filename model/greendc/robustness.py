@@ -138,13 +138,18 @@ def spread(table: pd.DataFrame) -> dict[str, dict[str, float]]:
 
 
 def save(table: pd.DataFrame, folder: pathlib.Path) -> pathlib.Path:
-    """Write ``robustness.csv`` and ``robustness.json`` (table + spread) into ``folder``."""
+    """Write ``robustness.csv`` and ``robustness.json`` (table + spread) into ``folder``, both
+    at once (``greendc.atomic.folder``: the results folder is swapped as a whole, so a failed
+    or killed write leaves the earlier pair, never one new file beside an old one)."""
+    from greendc import atomic
+
     folder = pathlib.Path(folder)
-    table.to_csv(folder / "robustness.csv", index=False)
     payload = {"years": json.loads(table.to_json(orient="records")), "spread": spread(table),
                "infeasible_years": [int(y) for y in table.loc[table["reason"] != "",
                                                               "data_year"]]}
-    (folder / "robustness.json").write_text(json.dumps(payload, indent=2))
+    with atomic.folder(folder) as stage:
+        table.to_csv(stage / "robustness.csv", index=False)
+        atomic.write_json(stage / "robustness.json", payload)
     return folder / "robustness.csv"
 
 
