@@ -152,7 +152,8 @@ def test_a_planners_own_project_from_an_empty_folder(wheel_venv, tmp_path):
     assert "(your cap)" in front_run.stdout
     report = (project / "front" / "report.html").read_text(encoding="utf-8")
     assert "my-ai-campus" in report and "Not proven optimal" not in report
-    assert "48 h from 2018-01-01 00:00 UTC" in report
+    assert "48 h from 2018-01-01 00:00 UTC" in report and "CO2 shadow price" in report
+    assert "own_dlc_blade" in report and "own_wind_ppa" in report
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "project"]
 
 

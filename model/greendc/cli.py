@@ -438,6 +438,8 @@ def schema(markdown: bool = typer.Option(False, "--markdown", help="the scenario
 
 def format_front(front) -> str:
     """One line per front point: cost, emissions, site/cooling, abatement cost."""
+    from greendc.results import table_number
+
     duals = "co2_shadow_price_eur_per_t" in front
     head = f"{'pt':>3} {'cap tCO2e/yr':>12} {'cost M EUR/yr':>14} {'tCO2e/yr':>10} {'EUR/tCO2':>10}"
     if duals:
@@ -451,29 +453,15 @@ def format_front(front) -> str:
                          " (your cap)" if "user_cap" in p and bool(p["user_cap"]) else ""])
         cap = p["user_cap_t_per_yr"] if "user_cap_t_per_yr" in p and bool(p["user_cap"]) \
             else p["epsilon_t_per_yr"]
-        row = (f"{int(i):>3} {_number(cap):>12} "
+        row = (f"{int(i):>3} {table_number(cap):>12} "
                f"{float(p['cost_eur_per_yr']) / 1e6:>14,.3f} "
                f"{float(p['emissions_t_per_yr']):>10,.0f} {_abatement_text(p):>10}")
         if duals:
-            row += (f" {_number(p['co2_shadow_price_eur_per_t']):>10}"
-                    f" {_number(p['compute_marginal_cost_eur_per_pflops_yr']):>13}"
-                    f" {_number(p['grid_connection_value_eur_per_mw_yr']):>10}")
+            row += (f" {table_number(p['co2_shadow_price_eur_per_t']):>10}"
+                    f" {table_number(p['compute_marginal_cost_eur_per_pflops_yr']):>13}"
+                    f" {table_number(p['grid_connection_value_eur_per_mw_yr']):>10}")
         lines.append(f"{row}  {str(p['site'].values)}/{str(p['cooling'].values)}{flags}")
     return "\n".join(lines)
-
-
-def _fixed(value: float, digits: int = 2) -> str:
-    """A capacity with ``digits`` decimals, never "-0.00" (solver round-off below zero)."""
-    return f"{round(float(value), digits) + 0.0:.{digits}f}"
-
-
-def _number(value) -> str:
-    """A table number: no decimals from 100 up, 3 significant digits below; empty for NaN
-    (not computed)."""
-    x = float(value)
-    if x != x:
-        return ""
-    return f"{x:,.0f}" if abs(x) >= 100 or x == 0 else f"{x:.3g}"
 
 
 def _abatement_text(p) -> str:
@@ -534,38 +522,10 @@ def _explain(study) -> None:
 
 
 def format_summary(info: dict) -> str:
-    """Readable table of the chosen design and KPIs."""
-    em = info["emissions_t_per_yr"]
-    servers = ", ".join(f"{n} x {k}" for k, n in info["servers"].items()) or "none"
-    solver = info["solver"]
-    gap = solver["mip_gap"]
-    rows = [
-        ("annual basis", info["annual_basis"]),
-        ("site", info["site"]), ("cooling", info["cooling"]), ("servers", servers),
-        ("IT power", f"{info['it_mw']:.2f} MW"), ("mean PUE", f"{info['mean_pue']:.3f}"),
-        ("solar/wind", ", ".join(f"{tech} {_fixed(mw)} MW" for tech, mw
-                                 in info["supply_mw"].items()) or "none offered"),
-        ("battery", f"{_fixed(info['battery_mwh'])} MWh / {_fixed(info['battery_mw'])} MW"),
-        ("heat pump", f"{_fixed(info['heat_pump_mw'])} MW_th, "
-                      f"{info['heat_sold_mwh_per_yr']:,.0f} MWh_th/yr sold"),
-        ("annual cost", f"{info['cost_eur_per_yr'] / 1e6:,.3f} M EUR/yr"),
-        ("emissions", f"{em['total']:,.0f} tCO2e/yr (operational {em['operational']:,.0f}, "
-                      f"embodied {em['embodied']:,.0f})"),
-        ("24/7 CFE", f"{info['cfe_share']:.1%} of the load matched hour by hour with "
-                     "carbon-free supply"),
-        ("water", f"{info['wue_l_per_kwh']:.3f} L/kWh IT"),
-        ("solver", f"{solver['status']}, gap {gap if gap is None else f'{gap:.2e}'}, "
-                   f"{solver['seconds']:.1f} s, {solver['strategy']}"),
-    ]
-    prices = info.get("shadow_prices")
-    if prices:
-        conn = prices["grid_connection_eur_per_mw_yr"]
-        conn = ", ".join(f"{k} {_number(v)}" for k, v in conn.items()) \
-            if isinstance(conn, dict) else _number(conn)
-        rows.append(("shadow prices", f"CO2 {_number(prices['co2_eur_per_t'])} EUR/tCO2e, "
-                     f"compute {_number(prices['compute_eur_per_pflops_yr']) or 'n/a'}"
-                     " EUR/(PFLOP/s)/yr,"
-                     f" grid connection {conn} EUR/MW/yr (LP of the fixed design)"))
+    """Readable table of the chosen design and KPIs (rows: ``results.summary_rows``)."""
+    from greendc.results import summary_rows
+
+    rows = summary_rows(info)
     width = max(len(k) for k, _ in rows)
     lines = [f"{k.ljust(width)}  {v}" for k, v in rows]
     breakdown = info["cost_breakdown_eur_per_yr"]

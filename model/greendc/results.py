@@ -470,3 +470,54 @@ def _json_default(obj: Any) -> Any:
     if isinstance(obj, np.generic):
         return obj.item()
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def fixed(value: float, digits: int = 2) -> str:
+    """A capacity with ``digits`` decimals, never "-0.00" (solver round-off below zero)."""
+    return f"{round(float(value), digits) + 0.0:.{digits}f}"
+
+
+def table_number(value) -> str:
+    """A table number: no decimals from 100 up, 3 significant digits below; empty for NaN
+    (not computed)."""
+    x = float(value)
+    if x != x:
+        return ""
+    return f"{x:,.0f}" if abs(x) >= 100 or x == 0 else f"{x:.3g}"
+
+
+def summary_rows(info: dict) -> list[tuple[str, str]]:
+    """(label, value with its unit) rows of a ``summary`` dict: the design and its KPIs, as
+    the command line prints them and the report shows them."""
+    em = info["emissions_t_per_yr"]
+    servers = ", ".join(f"{n} x {k}" for k, n in info["servers"].items()) or "none"
+    solver = info["solver"]
+    gap = solver["mip_gap"]
+    rows = [
+        ("annual basis", info["annual_basis"]),
+        ("site", info["site"]), ("cooling", info["cooling"]), ("servers", servers),
+        ("IT power", f"{info['it_mw']:.2f} MW"), ("mean PUE", f"{info['mean_pue']:.3f}"),
+        ("solar/wind", ", ".join(f"{tech} {fixed(mw)} MW" for tech, mw
+                                 in info["supply_mw"].items()) or "none offered"),
+        ("battery", f"{fixed(info['battery_mwh'])} MWh / {fixed(info['battery_mw'])} MW"),
+        ("heat pump", f"{fixed(info['heat_pump_mw'])} MW_th, "
+                      f"{info['heat_sold_mwh_per_yr']:,.0f} MWh_th/yr sold"),
+        ("annual cost", f"{info['cost_eur_per_yr'] / 1e6:,.3f} M EUR/yr"),
+        ("emissions", f"{em['total']:,.0f} tCO2e/yr (operational {em['operational']:,.0f}, "
+                      f"embodied {em['embodied']:,.0f})"),
+        ("24/7 CFE", f"{info['cfe_share']:.1%} of the load matched hour by hour with "
+                     "carbon-free supply"),
+        ("water", f"{info['wue_l_per_kwh']:.3f} L/kWh IT"),
+        ("solver", f"{solver['status']}, gap {gap if gap is None else f'{gap:.2e}'}, "
+                   f"{solver['seconds'] or 0:.1f} s, {solver['strategy']}"),
+    ]
+    prices = info.get("shadow_prices")
+    if prices:
+        conn = prices["grid_connection_eur_per_mw_yr"]
+        conn = ", ".join(f"{k} {table_number(v)}" for k, v in conn.items()) \
+            if isinstance(conn, dict) else table_number(conn)
+        rows.append(("shadow prices", f"CO2 {table_number(prices['co2_eur_per_t'])} EUR/tCO2e, "
+                     f"compute {table_number(prices['compute_eur_per_pflops_yr']) or 'n/a'}"
+                     " EUR/(PFLOP/s)/yr,"
+                     f" grid connection {conn} EUR/MW/yr (LP of the fixed design)"))
+    return rows

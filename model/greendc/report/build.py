@@ -24,7 +24,7 @@ import xarray as xr
 from greendc import atomic
 from greendc.errors import DataError
 from greendc.report import plots
-from greendc.results import summary
+from greendc.results import summary, summary_rows, table_number
 
 
 @dataclass
@@ -79,26 +79,6 @@ ENV = jinja2.Environment(
 ENV.filters["md"] = _md
 
 
-def design_rows(info: dict) -> list[tuple[str, str]]:
-    em = info["emissions_t_per_yr"]
-    return [
-        ("annual basis", info["annual_basis"]),
-        ("site", str(info["site"])), ("cooling", str(info["cooling"])),
-        ("servers", ", ".join(f"{n} x {k}" for k, n in info["servers"].items())),
-        ("IT power [MW]", f"{info['it_mw']:.2f}"), ("mean PUE", f"{info['mean_pue']:.3f}"),
-        ("solar PPA [MW]", f"{info['ppa_solar_mw']:.2f}"), ("wind PPA [MW]", f"{info['ppa_wind_mw']:.2f}"),
-        ("battery [MWh / MW]", f"{info['battery_mwh']:.2f} / {info['battery_mw']:.2f}"),
-        ("heat pump [MW_th]", f"{info['heat_pump_mw']:.2f}"),
-        ("heat sold [MWh_th/yr]", f"{info['heat_sold_mwh_per_yr']:,.0f}"),
-        ("annual cost [M EUR/yr]", f"{info['cost_eur_per_yr'] / 1e6:,.3f}"),
-        ("emissions [tCO2e/yr]", f"{em['total']:,.0f} (operational {em['operational']:,.0f}, "
-                                 f"embodied {em['embodied']:,.0f})"),
-        ("water [L/kWh IT]", f"{info['wue_l_per_kwh']:.3f}"),
-        ("solver", f"{info['solver']['status']}, gap {info['solver']['mip_gap']}, "
-                   f"{info['solver']['seconds']} s"),
-    ]
-
-
 def results_report(folder: pathlib.Path) -> Report:
     """The report of a ``greendc run`` / ``greendc pareto`` folder."""
     res = xr.load_dataset(folder / "results.nc")
@@ -129,14 +109,14 @@ def results_report(folder: pathlib.Path) -> Report:
         warning = None if solver["proven_optimal"] else Notice(
             "Not proven optimal", f"solver status {solver['status']}, relative MIP gap "
             f"{solver['mip_gap']}")
-        return Report(title=f"greendc report: {info['scenario']}", design=design_rows(info),
+        return Report(title=f"greendc report: {info['scenario']}", design=summary_rows(info),
                       figures=figures, tables=tables, warning=warning,
                       provenance=json.dumps(provenance, indent=2, default=atomic._json_default))
     provenance["front"] = {k: front.attrs.get(k) for k in ("scope", "points_requested",
                                                              "seconds")}
     provenance["front"]["points_missing"] = json.loads(front.attrs.get("points_missing", "[]"))
     return Report(title=f"greendc Pareto front: {front.attrs.get('scenario') or info['scenario']}",
-                  design=design_rows(info), design_title="Cheapest front point",
+                  design=summary_rows(info), design_title="Cheapest front point",
                   figures=figures, tables=tables, warning=_front_warning(front),
                   provenance=json.dumps(provenance, indent=2, default=atomic._json_default))
 
@@ -225,6 +205,9 @@ def _front_rows(front):
         return [], []
     head = ["point", "cost [M EUR/yr]", "emissions [tCO2e/yr]", "site/cooling",
             "abatement [EUR/tCO2]", "flags"]
+    duals = "co2_shadow_price_eur_per_t" in front
+    if duals:
+        head[5:5] = ["your cap [tCO2e/yr]", "CO2 shadow price [EUR/tCO2]"]
     rows = []
     for i in front.point.values:
         p = front.sel(point=i)
@@ -237,4 +220,8 @@ def _front_rows(front):
                      "within gap" if "abatement_within_gap" in p and bool(
                          p["abatement_within_gap"]) else "" if ab != ab else f"{ab:,.0f}",
                      flags])
+        if duals:
+            cap = float(p["user_cap_t_per_yr"]) if "user_cap_t_per_yr" in p else float("nan")
+            rows[-1][5:5] = [table_number(cap),
+                             table_number(p["co2_shadow_price_eur_per_t"])]
     return head, rows
