@@ -29,6 +29,30 @@ from greendc.solve import HighsModel, SolverSettings
 SITES, COOLINGS, SERVERS, TECHS = ["A", "B"], ["air", "free", "imm"], ["g1", "g2"], ["solar", "wind"]
 OPTIONAL_ATTRS = {"min_cfe_share"}
 
+# every planning fact a planner's own site needs, in the documented units (README example)
+OWN_SITE_FACTS = {"name": "My site", "grid_connection_mw": 60, "floor_area_m2": 8000,
+                  "water_allowance_m3_per_yr": 100000, "facility_capex_eur_per_kw_it": 4000,
+                  "facility_lifetime_yr": 20, "site_fixed_cost_eur_per_yr": 1000000,
+                  "grid_supply_margin_eur_per_mwh": 4, "grid_network_eur_per_mwh": 12,
+                  "grid_levies_eur_per_mwh": 20, "heat_price_eur_per_mwh": 25,
+                  "supply_potential_mw": {"solar_ppa": 50, "wind_ppa": 40},
+                  "operator_non_eu_ownership_share": 0}
+
+
+def q(value, unit) -> dict:
+    """A catalogue quantity ``{value, unit}``."""
+    return {"value": value, "unit": unit}
+
+
+# a planner's own cooling entry with the vendor's quoted PUE and WUE (pue_model constant)
+VENDOR_COOLING = {"name": "Vendor module, quoted PUE", "pue_model": "constant",
+                  "parameters": {"pue": q(1.18, "1"), "wue_l_per_kwh": q(0.2, "L/kWh")},
+                  "annualised_cost_eur_per_mw_it_yr": q(210, "EUR/kW_IT/yr"),
+                  "max_rack_density_kw_per_rack": q(80, "kW/rack"),
+                  "floor_m2_per_rack": q(3, "m2/rack"),
+                  "heat_output_temperature_c": q(40, "degC"),
+                  "recoverable_heat_share": q(0.7, "1")}
+
 
 def tiny_inputs(hours: int = 4, sites=None, weight: float = 1.0, **changes: Any) -> xr.Dataset:
     """Inputs Dataset of the tiny case; keyword arguments replace variables or attrs.

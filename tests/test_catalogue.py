@@ -12,6 +12,7 @@ from greendc.catalogue import (
     apply_overrides, dump_quantity_table, load_catalogue, read_catalogue_dicts,
     validate_catalogue,
 )
+from tests.conftest import VENDOR_COOLING, q
 from greendc.errors import DataError, ScenarioError
 
 SOURCES = (DATA_DIR / "SOURCES.md").read_text(encoding="utf-8")
@@ -70,8 +71,6 @@ def test_catalogue_files_exist_where_documented():
 
 # --- own catalogue files layered over the built-in catalogue (``layer_catalogues``) --------
 
-def q(value, unit):
-    return {"value": value, "unit": unit}
 
 
 LIQUID_NODE = {  # a planner's own liquid-cooled node type (numbers of a vendor quote)
@@ -159,12 +158,7 @@ def test_own_cooling_reuses_a_physics_model_or_gives_a_constant_pue(tmp_path):
     dlc = read_catalogue_dicts()["cooling"]["direct_liquid"]
     own_dlc = {**dlc, "name": "Own DLC, 90 % liquid", "parameters": {
         **dlc["parameters"], "liquid_share": q(0.9, "1")}}
-    vendor = {"name": "Vendor module, quoted PUE", "pue_model": "constant",
-              "parameters": {"pue": q(1.18, "1"), "wue_l_per_kwh": q(0.2, "L/kWh")},
-              "annualised_cost_eur_per_mw_it_yr": q(210, "EUR/kW_IT/yr"),
-              "max_rack_density_kw_per_rack": q(80, "kW/rack"),
-              "floor_m2_per_rack": q(3, "m2/rack"), "heat_output_temperature_c": q(40, "degC"),
-              "recoverable_heat_share": q(0.7, "1")}
+    vendor = VENDOR_COOLING
     cat = layered(tmp_path, {"cooling": {"own_dlc": own_dlc, "vendor_module": vendor}})
     assert cat.cooling["own_dlc"].parameters["liquid_share"].value == 0.9
     assert cat.cooling["vendor_module"].annualised_cost_eur_per_mw_it_yr.value == 210_000

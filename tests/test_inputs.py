@@ -9,6 +9,7 @@ import pathlib
 import pytest
 import yaml
 
+from tests.conftest import VENDOR_COOLING, q
 from greendc.errors import DataError, ScenarioError
 from greendc.scenario import scenario_from_dict
 from greendc.study import load_study
@@ -16,8 +17,6 @@ from greendc.study import load_study
 DAY = {"start_hour": 4000, "hours": 24}
 
 
-def q(value, unit):
-    return {"value": value, "unit": unit}
 
 
 def project(tmp_path: pathlib.Path, layers: dict[str, dict], **fields):
@@ -32,12 +31,7 @@ def project(tmp_path: pathlib.Path, layers: dict[str, dict], **fields):
 
 
 def test_own_cooling_with_a_constant_pue_reaches_the_model(tmp_path):
-    vendor = {"name": "Vendor module", "pue_model": "constant",
-              "parameters": {"pue": q(1.18, "1"), "wue_l_per_kwh": q(0.2, "L/kWh")},
-              "annualised_cost_eur_per_mw_it_yr": q(210, "EUR/kW_IT/yr"),
-              "max_rack_density_kw_per_rack": q(80, "kW/rack"),
-              "floor_m2_per_rack": q(3, "m2/rack"), "heat_output_temperature_c": q(40, "degC"),
-              "recoverable_heat_share": q(0.7, "1")}
+    vendor = VENDOR_COOLING
     study = load_study(project(tmp_path, {"cat.yaml": {"cooling": {"vendor": vendor}}},
                                cooling=["vendor", "air_chiller"]))
     inp = study.inputs

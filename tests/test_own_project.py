@@ -10,14 +10,10 @@ import yaml
 
 from greendc.sitedata.files import reference_file
 from greendc.study import load_study, solve_study
+from tests.conftest import OWN_SITE_FACTS
 
-FACTS = {"grid_connection_mw": 60, "floor_area_m2": {"value": 100000, "unit": "ft2"},
-         "water_allowance_m3_per_yr": 100000, "facility_capex_eur_per_kw_it": 4000,
-         "facility_lifetime_yr": 20, "site_fixed_cost_eur_per_yr": 1000000,
-         "grid_supply_margin_eur_per_mwh": 4, "grid_network_eur_per_mwh": 12,
-         "grid_levies_eur_per_mwh": 20, "heat_price_eur_per_mwh": 25,
-         "supply_potential_mw": {"solar_ppa": 50, "wind_ppa": 50},
-         "operator_non_eu_ownership_share": 0}
+FACTS = {**{k: v for k, v in OWN_SITE_FACTS.items() if k != "name"},
+         "floor_area_m2": {"value": 100000, "unit": "ft2"}}
 
 
 def test_twenty_mw_vendor_curve_two_own_csv_sites(tmp_path):

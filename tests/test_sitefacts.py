@@ -15,16 +15,9 @@ from greendc.errors import DataError, ScenarioError
 from greendc.sitedata.files import reference_file
 from greendc.sitedata.io import read_site_file, write_site_file
 from greendc.study import load_study
+from tests.conftest import OWN_SITE_FACTS as FACTS
 from tests.conftest import synthetic_site
 
-# the README's own example, completed with every fact a new site needs (documented units)
-FACTS = {"name": "My site", "grid_connection_mw": 60, "floor_area_m2": 8000,
-         "water_allowance_m3_per_yr": 100000, "facility_capex_eur_per_kw_it": 4000,
-         "facility_lifetime_yr": 20, "site_fixed_cost_eur_per_yr": 1000000,
-         "grid_supply_margin_eur_per_mwh": 4, "grid_network_eur_per_mwh": 12,
-         "grid_levies_eur_per_mwh": 20, "heat_price_eur_per_mwh": 25,
-         "supply_potential_mw": {"solar_ppa": 50, "wind_ppa": 40},
-         "operator_non_eu_ownership_share": 0}
 
 
 def _csv(path: pathlib.Path, years: int = 0) -> pathlib.Path:
