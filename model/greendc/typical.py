@@ -65,7 +65,10 @@ RESULT_OBJECTIVE = {"cost": "cost_eur_per_yr", "emissions": "emissions_t_per_yr"
 # Design variables fixed in the re-evaluation: results name -> model component.
 DESIGN = {"build": "build", "cooling_chosen": "cool", "nodes": "nodes", "supply_mw": "supply_mw",
           "battery_mwh": "battery_mwh", "battery_mw": "battery_mw",
-          "heat_pump_mw_th": "heat_pump_mw_th", "dh_connect": "dh_connect"}
+          "heat_pump_mw_th": "heat_pump_mw_th", "dh_connect": "dh_connect",
+          "work_nodes": "work_nodes"}
+# Design variables of opt-in blocks: absent from results and model when the block is off.
+OPTIONAL_DESIGN = {"work_nodes"}
 INTEGER_DESIGN = {"build", "cooling_chosen", "nodes", "dh_connect"}
 # Hourly series that carry energy [per MW contracted, MW_th]: rescaled to the energy of the
 # days each typical day represents (module docstring, "Energy consistency").
@@ -307,6 +310,8 @@ def design_of(results: xr.Dataset) -> dict[str, xr.DataArray]:
     """The capacities to fix, from a results Dataset (integers rounded)."""
     out = {}
     for name in DESIGN:
+        if name in OPTIONAL_DESIGN and name not in results:
+            continue
         da = results[name]
         out[name] = da.round() if name in INTEGER_DESIGN else da
     return out
@@ -315,6 +320,8 @@ def design_of(results: xr.Dataset) -> dict[str, xr.DataArray]:
 def fix_design(m, inputs: xr.Dataset, design: dict[str, xr.DataArray]) -> None:
     """Fix the design variables of a built model to the given capacities."""
     for name, comp_name in DESIGN.items():
+        if name in OPTIONAL_DESIGN and (name not in design or not hasattr(m, comp_name)):
+            continue
         comp, values = getattr(m, comp_name), design[name]
         for key in comp:
             labels = key if isinstance(key, tuple) else (key,)
