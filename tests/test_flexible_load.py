@@ -60,13 +60,17 @@ def test_given_profile_breaking_the_ramp_limit_is_refused(tmp_path):
 
 
 def test_off_prepares_nothing_and_keeps_the_scenario_hash():
+    """Off adds nothing to the inputs, and the digest leaves compute.flexibility out at its
+    default (batch case ids of existing scenarios do not move; pinned in test_scenario)."""
     off = {**BASE, "compute": {"required_pflops": 1000}}
     study = load_study(off)
     assert "node_idle_mw" not in study.inputs and "flex_training_share" not in study.inputs.attrs
-    assert "flexibility" not in str(study.loaded.scenario.digest())
-    explicit = scenario_from_dict({**off, "compute": {"required_pflops": 1000,
-                                                      "flexibility": None}})
-    assert explicit.scenario.digest() == study.loaded.scenario.digest()
+    dump = study.loaded.scenario.model_dump(mode="json")
+    assert dump["compute"]["flexibility"] is None
+    from greendc.scenario import DIGEST_OMITS_DEFAULT
+    assert DIGEST_OMITS_DEFAULT["compute.flexibility"] is None
+    on = scenario_from_dict(BASE).scenario.digest()
+    assert on != study.loaded.scenario.digest()
 
 
 def test_default_curtailment_cost_is_the_server_cost_per_mwh():
