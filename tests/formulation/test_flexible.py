@@ -107,6 +107,24 @@ def test_training_curtailment_at_its_cost(w):
     assert "training_curtailment" in built_constraints(m)
 
 
+def test_heat_recoverable_follows_the_hourly_it_power(w):
+    """heat_recoverable with a flexible load: export <= rho x COP/(COP-1) x it_hour_mw. As the
+    energy case, plus a network (10 MW_th demand, 100 EUR/MWh_th), rho 0.5, COP 3: the bound is
+    0.5 x 1.5 x IT power = 4.5 MW_th in hours 0 and 2 (IT 6 MW), 0 in hours 1 and 3. Heat
+    revenue does not depend on the hour, so the IT schedule stays 6/0/6/0. Cost: 300 + grid
+    (1.1 x 6 + 4.5 / 3) x 10 x 2 w = 162 w - heat 100 x 4.5 x 2 w = 900 w: 300 - 738 w.
+    work_requirement is an equality: heat at 75 EUR per MWh of IT beats the 11 EUR/MWh
+    electricity, yet no extra work is run as a heater (the work stays 3 PFLOP/s)."""
+    ds = flex_inputs(w, [10, 30, 10, 30])
+    ds["recoverable_heat_share"] = ("cooling", [0.5])
+    ds["heat_demand_mw"] = (("site", "time"), np.full((1, 4), 10.0))
+    ds["heat_price_eur_per_mwh"] = ("site", [100.0])
+    status, res, m = solve_tiny(ds)
+    assert res["heat_export_mw_th"].sel(site="A").values.tolist() == pytest.approx([4.5, 0] * 2)
+    assert float(res["cost_eur_per_yr"]) == pytest.approx(300 - 738 * w)
+    assert float(res["work_pflops"]) == pytest.approx(3.0)
+
+
 def test_given_load_training_fills_the_valleys(w):
     """Given load (compute.it_load_mw, no servers): peak L = 2 MW, profile 1/0.5/0.5/1, f = 0.5,
     H = 4 h, prices 40/10/10/40. Inference 0.5 x u x 2 = 1/0.5/0.5/1 MW; training energy

@@ -44,8 +44,10 @@ Expressions
 
 Constraints
 - ``work_within_nodes``:  work_nodes[s,c,k] <= nodes[s,c,k]                foreach s, c, k
-- ``work_requirement``:   sum_{s,c,k} perf_k work_nodes[s,c,k] >= required PFLOP/s
-  (``compute_requirement`` stays on the installed nodes, implied by these two)
+- ``work_requirement``:   sum_{s,c,k} perf_k work_nodes[s,c,k] = required PFLOP/s
+  (an equality: the requirement sets the work; with ">=" extra work would pay as a heater
+  wherever heat sells above its electricity. ``compute_requirement`` stays on the installed
+  nodes, implied by these two)
 - ``training_energy``:    sum_{t in p} dt_t train_mw[s,c,t] + curtailed_mwh[s,c,p] = E_p^0[s,c]
                                                                  foreach (s,c) in FLEX, p [MWh]
 - ``training_floor``:     train_mw[s,c,t] >= phi f u[t] work_mw[s,c]   foreach FLEX, t (phi > 0)
@@ -168,7 +170,7 @@ def _add_work(m: pyo.ConcreteModel, d: ModelData) -> None:
         else m.work_nodes[s, c, k] <= m.nodes[s, c, k], doc="work on installed nodes [-]")
     m.work_requirement = pyo.Constraint(expr=sum(
         float(perf[i]) * m.work_nodes[s, c, k] for s in S for c in C for i, k in enumerate(K))
-        >= float(d.attrs["required_pflops"]), doc="work covers the requirement [PFLOP/s]")
+        == float(d.attrs["required_pflops"]), doc="the work is the requirement [PFLOP/s]")
 
 
 def _add_ramp(m: pyo.ConcreteModel, d: ModelData) -> None:
