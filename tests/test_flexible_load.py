@@ -151,3 +151,17 @@ def test_typical_days_design_keeps_its_work_nodes_when_reevaluated():
     np.testing.assert_allclose(solved.results["work_nodes"].values,
                                typ.results["work_nodes"].values, atol=1e-6)
     assert float(solved.results["training_shifted_mwh_per_yr"]) > 0
+
+
+def test_weeks_on_a_cut_horizon_and_period_weights():
+    """period week on 400 h: weeks of 168, 168 and the 64 h left; every step weighted 8760/400
+    h, so each period stands for 8760/400 = 21.9 of itself in the year (a_p)."""
+    from tests.conftest import tiny_inputs
+
+    ds = tiny_inputs(hours=400, weight=8760 / 400)
+    ds.attrs["flex_period_h"] = 168.0
+    d = model_data(ds)
+    p_of = periods(d)
+    assert np.bincount(p_of).tolist() == [168, 168, 64]
+    a_p = [d.weight_h[p_of == p].sum() / d.step_h[p_of == p].sum() for p in range(3)]
+    assert a_p == pytest.approx([21.9] * 3)
