@@ -9,7 +9,7 @@ import pytest
 
 from greendc.errors import ScenarioError
 from greendc.formulation.data import model_data
-from greendc.formulation.flexible import periods
+from greendc.formulation.flexible import period_weights, periods
 from greendc.results import summary, summary_rows
 from greendc.scenario import scenario_from_dict
 from greendc.study import load_study, solve_study
@@ -163,5 +163,4 @@ def test_weeks_on_a_cut_horizon_and_period_weights():
     d = model_data(ds)
     p_of = periods(d)
     assert np.bincount(p_of).tolist() == [168, 168, 64]
-    a_p = [d.weight_h[p_of == p].sum() / d.step_h[p_of == p].sum() for p in range(3)]
-    assert a_p == pytest.approx([21.9] * 3)
+    assert period_weights(d) == pytest.approx({0: 21.9, 1: 21.9, 2: 21.9})

@@ -255,7 +255,7 @@ def _add_flexible(ds: xr.Dataset, m, inputs: xr.Dataset, w: np.ndarray) -> None:
     """Flexible training load (``formulation.flexible``): hourly IT and training power [MW],
     work node-equivalents, shifted and curtailed energy [MWh/yr], installed and work
     PFLOP/s, mean utilisation of the installed nodes (energy-weighted dynamic load)."""
-    from greendc.formulation.flexible import periods
+    from greendc.formulation.flexible import period_weights
     from greendc.formulation.data import model_data
 
     S, C = list(map(str, inputs.site.values)), list(map(str, inputs.cooling.values))
@@ -280,9 +280,7 @@ def _add_flexible(ds: xr.Dataset, m, inputs: xr.Dataset, w: np.ndarray) -> None:
         "MWh/yr", "training energy moved above its unshifted (inference-like) profile")
     curtailed = 0.0
     if hasattr(m, "curtailed_mwh"):
-        d = model_data(inputs)
-        p_of, dt = periods(d), d.step_h
-        a_p = {p: float(w[p_of == p].sum() / dt[p_of == p].sum()) for p in m.P}
+        a_p = period_weights(model_data(inputs))
         curtailed = sum(a_p[p] * _v(m.curtailed_mwh[s, c, p]) for (s, c) in m.FLEX for p in m.P)
     put("training_curtailed_mwh_per_yr", (), curtailed, "MWh/yr", "training energy dropped")
     if hasattr(m, "work_nodes"):

@@ -96,6 +96,14 @@ def periods(d: ModelData) -> np.ndarray:
     return np.floor(start / float(d.attrs["flex_period_h"]) + 1e-9).astype(int)
 
 
+def period_weights(d: ModelData) -> dict[int, float]:
+    """a_p = sum_{t in p} w_t / sum_{t in p} dt_t [-]: how many times the year holds period p
+    (annual value of a per-period energy)."""
+    p_of = periods(d)
+    return {int(p): float(d.weight_h[p_of == p].sum() / d.step_h[p_of == p].sum())
+            for p in np.unique(p_of)}
+
+
 def add_flexible_load(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Work, training power and its period energy (see module docstring); nothing when off."""
     if not flexible_on(d):
@@ -111,7 +119,7 @@ def add_flexible_load(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.P = pyo.Set(initialize=sorted(set(p_of.tolist())), doc="training periods")
     steps = {p: [t for t in T if p_of[t] == p] for p in m.P}
     _add_work(m, d)
-    share, dt, w = d["it_load_share"], d.step_h, d.weight_h
+    share, dt = d["it_load_share"], d.step_h
     m.train_mw = pyo.Var(m.FLEX, m.T, domain=pyo.NonNegativeReals, doc="training power [MW]")
     m.it_hour_mw = pyo.Expression(m.S, m.C, m.T, rule=lambda m, s, c, t:
         m.idle_mw[s, c] + float((1.0 - f) * share[t]) * m.work_mw[s, c]
@@ -139,7 +147,7 @@ def add_flexible_load(m: pyo.ConcreteModel, d: ModelData) -> None:
             m.curtailed_mwh[s, c, p] <= kappa * demand[s, c, p],
             doc="dropped training <= curtailable share of the period's [MWh]")
     cost = float(at["flex_curtailment_cost_eur_per_mwh"])
-    a_p = {p: float(sum(w[t] for t in steps[p]) / sum(dt[t] for t in steps[p])) for p in m.P}
+    a_p = period_weights(d)
     m.cost_training_curtailed_eur = pyo.Expression(expr=sum(
         a_p[p] * cost * m.curtailed_mwh[s, c, p] for (s, c) in m.FLEX for p in m.P)
         if kappa > 0 else 0.0, doc="value of training dropped [EUR/yr]")
