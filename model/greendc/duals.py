@@ -128,7 +128,18 @@ class DualLP:
             y_c = row(m.compute_requirement)
             perf = dict(zip(map(str, self.inputs.server.values),
                             self.inputs["node_performance_pflops"].values.astype(float)))
-            per_type = [float(col_dual[col]) / perf[k] + y_c
+            # a flexible load (formulation.flexible) adds the work: one more PFLOP/s is
+            # 1/perf_k of a node and of a work node-equivalent (their work_within_nodes
+            # duals cancel in the sum)
+            y_w = row(m.work_requirement) if hasattr(m, "work_requirement") else 0.0
+
+            def work_dual(key) -> float:
+                if not hasattr(m, "work_nodes"):
+                    return 0.0
+                col = self.hm.column(m.work_nodes[key])
+                return 0.0 if col is None else float(col_dual[col])
+
+            per_type = [(float(col_dual[col]) + work_dual((s, c, k))) / perf[k] + y_c + y_w
                         for (s, c, k) in m.nodes if (col := self.hm.column(m.nodes[s, c, k]))
                         is not None and perf[k] > 0]
             compute = min(per_type) if per_type else math.nan
