@@ -21,7 +21,9 @@ duals are the sensitivities of that cost [EUR/yr] at the fixed discrete design:
   grid connection, water, embodied emissions at the carbon price and at the CO2 shadow price)
   and y_c >= 0 the dual of ``compute_requirement`` (added back: the requirement's own value is
   what is being priced). A node is indivisible; this is the continuous marginal cost, per
-  PFLOP/s of the cheapest node type.
+  PFLOP/s of the cheapest node type. With a flexible load (``formulation.flexible``) one more
+  PFLOP/s is also 1/perf_k of work: (d_k + d^w_k) / perf_k + y_c + y_w, d^w_k the reduced
+  cost of ``work_nodes[s,c,k]`` and y_w the dual of ``work_requirement``.
 - ``grid_connection_value_eur_per_mw_yr`` [EUR/MW/yr], per site: - sum_t y(grid_connection
   [s,t]), the cost saved per MW more connection at a built site (NaN at the others).
 
