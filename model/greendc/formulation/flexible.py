@@ -58,6 +58,7 @@ Constraints
   foreach FLEX, t >= 1 and both signs (r given; not across typical days, which are not
   consecutive in time)
 - ``training_curtailment``: curtailed_mwh[s,c,p] <= kappa E_p^0[s,c]   foreach FLEX, p (kappa > 0)
+  (the floor still holds on a curtailed period, so at most 1 - phi of it can be dropped)
 
 Always feasible with ``required_pflops`` (train_mw = f work_mw, flat, meets every family).
 With a given load (``compute.it_load_mw``) following the profile is feasible too: the floor
