@@ -83,3 +83,21 @@ def test_critical_window_keeps_the_peak_hour_and_a_year_of_weight():
     assert cut.sizes["time"] == 168 and 300 in cut["time"].values
     assert float(cut["weight_h"].sum()) == pytest.approx(float(inputs["weight_h"].sum()))
     assert critical_window(tiny_inputs()) is not None
+
+
+def test_flexible_load_lowers_its_work_with_the_requirement():
+    """compute.flexibility on and at most one g1 node (1 PFLOP/s of 3): only lowering the
+    requirement by 2 PFLOP/s hosts the study; the work (work_requirement) follows it, else the
+    elastic model stays infeasible."""
+    import numpy as np
+
+    inputs = tiny_inputs(max_nodes=[1.0, 0.0])
+    inputs["node_idle_mw"] = ("server", [0.5, 1.0])
+    inputs.attrs.update(flex_training_share=0.4, flex_period_h=24.0, flex_floor_share=0.0,
+                        flex_max_ramp_share_per_h=np.nan, flex_curtailable_share=0.0,
+                        flex_curtailment_cost_eur_per_mwh=0.0)
+    raw = {"name": "tiny", "sites": ["A", "B"], "solver": {"workers": 1},
+           "compute": {"required_pflops": 3, "flexibility": {"training_share": 0.4}}}
+    diag = explain(Study(loaded=scenario_from_dict(raw, origin="tiny.yaml"), catalogue=None,
+                         sites={}, inputs=inputs))
+    assert diag.slacks == pytest.approx({"compute_requirement": 2.0})

@@ -165,3 +165,17 @@ def test_results_store_and_summarise_the_shadow_prices():
     assert prices["co2_eur_per_t"] == 0.0 and prices["status"] == "optimal"
     assert prices["compute_eur_per_pflops_yr"] == pytest.approx(338 / 3)
     assert prices["grid_connection_eur_per_mw_yr"] == 0.0
+
+
+def test_compute_marginal_cost_with_a_flexible_load(w):
+    """compute.flexibility on (f = 0.4, g2 idle 1 of its 2 MW): one more PFLOP/s needs a third
+    of a node and a third of a node of work (work_requirement), i.e. the same
+    (250 + 88 w) / 3 EUR/(PFLOP/s)/yr as without flexibility (the prices are flat)."""
+    inputs = wind_case(w)
+    inputs["node_idle_mw"] = ("server", [0.5, 1.0])
+    inputs.attrs.update(flex_training_share=0.4, flex_period_h=24.0, flex_floor_share=0.0,
+                        flex_max_ramp_share_per_h=np.nan, flex_curtailable_share=0.0,
+                        flex_curtailment_cost_eur_per_mwh=0.0)
+    _, free = duals(inputs)
+    assert float(free["compute_marginal_cost_eur_per_pflops_yr"]) == pytest.approx(
+        (250 + 88 * w) / 3)

@@ -130,6 +130,19 @@ def test_dispatch_leaves_out_empty_battery_and_heat_panels():
     assert titles == ["grid import [MW]", "solar/wind used [MW]"]
 
 
+def test_dispatch_shows_the_hourly_it_power_of_a_flexible_load():
+    from greendc.report import plots
+    import numpy as np
+
+    from tests.formulation.test_flexible import flex_inputs
+
+    _, res, _ = solve_tiny(flex_inputs(1.0, [10, 30] * 24, hours=48))
+    axes = [ax for ax in plots.dispatch_heatmaps(res).axes if ax.get_title()]
+    assert axes[-1].get_title() == "IT power (flexible training) [MW]"
+    image = np.ma.filled(axes[-1].images[0].get_array(), np.nan)
+    assert image[0, :2].tolist() == [6.0, 0.0]  # training in the cheap hours of day 1
+
+
 def test_pue_curves_of_two_sites_differ_in_style_and_label():
     from greendc.report import plots
 

@@ -10,6 +10,7 @@
      weather exceeds its max_dry_bulb_c)                               [0/1]
    - ``emissions_cap``:    emissions <= cap + slack                   [tCO2e/yr]
    - ``compute_requirement``: performance >= required - slack         [PFLOP/s]
+     (with a flexible load the work, ``work_requirement``, moves by the same slack)
    - ``cfe_target``:       clean - x load >= -slack                   [MWh/yr]
    - ``sovereignty_*``:    site gates and the hardware share, slack in their own units
 
@@ -112,6 +113,10 @@ def elasticize(m: pyo.ConcreteModel, inputs: xr.Dataset,
         added[family] = (slack, scales.get(family, {}))
     if "compute_requirement" in added and not lower_compute:
         added["compute_requirement"][0].fix(0)
+    if "compute_requirement" in added and hasattr(m, "work_requirement"):
+        # a flexible load's work (formulation.flexible) is the requirement: it moves with it
+        con, s = m.work_requirement, added["compute_requirement"][0][None]
+        con.set_value((con.lower, con.body + s, con.upper))
     if not int(inputs.attrs.get("battery_enabled", 1)) and hasattr(m, "battery_mwh"):
         for v in (m.battery_mwh, m.battery_mw):
             v.unfix()

@@ -21,7 +21,9 @@ duals are the sensitivities of that cost [EUR/yr] at the fixed discrete design:
   grid connection, water, embodied emissions at the carbon price and at the CO2 shadow price)
   and y_c >= 0 the dual of ``compute_requirement`` (added back: the requirement's own value is
   what is being priced). A node is indivisible; this is the continuous marginal cost, per
-  PFLOP/s of the cheapest node type.
+  PFLOP/s of the cheapest node type. With a flexible load (``formulation.flexible``) one more
+  PFLOP/s is also 1/perf_k of work: (d_k + d^w_k) / perf_k + y_c + y_w, d^w_k the reduced
+  cost of ``work_nodes[s,c,k]`` and y_w the dual of ``work_requirement``.
 - ``grid_connection_value_eur_per_mw_yr`` [EUR/MW/yr], per site: - sum_t y(grid_connection
   [s,t]), the cost saved per MW more connection at a built site (NaN at the others).
 
@@ -128,7 +130,18 @@ class DualLP:
             y_c = row(m.compute_requirement)
             perf = dict(zip(map(str, self.inputs.server.values),
                             self.inputs["node_performance_pflops"].values.astype(float)))
-            per_type = [float(col_dual[col]) / perf[k] + y_c
+            # a flexible load (formulation.flexible) adds the work: one more PFLOP/s is
+            # 1/perf_k of a node and of a work node-equivalent (their work_within_nodes
+            # duals cancel in the sum)
+            y_w = row(m.work_requirement) if hasattr(m, "work_requirement") else 0.0
+
+            def work_dual(key) -> float:
+                if not hasattr(m, "work_nodes"):
+                    return 0.0
+                col = self.hm.column(m.work_nodes[key])
+                return 0.0 if col is None else float(col_dual[col])
+
+            per_type = [(float(col_dual[col]) + work_dual((s, c, k))) / perf[k] + y_c + y_w
                         for (s, c, k) in m.nodes if (col := self.hm.column(m.nodes[s, c, k]))
                         is not None and perf[k] > 0]
             compute = min(per_type) if per_type else math.nan

@@ -153,6 +153,7 @@ def prepare_inputs(
     _add_cooling(ds, sc, cat, sites)
     _add_climate_limits(ds, cat, weather_year_c)
     _add_servers(ds, sc, cat)
+    _add_flexibility(ds, sc, cat, loaded.origin)
     _add_supply(ds, sc, cat, sites)
     _add_storage_and_heat(ds, sc, cat)
     _add_heat_credit(ds, sc, cat, sites)
@@ -369,6 +370,61 @@ def _add_servers(ds, sc, cat: Catalogue) -> None:
     else:  # the chosen type's count carries the peak IT load
         need = ds.attrs["it_load_peak_mw"] / peak
     ds["max_nodes"] = ("server", np.ceil(need))
+
+
+PERIOD_H = {"day": 24.0, "week": 168.0}
+
+
+def _add_flexibility(ds, sc, cat: Catalogue, origin: str) -> None:
+    """Flexible training load (``compute.flexibility``, ``greendc.formulation.flexible``):
+    nothing is added when it is off. On: attrs ``flex_training_share``, ``flex_period_h``
+    [h], ``flex_floor_share``, ``flex_max_ramp_share_per_h`` (NaN: no limit),
+    ``flex_curtailable_share``, ``flex_curtailment_cost_eur_per_mwh`` [EUR/MWh] and the nodes'
+    idle power ``node_idle_mw`` [MW per node]. The curtailment cost defaults to the cheapest
+    candidate server's annualised cost [EUR/yr] over the energy it draws in a year at the
+    scenario's utilisation [MWh/yr]: the capital that stands idle per MWh of training not
+    done (data/SOURCES.md, flexible_training_curtailment_cost)."""
+    flex = sc.compute.flexibility
+    if flex is None:
+        return
+    cost = flex.curtailment_cost_eur_per_mwh
+    if cost is None:
+        power = ds["node_power_mw"].values
+        if not len(power):
+            if flex.curtailable_share > 0:
+                raise ScenarioError(
+                    f"{origin}: compute.flexibility.curtailable_share = "
+                    f"{flex.curtailable_share:g} without servers (compute.it_load_mw without "
+                    "compute.server) has no default value of lost training: set "
+                    "compute.flexibility.curtailment_cost_eur_per_mwh [EUR/MWh]")
+            cost = 0.0
+        else:
+            cost = float(np.min(ds["node_cost_eur_per_yr"].values / (power * HOURS_PER_YEAR)))
+    ramp = flex.max_ramp_share_per_h
+    if ramp is not None and ds.attrs["compute_basis"] == "it_load_mw":
+        _check_given_ramp(ds, ramp, origin)
+    ds["node_idle_mw"] = ("server", [cat.servers[k].idle_power_kw.value / 1000
+                                     for k in ds.server.values])
+    ds["node_idle_mw"].attrs.update(units="MW", long_name="node power at idle")
+    ds.attrs.update(
+        flex_training_share=flex.training_share, flex_period_h=PERIOD_H[flex.period],
+        flex_floor_share=flex.floor_share,
+        flex_max_ramp_share_per_h=np.nan if ramp is None else ramp,
+        flex_curtailable_share=flex.curtailable_share,
+        flex_curtailment_cost_eur_per_mwh=cost)
+
+
+def _check_given_ramp(ds, ramp: float, origin: str) -> None:
+    """A given IT-load profile must itself respect the ramp limit (then following it is
+    always feasible; the limit is on the IT power, whose peak is at least the profile's)."""
+    share, dt = ds["it_load_share"].values, ds["dt_h"].values
+    step = np.abs(np.diff(share)) / dt[:-1]
+    if len(step) and step.max() > ramp + 1e-9:
+        t = int(np.argmax(step))
+        raise ScenarioError(
+            f"{origin}: compute.flexibility.max_ramp_share_per_h = {ramp:g} per h, but the "
+            f"given IT-load profile (compute.it_load_mw) itself changes by {step[t]:.3g} of "
+            f"its peak per h between steps {t} and {t + 1}: raise the limit or drop it")
 
 
 def _eu_country(code: str) -> bool:

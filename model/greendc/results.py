@@ -47,6 +47,8 @@ COST_ITEMS = {
     "surplus_revenue": "revenue_surplus_eur", "heat_revenue": "revenue_heat_eur",
     "carbon_price": "cost_carbon_eur",
 }
+# cost items of opt-in blocks, reported only when the block was built
+OPTIONAL_COST_ITEMS = {"training_curtailed": "cost_training_curtailed_eur"}
 PACKAGES = ("greendc", "pyomo", "highspy", "numpy", "pandas", "xarray", "pydantic")
 
 
@@ -118,6 +120,8 @@ def extract_results(m: pyo.ConcreteModel, inputs: xr.Dataset) -> xr.Dataset:
     chosen = ds["cooling_chosen"].values
     put("pue", ("site", "time"), np.einsum("sc,sct->st", chosen, inputs["pue"].values), "1",
         "hourly PUE of the chosen cooling")
+    if hasattr(m, "it_hour_mw"):
+        _add_flexible(ds, m, inputs, w)
     _add_kpis(ds, m, inputs, w)
     for name in ds.data_vars:  # products like 0 x (-1) give -0.0 too
         if ds[name].dtype.kind == "f":
@@ -212,6 +216,9 @@ def _add_kpis(ds: xr.Dataset, m, inputs: xr.Dataset, w: np.ndarray) -> None:
     scalar("cost_eur_per_yr", _v(m.cost_eur), "EUR/yr", "annual cost")
     for item, expr in COST_ITEMS.items():
         scalar(f"cost_{item}_eur_per_yr", _v(getattr(m, expr)), "EUR/yr", f"annual {item}")
+    for item, expr in OPTIONAL_COST_ITEMS.items():
+        if hasattr(m, expr):
+            scalar(f"cost_{item}_eur_per_yr", _v(getattr(m, expr)), "EUR/yr", f"annual {item}")
     scalar("emissions_t_per_yr", _v(m.emissions_t_co2), "tCO2e/yr", "total emissions")
     scalar("operational_t_per_yr", _v(m.operational_t_co2), "tCO2e/yr", "operational emissions")
     scalar("embodied_t_per_yr", _v(m.embodied_t_co2), "tCO2e/yr", "embodied emissions")
@@ -223,7 +230,8 @@ def _add_kpis(ds: xr.Dataset, m, inputs: xr.Dataset, w: np.ndarray) -> None:
     scalar("avoided_heat_t_per_yr", _v(m.avoided_heat_t_co2), "tCO2e/yr",
            "emissions avoided in the district-heating network by exported heat (in "
            "emissions_t_per_yr only with options.credit_avoided_heat_emissions)")
-    it_mwh = float((ds["it_mw"].values[:, None] * inputs["it_load_share"].values * w).sum())
+    it_mwh = float((ds["it_power_mw"].values * w).sum()) if "it_power_mw" in ds else \
+        float((ds["it_mw"].values[:, None] * inputs["it_load_share"].values * w).sum())
     facility_mwh = float((ds["facility_mw"].values * w).sum())
     scalar("it_energy_mwh_per_yr", it_mwh, "MWh/yr", "IT energy")
     scalar("facility_energy_mwh_per_yr", facility_mwh, "MWh/yr", "facility energy")
@@ -241,6 +249,64 @@ def _add_kpis(ds: xr.Dataset, m, inputs: xr.Dataset, w: np.ndarray) -> None:
            "share of site electricity from contracted solar/wind (directly or through the "
            "battery, net of its losses)")
     _add_cfe(ds, load, w)
+
+
+def _add_flexible(ds: xr.Dataset, m, inputs: xr.Dataset, w: np.ndarray) -> None:
+    """Flexible training load (``formulation.flexible``): hourly IT and training power [MW],
+    work node-equivalents, shifted and curtailed energy [MWh/yr], installed and work
+    PFLOP/s, mean utilisation of the installed nodes (energy-weighted dynamic load)."""
+    from greendc.formulation.flexible import period_weights
+    from greendc.formulation.data import model_data
+
+    S, C = list(map(str, inputs.site.values)), list(map(str, inputs.cooling.values))
+    K, T = list(map(str, inputs.server.values)), inputs.sizes["time"]
+    f, share = float(inputs.attrs["flex_training_share"]), inputs["it_load_share"].values
+    it = np.array([[[_v(m.it_hour_mw[s, c, t]) for t in range(T)] for c in C] for s in S])
+    train = np.zeros_like(it)
+    for (s, c) in m.FLEX:
+        train[S.index(s), C.index(c)] = [_v(m.train_mw[s, c, t]) for t in range(T)]
+    work = _grid(m, m.work_mw, S, C)
+    idle = _grid(m, m.idle_mw, S, C)
+    peak = _grid(m, m.it_peak_mw, S, C)
+
+    def put(name, dims, values, units, long_name):
+        ds[name] = (dims, values)
+        ds[name].attrs.update(units=units, long_name=long_name)
+
+    put("it_power_mw", ("site", "time"), it.sum(axis=1), "MW", "hourly IT power drawn")
+    put("training_mw", ("site", "time"), train.sum(axis=1), "MW", "training power drawn")
+    unshifted = f * share[None, None, :] * work[:, :, None]
+    put("training_shifted_mwh_per_yr", (), float((np.maximum(train - unshifted, 0.0) * w).sum()),
+        "MWh/yr", "training energy moved above its unshifted (inference-like) profile")
+    curtailed = 0.0
+    if hasattr(m, "curtailed_mwh"):
+        a_p = period_weights(model_data(inputs))
+        curtailed = sum(a_p[p] * _v(m.curtailed_mwh[s, c, p]) for (s, c) in m.FLEX for p in m.P)
+    put("training_curtailed_mwh_per_yr", (), curtailed, "MWh/yr", "training energy dropped")
+    if hasattr(m, "work_nodes"):
+        perf = inputs["node_performance_pflops"].values
+        put("work_nodes", ("site", "cooling", "server"), _grid(m, m.work_nodes, S, C, K), "1",
+            "node-equivalents of work (continuous)")
+        installed = float((ds["nodes"].values * perf).sum())
+        put("installed_pflops", (), installed, "PFLOP/s", "installed performance")
+        put("work_pflops", (), float((ds["work_nodes"].values * perf).sum()), "PFLOP/s",
+            "performance the work needs")
+    dynamic = float(((it - idle[:, :, None]) * w).sum())
+    span = float(((peak - idle).sum()) * w.sum())
+    put("mean_it_utilisation_share", (), dynamic / span if span > 0 else np.nan, "1",
+        "energy-weighted dynamic load of the installed IT (0 idle, 1 every node at peak)")
+
+
+def flexible_summary(ds: xr.Dataset) -> dict[str, Any] | None:
+    """Flexible training figures of a results Dataset (None when the block was off)."""
+    if "training_shifted_mwh_per_yr" not in ds:
+        return None
+    out = {k: float(ds[k]) + 0.0 for k in (
+        "training_shifted_mwh_per_yr", "training_curtailed_mwh_per_yr",
+        "mean_it_utilisation_share", "installed_pflops", "work_pflops") if k in ds}
+    out["it_power_max_mw"] = float(ds["it_power_mw"].sum("site").max())
+    out["it_power_min_mw"] = float(ds["it_power_mw"].sum("site").min())
+    return out
 
 
 def supply_share(ds: xr.Dataset, load: np.ndarray, w: np.ndarray) -> float:
@@ -355,7 +421,9 @@ def summary(ds: xr.Dataset) -> dict[str, Any]:
         "heat_pump_mw": float(ds["heat_pump_mw_th"].sum()),
         "heat_sold_mwh_per_yr": scalar("heat_sold_mwh_per_yr"),
         "cost_eur_per_yr": scalar("cost_eur_per_yr"),
-        "cost_breakdown_eur_per_yr": {k: scalar(f"cost_{k}_eur_per_yr") for k in COST_ITEMS},
+        "cost_breakdown_eur_per_yr": {k: scalar(f"cost_{k}_eur_per_yr") for k in
+                                      [*COST_ITEMS, *OPTIONAL_COST_ITEMS]
+                                      if f"cost_{k}_eur_per_yr" in ds},
         "emissions_t_per_yr": {
             "total": scalar("emissions_t_per_yr"), "operational": scalar("operational_t_per_yr"),
             "embodied": scalar("embodied_t_per_yr"),
@@ -371,6 +439,7 @@ def summary(ds: xr.Dataset) -> dict[str, Any]:
         "supply_share": scalar("supply_share"),
         "cfe_share": scalar("cfe_share"),
         "typical_days": typical_summary(ds),
+        **({"flexible_training": flex} if (flex := flexible_summary(ds)) else {}),
         "shadow_prices": shadow_prices(ds, built),
         "solver": {
             "status": ds.attrs.get("solver_status"),
@@ -511,6 +580,15 @@ def summary_rows(info: dict) -> list[tuple[str, str]]:
         ("solver", f"{solver['status']}, gap {gap if gap is None else f'{gap:.2e}'}, "
                    f"{solver['seconds'] or 0:.1f} s, {solver['strategy']}"),
     ]
+    flex = info.get("flexible_training")
+    if flex:
+        work = (f"; work {flex['work_pflops']:,.0f} of {flex['installed_pflops']:,.0f} "
+                "PFLOP/s installed" if "work_pflops" in flex else "")
+        rows.append(("flexible training", (
+            f"IT {flex['it_power_min_mw']:.2f}-{flex['it_power_max_mw']:.2f} MW, shifted "
+            f"{flex['training_shifted_mwh_per_yr']:,.0f} MWh/yr, curtailed "
+            f"{flex['training_curtailed_mwh_per_yr']:,.0f} MWh/yr, mean IT utilisation "
+            f"{flex['mean_it_utilisation_share']:.1%}{work}")))
     prices = info.get("shadow_prices")
     if prices:
         conn = prices["grid_connection_eur_per_mw_yr"]

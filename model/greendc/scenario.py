@@ -151,6 +151,31 @@ class SiteRef(_Strict):
                          "expected e.g. FR, DE, SE, GB")
 
 
+class Flexibility(_Strict):
+    """Flexible (deferrable) training load (``greendc.formulation.flexible``). The IT work is
+    an inference share that runs every hour as today and a training share whose energy per
+    ``period`` is fixed while its hourly power may move between a floor and every installed
+    node at full load; the optimiser may install more nodes than the work needs (more peak
+    for the same work) and run them harder in cheap or clean hours."""
+
+    training_share: float = Field(ge=0, le=1, description="deferrable (training) share of "
+                                  "the IT work, 0-1 (0: all inference, nothing moves)")
+    period: Literal["day", "week"] = Field(
+        "day", description="window over which the training energy is fixed: day (24 h) or "
+        "week (168 h), counted from the horizon's first hour; typical days allow only day")
+    floor_share: float = Field(0.0, ge=0, le=1, description="hourly training power >= "
+                               "floor_share x its unshifted (average) power, 0-1")
+    max_ramp_share_per_h: float | None = Field(
+        None, gt=0, le=1, description="largest change of the IT power between consecutive "
+        "hours, as a share of the installed IT peak per hour, 0-1 (default: no limit)")
+    curtailable_share: float = Field(0.0, ge=0, le=1, description="share of each period's "
+                                     "training energy that may be dropped, 0-1")
+    curtailment_cost_eur_per_mwh: float | None = Field(
+        None, ge=0, description="value of lost training [EUR per MWh of IT energy not "
+        "drawn]; default: the cheapest candidate server's annualised cost per MWh it draws "
+        "in a year (data/SOURCES.md, flexible_training_curtailment_cost)")
+
+
 class Compute(_Strict):
     """Compute to host: either installed performance (``required_pflops``, the optimiser
     chooses server types and counts) or a given IT power (``it_load_mw``).
@@ -179,6 +204,10 @@ class Compute(_Strict):
     utilisation_share: float = Field(
         0.8, gt=0, le=1, description="average load of the nodes, 0-1 (power interpolates "
         "idle->peak); required_pflops only (with it_load_mw the IT power is given)")
+    flexibility: Flexibility | None = Field(
+        None, description="flexible training load (default: off, every hour draws the same "
+        "IT power): training_share, period, floor_share, max_ramp_share_per_h, "
+        "curtailable_share, curtailment_cost_eur_per_mwh")
 
     @model_validator(mode="after")
     def _one_basis(self) -> Compute:
@@ -455,6 +484,16 @@ class Scenario(_Strict):
                              "set compute.server")
         return self
 
+    @model_validator(mode="after")
+    def _flexibility_rules(self) -> Scenario:
+        flex = self.compute.flexibility
+        if flex is not None and flex.period == "week" and self.horizon.typical_days is not None:
+            raise ValueError(
+                f"compute.flexibility.period = week needs consecutive hours, but horizon."
+                f"typical_days = {self.horizon.typical_days} models separate days; use "
+                "period: day or drop typical_days")
+        return self
+
     def digest(self) -> str:
         """Stable hash of the resolved scenario (provenance, batch case ids)."""
         # fields added later enter the hash only when set, so unchanged scenarios keep theirs
@@ -479,6 +518,7 @@ ANY = object()
 DIGEST_OMITS_DEFAULT = {"data_year": None, "solver.primal_feasibility_tolerance": None,
                         "solver.dual_feasibility_tolerance": None, "solver.log": ANY,
                         "solver.duals": True, "compute.it_load_mw": None,
+                        "compute.flexibility": None,
                         "compute.server": None, "pue_curves": {}, "catalogue": [],
                         "options.ppa": True, "options.battery_type": "battery",
                         **{f"sites[].{key}": None for key in (

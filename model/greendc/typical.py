@@ -30,7 +30,8 @@ Scenario: ``horizon: {typical_days: N}`` (needs the optional extra ``typical``: 
    consistent.
 2. **Design** on the typical inputs, by the scenario's strategy (decomposition by default).
 3. **Re-evaluation** (``reevaluate``): the design's capacities are fixed (site, cooling, node
-   counts, supply MW, battery MWh and MW, heat-pump MW, district-heating connection) and the
+   counts, supply MW, battery MWh and MW, heat-pump MW, district-heating connection, and
+   the flexible load's work node-equivalents when ``compute.flexibility`` is on) and the
    hourly dispatch LP is solved over the full 8,760 hours. The returned results are the
    full-resolution ones; attributes report both objectives and the aggregation error
    ``typical_aggregation_error_pct = 100 (typical - full) / |full|``, and
@@ -65,7 +66,10 @@ RESULT_OBJECTIVE = {"cost": "cost_eur_per_yr", "emissions": "emissions_t_per_yr"
 # Design variables fixed in the re-evaluation: results name -> model component.
 DESIGN = {"build": "build", "cooling_chosen": "cool", "nodes": "nodes", "supply_mw": "supply_mw",
           "battery_mwh": "battery_mwh", "battery_mw": "battery_mw",
-          "heat_pump_mw_th": "heat_pump_mw_th", "dh_connect": "dh_connect"}
+          "heat_pump_mw_th": "heat_pump_mw_th", "dh_connect": "dh_connect",
+          "work_nodes": "work_nodes"}
+# Design variables of opt-in blocks: absent from results and model when the block is off.
+OPTIONAL_DESIGN = {"work_nodes"}
 INTEGER_DESIGN = {"build", "cooling_chosen", "nodes", "dh_connect"}
 # Hourly series that carry energy [per MW contracted, MW_th]: rescaled to the energy of the
 # days each typical day represents (module docstring, "Energy consistency").
@@ -307,6 +311,8 @@ def design_of(results: xr.Dataset) -> dict[str, xr.DataArray]:
     """The capacities to fix, from a results Dataset (integers rounded)."""
     out = {}
     for name in DESIGN:
+        if name in OPTIONAL_DESIGN and name not in results:
+            continue
         da = results[name]
         out[name] = da.round() if name in INTEGER_DESIGN else da
     return out
@@ -315,6 +321,8 @@ def design_of(results: xr.Dataset) -> dict[str, xr.DataArray]:
 def fix_design(m, inputs: xr.Dataset, design: dict[str, xr.DataArray]) -> None:
     """Fix the design variables of a built model to the given capacities."""
     for name, comp_name in DESIGN.items():
+        if name in OPTIONAL_DESIGN and (name not in design or not hasattr(m, comp_name)):
+            continue
         comp, values = getattr(m, comp_name), design[name]
         for key in comp:
             labels = key if isinstance(key, tuple) else (key,)

@@ -41,3 +41,17 @@ def test_it_load_families_are_listed_and_tested():
     for name in IT_LOAD_FAMILIES:
         assert name in inspect.getsource(servers)
         assert name in text, name
+
+
+def test_flexible_families_are_listed_and_tested():
+    """With compute.flexibility, FLEXIBLE_FAMILIES join the model (off: none is built); each
+    is named in tests/formulation/test_flexible.py and in the module docstring."""
+    from greendc.formulation import FLEXIBLE_FAMILIES, flexible
+
+    text = (HERE / "test_flexible.py").read_text()
+    off = {c.local_name for c in build_model(tiny_inputs()).component_objects(pyo.Constraint)}
+    for name in FLEXIBLE_FAMILIES:
+        assert name in inspect.getsource(flexible)
+        assert f"{name}:" in flexible.__doc__ or f"``{name}``" in flexible.__doc__, name
+        assert name in text, name
+        assert name not in off, name

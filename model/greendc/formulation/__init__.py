@@ -17,6 +17,7 @@ from greendc.formulation.cfe import add_cfe
 from greendc.formulation.cooling import add_cooling
 from greendc.formulation.data import ModelData, model_data
 from greendc.formulation.emissions import add_emissions
+from greendc.formulation.flexible import FLEXIBLE_FAMILIES, add_flexible_load
 from greendc.formulation.heat import add_heat_export
 from greendc.formulation.objectives import add_cost, add_emissions_cap, add_objective
 from greendc.formulation.servers import IT_LOAD_FAMILIES, add_it_load
@@ -41,6 +42,8 @@ CONSTRAINT_FAMILIES = (
 )
 # IT_LOAD_FAMILIES (servers.py) replace compute_requirement for a given IT load
 # (compute.it_load_mw); tested in tests/formulation/test_it_load.py.
+# FLEXIBLE_FAMILIES (flexible.py) join when compute.flexibility is set; tested in
+# tests/formulation/test_flexible.py.
 # Replace battery_soc's hourly chain when the inputs are typical days (greendc.typical).
 TYPICAL_DAY_FAMILIES = ("battery_soc_day", "battery_soc_envelope", "battery_soc_nonnegative")
 
@@ -82,6 +85,7 @@ def _build(inputs: xr.Dataset, objective: str, emissions_cap_t_co2: float | None
     add_sets(m, d)
     add_site_choice(m, d)          # sites.py
     add_it_load(m, d)              # servers.py
+    add_flexible_load(m, d)        # flexible.py: training load that moves in time (opt-in)
     add_heat_export(m, d)          # heat.py (before cooling: recovered heat offloads it)
     add_cooling(m, d)              # cooling.py
     add_power_supply(m, d)         # supply.py: grid, solar/wind, surplus
@@ -97,5 +101,5 @@ def _build(inputs: xr.Dataset, objective: str, emissions_cap_t_co2: float | None
     return m
 
 
-__all__ = ["build_model", "CONSTRAINT_FAMILIES", "IT_LOAD_FAMILIES", "ModelData", "gc_paused",
-           "model_data"]
+__all__ = ["build_model", "CONSTRAINT_FAMILIES", "FLEXIBLE_FAMILIES", "IT_LOAD_FAMILIES",
+           "ModelData", "gc_paused", "model_data"]

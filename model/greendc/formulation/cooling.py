@@ -17,7 +17,9 @@ Expressions
   the plant's own share of PUE x IT since recovery <= rho_c it_mw (``heat_recoverable``).
 - ``facility_mw[s, t]`` = sum_c PUE[s,c,t] u[t] it_mw[s,c] - cooling_offload_mw[s,t]
   facility electricity drawn [MW] (IT at the scenario's utilisation: energy, cost, emissions;
-  u[t] = ``it_load_share``, the hourly IT power over it_mw: 1 unless a given IT-load profile)
+  u[t] = ``it_load_share``, the hourly IT power over it_mw: 1 unless a given IT-load profile;
+  with a flexible training load u[t] it_mw[s,c] is replaced by ``it_hour_mw[s,c,t]``,
+  ``formulation.flexible``)
 - ``facility_peak_mw[s, t]`` = sum_c PUE[s,c,t] it_peak_mw[s,c]   facility power with every
   node at full load [MW] (what the grid connection must carry in that hour's weather; without
   the offload, since the heat pump may be off in that hour)
@@ -51,9 +53,14 @@ def add_cooling(m: pyo.ConcreteModel, d: ModelData) -> None:
         if (s, c) in m.HEAT and saving[S.index(s), C.index(c), t] > 0),
         doc="cooling-plant electricity saved by heat recovery [MW]")
     share = d["it_load_share"]
+    if hasattr(m, "it_hour_mw"):  # flexible training load (formulation.flexible)
+        def it_power(m, s, c, t):
+            return float(pue[S.index(s), C.index(c), t]) * m.it_hour_mw[s, c, t]
+    else:
+        def it_power(m, s, c, t):
+            return float(pue[S.index(s), C.index(c), t] * share[t]) * m.it_mw[s, c]
     m.facility_mw = pyo.Expression(m.S, m.T, rule=lambda m, s, t: sum(
-        float(pue[S.index(s), j, t] * share[t]) * m.it_mw[s, c] for j, c in enumerate(C))
-        - m.cooling_offload_mw[s, t],
+        it_power(m, s, c, t) for c in C) - m.cooling_offload_mw[s, t],
         doc="facility electricity demand (IT x PUE - cooling offload) [MW]")
     m.facility_peak_mw = pyo.Expression(m.S, m.T, rule=lambda m, s, t: sum(
         float(pue[S.index(s), j, t]) * m.it_peak_mw[s, c] for j, c in enumerate(C)),

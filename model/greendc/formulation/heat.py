@@ -23,7 +23,8 @@ Expressions
 
 Constraints
 - ``heat_recoverable``:    heat_mw_th[s,c,t] <= rho_c COP/(COP-1) u[t] it_mw[s,c]   foreach s, c, t
-  (u[t] = ``it_load_share``: the hourly IT power over it_mw, 1 unless a given IT-load profile)
+  (u[t] = ``it_load_share``: the hourly IT power over it_mw, 1 unless a given IT-load profile;
+  with a flexible training load u[t] it_mw[s,c] is ``it_hour_mw[s,c,t]``, formulation.flexible)
 - ``heat_network_demand``: sum_c heat_mw_th[s,c,t] <= D[s,t] dh_connect[s]     foreach s, t
 - ``heat_pump_capacity``:  sum_c heat_mw_th[s,c,t] <= heat_pump_mw_th[s]       foreach s, t
 - ``heat_pump_needs_connection``: heat_pump_mw_th[s] <= Dmax_s dh_connect[s]   foreach s
@@ -57,7 +58,10 @@ def add_heat_export(m: pyo.ConcreteModel, d: ModelData) -> None:
         m.heat_mw_th[s, c, t] / float(cop[S.index(s), C.index(c), t])
         for c in C if (s, c) in exportable), doc="heat-pump electricity [MW]")
     share = d["it_load_share"]
+    flexible = hasattr(m, "it_hour_mw")  # flexible training load (formulation.flexible)
     m.heat_recoverable = pyo.Constraint(m.HEAT, m.T, rule=lambda m, s, c, t:
+        m.heat_mw_th[s, c, t] <= float(rho[C.index(c)] * lift_factor[S.index(s), C.index(c), t])
+        * m.it_hour_mw[s, c, t] if flexible else
         m.heat_mw_th[s, c, t] <= float(rho[C.index(c)] * lift_factor[S.index(s), C.index(c), t]
                                        * share[t])
         * m.it_mw[s, c], doc="export <= recovered heat lifted by the heat pump [MW_th]")

@@ -15,6 +15,8 @@ Cost [EUR/yr], all capex annualised with the capital recovery factor (``physics.
        - sum_{s,t} w_t max(p_{s,t}, 0) surplus_mw[s,t]          surplus sold at spot or spilled
        - sum_{s,c,t} w_t h_s heat_mw_th[s,c,t]                  heat revenue
        + carbon_price x emissions_t_co2
+       + sum_{s,c,p} a_p c_cur curtailed_mwh[s,c,p]                training dropped, only with a
+                                                                flexible load (formulation.flexible)
 
 (m_s: energy-and-supply margin above spot, displaced by a PPA; N_s: network charges + levies,
 paid on everything withdrawn through the connection; owned on-site output pays neither.)
@@ -40,6 +42,8 @@ import pyomo.environ as pyo
 
 from greendc.formulation.data import ModelData
 
+# opt-in cost terms [EUR/yr]: training curtailed (formulation.flexible)
+OPTIONAL_COSTS = ("cost_training_curtailed_eur",)
 OBJECTIVE_VARIABLES = {"cost": "cost_eur", "emissions": "emissions_t_co2",
                        "operational": "operational_t_co2"}
 
@@ -86,10 +90,14 @@ def add_cost(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.cost_carbon_eur = pyo.Expression(
         expr=float(at["carbon_price_eur_per_t"]) * m.emissions_t_co2)
     m.cost_eur = pyo.Var(doc="annual cost [EUR/yr]")
-    m.cost_definition = pyo.Constraint(expr=m.cost_eur == m.cost_site_eur + m.cost_servers_eur
-        + m.cost_cooling_facility_eur + m.cost_supply_eur + m.cost_battery_eur
-        + m.cost_heat_plant_eur + m.cost_grid_eur + m.cost_ppa_network_eur - m.revenue_surplus_eur - m.revenue_heat_eur
-        + m.cost_carbon_eur)
+    total = (m.cost_site_eur + m.cost_servers_eur
+             + m.cost_cooling_facility_eur + m.cost_supply_eur + m.cost_battery_eur
+             + m.cost_heat_plant_eur + m.cost_grid_eur + m.cost_ppa_network_eur
+             - m.revenue_surplus_eur - m.revenue_heat_eur + m.cost_carbon_eur)
+    for name in OPTIONAL_COSTS:  # opt-in blocks add their term only when built
+        if hasattr(m, name):
+            total = total + getattr(m, name)
+    m.cost_definition = pyo.Constraint(expr=m.cost_eur == total)
 
 
 def add_emissions_cap(m: pyo.ConcreteModel, scope: str, cap_t_co2: float) -> None:

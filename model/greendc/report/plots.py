@@ -55,8 +55,9 @@ def _time_index(res: xr.Dataset) -> pd.DatetimeIndex | None:
 
 
 def dispatch_heatmaps(res: xr.Dataset):
-    """Day x hour heatmaps of grid import, solar/wind used, battery net and heat export [MW];
-    a panel whose series is zero all horizon (no battery, no heat export) is left out."""
+    """Day x hour heatmaps of grid import, solar/wind used, battery net and heat export [MW],
+    and the hourly IT power with a flexible training load; a panel whose series is zero all
+    horizon (no battery, no heat export) is left out."""
     site = built_site(res)
     r = res.sel(site=site)
     series = {
@@ -66,6 +67,8 @@ def dispatch_heatmaps(res: xr.Dataset):
         "heat export [MW_th]": r["heat_export_mw_th"].values,
     }
     series = {k: v for i, (k, v) in enumerate(series.items()) if i < 2 or _nonzero(v)}
+    if "it_power_mw" in r:  # a flexible training load moves the IT power (formulation.flexible)
+        series["IT power (flexible training) [MW]"] = r["it_power_mw"].values
     index = _time_index(res)
     # rows are calendar days, columns the UTC hour of day: a horizon starting at 16:00 fills
     # its first row from column 16 (blank before), typical days fill whole rows
