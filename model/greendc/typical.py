@@ -63,10 +63,15 @@ INSTALL_HINT = "pip install 'greendc[typical]'  (or: pip install 'tsam>=2.3')"
 RESULT_OBJECTIVE = {"cost": "cost_eur_per_yr", "emissions": "emissions_t_per_yr",
                     "operational": "operational_t_per_yr"}
 # Design variables fixed in the re-evaluation: results name -> model component.
+# The continuity block's (backup_units, backup_fuel_mwh, battery_backup_mw) exist only when
+# the scenario sets `continuity`; absent from the results, they are skipped.
 DESIGN = {"build": "build", "cooling_chosen": "cool", "nodes": "nodes", "supply_mw": "supply_mw",
           "battery_mwh": "battery_mwh", "battery_mw": "battery_mw",
-          "heat_pump_mw_th": "heat_pump_mw_th", "dh_connect": "dh_connect"}
-INTEGER_DESIGN = {"build", "cooling_chosen", "nodes", "dh_connect"}
+          "heat_pump_mw_th": "heat_pump_mw_th", "dh_connect": "dh_connect",
+          "backup_units": "backup_units", "backup_fuel_mwh": "backup_fuel_mwh",
+          "battery_backup_mw": "battery_backup_mw"}
+OPTIONAL_DESIGN = {"backup_units", "backup_fuel_mwh", "battery_backup_mw"}
+INTEGER_DESIGN = {"build", "cooling_chosen", "nodes", "dh_connect", "backup_units"}
 # Hourly series that carry energy [per MW contracted, MW_th]: rescaled to the energy of the
 # days each typical day represents (module docstring, "Energy consistency").
 ENERGY_SERIES = ("capacity_factor", "heat_demand_mw", "it_load_share")
@@ -307,6 +312,8 @@ def design_of(results: xr.Dataset) -> dict[str, xr.DataArray]:
     """The capacities to fix, from a results Dataset (integers rounded)."""
     out = {}
     for name in DESIGN:
+        if name in OPTIONAL_DESIGN and name not in results:
+            continue
         da = results[name]
         out[name] = da.round() if name in INTEGER_DESIGN else da
     return out
@@ -315,6 +322,8 @@ def design_of(results: xr.Dataset) -> dict[str, xr.DataArray]:
 def fix_design(m, inputs: xr.Dataset, design: dict[str, xr.DataArray]) -> None:
     """Fix the design variables of a built model to the given capacities."""
     for name, comp_name in DESIGN.items():
+        if name not in design:  # an optional block (continuity) that is off
+            continue
         comp, values = getattr(m, comp_name), design[name]
         for key in comp:
             labels = key if isinstance(key, tuple) else (key,)

@@ -15,6 +15,9 @@ Cost [EUR/yr], all capex annualised with the capital recovery factor (``physics.
        - sum_{s,t} w_t max(p_{s,t}, 0) surplus_mw[s,t]          surplus sold at spot or spilled
        - sum_{s,c,t} w_t h_s heat_mw_th[s,c,t]                  heat revenue
        + carbon_price x emissions_t_co2
+       + cost_backup_eur                                        backup gensets, fuel store, test
+                                                                runs (only with continuity,
+                                                                ``formulation.continuity``)
 
 (m_s: energy-and-supply margin above spot, displaced by a PPA; N_s: network charges + levies,
 paid on everything withdrawn through the connection; owned on-site output pays neither.)
@@ -89,7 +92,12 @@ def add_cost(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.cost_definition = pyo.Constraint(expr=m.cost_eur == m.cost_site_eur + m.cost_servers_eur
         + m.cost_cooling_facility_eur + m.cost_supply_eur + m.cost_battery_eur
         + m.cost_heat_plant_eur + m.cost_grid_eur + m.cost_ppa_network_eur - m.revenue_surplus_eur - m.revenue_heat_eur
-        + m.cost_carbon_eur)
+        + m.cost_carbon_eur + _continuity_cost(m))
+
+
+def _continuity_cost(m: pyo.ConcreteModel):
+    """``cost_backup_eur`` when the continuity block is built, else 0 (nothing added)."""
+    return m.cost_backup_eur if hasattr(m, "cost_backup_eur") else 0.0
 
 
 def add_emissions_cap(m: pyo.ConcreteModel, scope: str, cap_t_co2: float) -> None:
