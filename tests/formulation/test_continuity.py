@@ -185,3 +185,82 @@ def test_checks_battery_only_backup_without_battery():
     ds.attrs["continuity_technologies"] = "battery"
     with pytest.raises(ScenarioError, match="options.battery"):
         check_feasibility_hints(ds, "s.yaml", None, "emissions")
+
+
+# --- the block with the solve strategies and the study path (short horizons) --------------
+def test_decomposition_with_continuity_equals_monolithic():
+    from greendc.solve import SolverSettings
+    from greendc.study import ModelSpec, solve_decomposed, solve_inputs
+    from tests.conftest import COOLINGS, SITES
+
+    inputs = with_continuity(tiny_inputs(battery_power_cost_eur_per_mw_yr=1.0,
+                                         battery_energy_cost_eur_per_mwh_yr=50.0),
+                             redundancy="N+1", battery=1)
+    spec = ModelSpec("cost", "emissions", None, SolverSettings(mip_rel_gap=1e-9))
+    mono = solve_inputs(spec, inputs)
+    best, _, _ = solve_decomposed(inputs, spec, [(s, c) for s in SITES for c in COOLINGS],
+                                  workers=1)
+    # battery-only N+1: 2.2 + 1 MW of power (3.2 EUR) and 2.2 MWh (110 EUR)
+    assert best.status.objective == pytest.approx(mono.status.objective, rel=1e-9)
+    assert best.status.objective == pytest.approx(338.0 + 3.2 + 110.0)
+
+
+def test_typical_days_keep_the_backup_design():
+    """Typical days (tsam): the backup is sized on the typical days' peak PUE (computed from
+    the full horizon, kept by the aggregation) and the re-evaluation hour by hour keeps it."""
+    pytest.importorskip("tsam")
+    from greendc.solve import SolverSettings
+    from greendc.study import ModelSpec, solve_inputs
+    from greendc.typical import aggregate_inputs, reevaluate
+
+    hours = 28 * 24
+    t = np.arange(hours)
+    inp = tiny_inputs(hours=hours, sites=["A"], battery_energy_cost_eur_per_mwh_yr=500.0,
+                      battery_power_cost_eur_per_mw_yr=500.0, grid_connection_mw=5.0)
+    inp = inp.sel(cooling=["imm"])
+    inp["grid_cost_eur_per_mwh"] = (("site", "time"),
+                                    (50 + 30 * np.sin(2 * np.pi * (t % 24) / 24))[None])
+    inp["pue"] = (("site", "cooling", "time"), (1.1 + 0.1 * (t == 300))[None, None, :])
+    inp = with_continuity(inp, autonomy_h=0.5, redundancy="N+1", battery=1)
+    assert float(inp["pue_peak"].max()) == pytest.approx(1.2)
+    spec = ModelSpec("cost", "emissions", None, SolverSettings(mip_rel_gap=1e-9))
+    typical = aggregate_inputs(inp, 5)
+    typ = solve_inputs(spec, typical)
+    assert typ.status.status == "optimal"
+    assert float(typ.results["backup_need_mw"].sel(site="A")) == pytest.approx(1.2 * 2.0)
+    solved, _ = reevaluate(spec, inp, typ.results)
+    assert solved.status.status == "optimal"
+    for name in ("backup_units", "battery_backup_mw"):
+        np.testing.assert_allclose(solved.results[name].values, typ.results[name].values,
+                                   atol=1e-6)
+
+
+@pytest.mark.slow
+def test_study_with_continuity_on_a_cut_horizon():
+    """A reference site over 48 h: the catalogue's backup, N+1 with 12 h of diesel or HVO;
+    the backup covers IT peak x peak PUE plus one 2.5 MW unit."""
+    from greendc.study import load_study, solve_study
+
+    raw = {"name": "cont", "sites": ["se-stockholm"], "compute": {"required_pflops": 2000},
+           "cooling": ["direct_liquid"], "horizon": {"start_hour": 4000, "hours": 48},
+           "continuity": {"autonomy_h": 12, "redundancy": "N+1",
+                          "technologies": ["diesel_genset", "hvo_genset"]}}
+    res = solve_study(load_study(raw))
+    need = float(res["backup_need_mw"].sum())
+    total = float(res["backup_mw"].sum())
+    assert need > 0 and total >= need + 2.5 - 1e-6 and total < need + 2.5 + 2.5
+    assert float(res["backup_mw"].sel(backup="diesel_genset").sum()) == pytest.approx(total)
+    assert float(res["backup_fuel_mwh"].sum()) == pytest.approx(12 * need, rel=1e-6)
+    assert float(res["backup_test_t_per_yr"]) > 0
+
+
+def test_study_refuses_battery_only_backup_without_battery():
+    from greendc.study import load_study
+
+    raw = {"name": "cont", "sites": ["se-stockholm"], "compute": {"required_pflops": 2000},
+           "horizon": {"hours": 24}, "options": {"battery": False},
+           "continuity": {"autonomy_h": 0.25, "technologies": ["battery"]}}
+    with pytest.raises(ScenarioError, match="options.battery is false"):
+        load_study(raw)
+    with pytest.raises(ScenarioError, match="continuity.technologies: unknown"):
+        load_study({**raw, "continuity": {"autonomy_h": 1, "technologies": ["diesel"]}})
