@@ -235,7 +235,6 @@ def test_typical_days_keep_the_backup_design():
                                    atol=1e-6)
 
 
-@pytest.mark.slow
 def test_study_with_continuity_on_a_cut_horizon():
     """A reference site over 48 h: the catalogue's backup, N+1 with 12 h of diesel or HVO;
     the backup covers IT peak x peak PUE plus one 2.5 MW unit."""
