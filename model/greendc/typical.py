@@ -30,7 +30,8 @@ Scenario: ``horizon: {typical_days: N}`` (needs the optional extra ``typical``: 
    consistent.
 2. **Design** on the typical inputs, by the scenario's strategy (decomposition by default).
 3. **Re-evaluation** (``reevaluate``): the design's capacities are fixed (site, cooling, node
-   counts, supply MW, battery MWh and MW, heat-pump MW, district-heating connection) and the
+   counts, supply MW, battery MWh and MW, heat-pump MW, district-heating connection, and with
+   continuity the backup units, stored fuel and battery backup power) and the
    hourly dispatch LP is solved over the full 8,760 hours. The returned results are the
    full-resolution ones; attributes report both objectives and the aggregation error
    ``typical_aggregation_error_pct = 100 (typical - full) / |full|``, and
