@@ -83,3 +83,18 @@ def test_critical_window_keeps_the_peak_hour_and_a_year_of_weight():
     assert cut.sizes["time"] == 168 and 300 in cut["time"].values
     assert float(cut["weight_h"].sum()) == pytest.approx(float(inputs["weight_h"].sum()))
     assert critical_window(tiny_inputs()) is not None
+
+
+def test_battery_only_backup_beyond_the_battery_is_explained():
+    """Continuity with the battery alone, 100 h of the 2.2 MW need (eta 1): 220 MWh, but the
+    battery may hold at most 24 h x 5 MW = 120 MWh at A: short by 100 MWh_e (B, 2.5 MW, would
+    be short by 160)."""
+    from tests.formulation.test_continuity import with_continuity
+
+    s = study(grid_connection_mw=[5.0, 2.5])
+    s = Study(loaded=s.loaded, catalogue=None, sites={},
+              inputs=with_continuity(s.inputs, autonomy_h=100.0, gensets={}, battery=1))
+    diag = explain(s)
+    assert diag.slacks == pytest.approx({"backup_energy[A]": 100.0}, rel=1e-6)
+    assert "continuity.autonomy_h = 100 h of the 2.2 MW peak facility load" in diag.causes[0]
+    assert "short by 100 MWh_e" in diag.causes[0]
