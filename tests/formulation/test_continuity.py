@@ -118,12 +118,23 @@ def test_reserved_energy_is_not_used_for_arbitrage():
 
 @pytest.mark.parametrize("weight", [1.0, 2.0])
 def test_backup_at_built_site(weight):
-    """backup_at_built_site: gensets free (a = 0): without the row the solver may place any
-    number at the unbuilt site B; with it none (<= M_B x build[B] = 0), and at A at most
-    M_A = ceil(4 x 100 / 1) + 1 = 401. The cost is the base cost."""
+    """backup_at_built_site: with A built and B not, the most gensets the model admits are
+    M_A = ceil(4 x 100 MW / 1 MW) + 1 = 401 at A and 0 at B (without the row: unbounded).
+    With free gensets the cost is the base cost."""
+    from greendc.solve import SolverSettings
+
+    for site, most in (("A", 401.0), ("B", 0.0)):
+        m = build_model(with_continuity(tiny_inputs(weight=weight),
+                                        gensets={"diesel": (0.0, 0.0, 0.0, 0.0)}))
+        m.build["A"].fix(1)
+        m.build["B"].fix(0)
+        hm = HighsModel(m, SolverSettings(mip_rel_gap=1e-9))
+        hm.set_objective(m.backup_units[site, "diesel"], sense=-1.0)  # the most units
+        status = hm.solve()
+        assert status.status == "optimal", status
+        hm.load_solution()
+        assert pyo.value(m.backup_units[site, "diesel"]) == pytest.approx(most)
     res, _ = solve(weight, gensets={"diesel": (0.0, 0.0, 0.0, 0.0)})
-    assert float(res["backup_units"].sel(site="B").sum()) == pytest.approx(0.0)
-    assert float(res["backup_units"].sel(site="A").sum()) <= 401
     assert float(res["cost_eur_per_yr"]) == pytest.approx(BASE[weight])
 
 
