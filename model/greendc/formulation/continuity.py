@@ -12,7 +12,9 @@ fixed O&M, f_g [EUR/MWh_e/yr] annualised fuel store per MWh of electricity its f
 c_g = h_g l_g p_g [EUR/MW/yr] and e_g = h_g l_g EF_g / 1000 [tCO2e/MW/yr] the test runs
 (h_g [h/yr] test hours, l_g [-] their load, p_g [EUR/MWh_e] fuel cost, EF_g [gCO2e/kWh_e]
 life-cycle emission factor; the tests run on a load bank, their energy is not used on site),
-conn_s [MW] grid connection, M_s = ceil(4 conn_s / U) + 1 [-].
+conn_s [MW] grid connection, M_s = ceil(4 conn_s / U) + 1 [-] (never binding at an optimum: the
+load is at most twice the connection, facility peak <= conn_s + battery_mw <= 2 conn_s, so
+even 2N needs at most 4 conn_s of backup).
 
 Redundancy factors: (m_R, u_R, k_R) = (1, 0, 1) for N, (1, 1, 1) for N+1, (2, 0, 2) for 2N:
 m_R x the load in power plus u_R units that may fail; k_R x the autonomy energy (2N: two
