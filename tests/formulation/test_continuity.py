@@ -88,6 +88,21 @@ def test_backup_fuel_rate_and_battery_backup_power(weight):
 
 
 @pytest.mark.parametrize("weight", [1.0, 2.0])
+def test_battery_power_without_energy_is_no_backup(weight):
+    """battery_backup_rate (equality): N+1 with 1 MW gensets at 100 EUR/MW/yr, fuel store
+    free, battery power 1 EUR/MW/yr and energy 50 EUR/MWh/yr, A = 1 h. With a mere upper
+    bound on the reserve, 3.2 MW of battery power with 2.2 MWh (113.2) would pass, though
+    once a 1 MW block fails the other 2.2 MW hold only 2.2 x 2.2 / 3.2 = 1.5 MWh. Exact: each
+    MW of battery power holds 1 h of energy (51 EUR/MW), so the battery alone is 3.2 MW and
+    3.2 MWh (163.2), cheaper than 4 gensets (400) or 3 gensets + 0.2 MW of battery (310.2)."""
+    res, _ = solve(weight, redundancy="N+1", battery=1, inputs_changes=dict(
+        battery_power_cost_eur_per_mw_yr=1.0, battery_energy_cost_eur_per_mwh_yr=50.0))
+    assert float(res["cost_eur_per_yr"]) == pytest.approx(BASE[weight] + 163.2)
+    assert float(res["battery_reserve_mwh"].sel(site="A")) == pytest.approx(
+        float(res["battery_backup_mw"].sel(site="A")) * 1.0)
+
+
+@pytest.mark.parametrize("weight", [1.0, 2.0])
 def test_battery_backup_rate(weight):
     """battery_backup_rate: as above but battery power 200 EUR/MW/yr and fuel store
     1000 EUR/MWh_e/yr. Without the rate row: 3 gensets for power (300) + 2.2 MWh of battery
@@ -211,9 +226,9 @@ def test_decomposition_with_continuity_equals_monolithic():
     mono = solve_inputs(spec, inputs)
     best, _, _ = solve_decomposed(inputs, spec, [(s, c) for s in SITES for c in COOLINGS],
                                   workers=1)
-    # battery-only N+1: 2.2 + 1 MW of power (3.2 EUR) and 2.2 MWh (110 EUR)
+    # battery-only N+1: 2.2 + 1 MW of power (3.2 EUR), each MW with its 1 h: 3.2 MWh (160 EUR)
     assert best.status.objective == pytest.approx(mono.status.objective, rel=1e-9)
-    assert best.status.objective == pytest.approx(338.0 + 3.2 + 110.0)
+    assert best.status.objective == pytest.approx(338.0 + 3.2 + 160.0)
 
 
 def test_typical_days_keep_the_backup_design():

@@ -48,15 +48,22 @@ Constraints
                      >= k_R A backup_need_mw[s]                            foreach s  [MWh_e]
 - ``backup_fuel_rate``: backup_fuel_mwh[s,g] <= A backup_mw[s,g]        foreach s, g  [MWh_e]
 - ``battery_backup_power``: battery_backup_mw[s] <= battery_mw[s]          foreach s  [MW]
-- ``battery_backup_rate``:  eta_d battery_reserve_mwh[s] <= A battery_backup_mw[s]
+- ``battery_backup_rate``:  eta_d battery_reserve_mwh[s] = A battery_backup_mw[s]
                                                                            foreach s  [MWh]
+  (the battery power counted as backup holds its energy for the whole autonomy: a block
+  without energy carries nothing once its genset partner fails)
 - ``backup_at_built_site``: backup_units[s,g] <= M_s build[s]           foreach s, g  [-]
 
-Why exact: sources i with power P_i and stored energy E_i can carry a constant load L for A
-hours iff sum_i P_i >= L and sum_i min(E_i, A P_i) >= A L (run each at min(E_i / A, P_i)).
-The two rate rows let y_i = E_i stand for min(E_i, A P_i); more stored energy than a source
-can deliver in A hours never pays, so the optimum loses nothing. The power row adds the
-redundancy; the energy row needs no margin for a failed unit (its fuel feeds the others).
+Why exact: sources i with power P_i and stored energy E_i carry a constant load L for A hours
+iff sum_i min(E_i / A, P_i) >= L (run each at min(E_i / A, P_i)). The battery's rate row makes
+its term P_b exactly (E = A P_b / eta_d); the gensets share one fuel store (a bulk tank feeding
+every unit), so theirs is min(F / A, sum_g backup_mw), with F <= A sum_g backup_mw
+(``backup_fuel_rate``: more fuel than the units burn in A hours never pays). The condition is
+then F / A + P_b >= L (``backup_energy``) and sum_g backup_mw + P_b >= L (``backup_cover``).
+Under N+1 the failed unit takes its power, not the shared fuel: sum_g backup_mw - U + P_b >= L
+is the cover row; a failed battery block takes its energy with it, which the rate row's
+proportional energy covers. 2N is two such systems, each sized for L over A (symmetric halves:
+the rows count twice the load and twice the energy).
 """
 
 from __future__ import annotations
@@ -114,8 +121,8 @@ def add_continuity(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.battery_backup_power = pyo.Constraint(m.S, rule=lambda m, s:
         m.battery_backup_mw[s] <= m.battery_mw[s], doc="backup share of battery power [MW]")
     m.battery_backup_rate = pyo.Constraint(m.S, rule=lambda m, s:
-        eta_d * m.battery_reserve_mwh[s] <= hours * m.battery_backup_mw[s],
-        doc="reserve no more than the committed power delivers in the autonomy [MWh]")
+        eta_d * m.battery_reserve_mwh[s] == hours * m.battery_backup_mw[s],
+        doc="reserve = the committed power over the autonomy [MWh]")
     m.backup_at_built_site = pyo.Constraint(m.S, m.G, rule=lambda m, s, g:
         m.backup_units[s, g]
         <= (math.ceil(4.0 * float(conn[S.index(s)]) / unit) + 1) * m.build[s],
