@@ -66,7 +66,7 @@ def test_out_of_range_values_name_field_value_and_range(path, value, expected):
 def test_catalogue_files_exist_where_documented():
     folder = pathlib.Path(DATA_DIR) / "catalogue"
     assert sorted(p.stem for p in folder.glob("*.yaml")) == sorted(
-        ["cooling", "heat", "servers", "sites", "storage", "supply"])
+        ["backup", "cooling", "heat", "servers", "sites", "storage", "supply"])
 
 
 # --- own catalogue files layered over the built-in catalogue (``layer_catalogues``) --------

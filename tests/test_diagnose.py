@@ -101,3 +101,22 @@ def test_flexible_load_lowers_its_work_with_the_requirement():
     diag = explain(Study(loaded=scenario_from_dict(raw, origin="tiny.yaml"), catalogue=None,
                          sites={}, inputs=inputs))
     assert diag.slacks == pytest.approx({"compute_requirement": 2.0})
+
+
+def test_battery_only_backup_beyond_the_battery_is_explained():
+    """Continuity with the battery alone, 100 h of the 2.2 MW need (eta 1): each MW of battery
+    backup holds 100 MWh, and the battery may hold at most 24 h x 5 MW = 120 MWh at A: 1.2 MW
+    of backup, short by 1 MW of power and 220 - 120 = 100 MWh_e of energy (B, 2.5 MW, would be
+    short by 1.6 MW and 160 MWh_e)."""
+    from tests.formulation.test_continuity import with_continuity
+
+    s = study(grid_connection_mw=[5.0, 2.5])
+    s = Study(loaded=s.loaded, catalogue=None, sites={},
+              inputs=with_continuity(s.inputs, autonomy_h=100.0, gensets={}, battery=1))
+    diag = explain(s)
+    assert diag.slacks == pytest.approx({"backup_cover[A]": 1.0, "backup_energy[A]": 100.0},
+                                        rel=1e-6)
+    text = "\n".join(diag.causes)
+    assert "needs 1 MW more backup power" in text
+    assert "continuity.autonomy_h = 100 h of the 2.2 MW peak facility load" in text
+    assert "short by 100 MWh_e" in text

@@ -17,6 +17,10 @@ Files and what they hold:
 - ``heat.yaml``: heat pump (Carnot efficiency, capex [EUR/MW_th], direct-exchange pumping
   share) and district-heating defaults, with the networks' carbon content per country
   [gCO2e/kWh_th].
+- ``backup.yaml``: backup generation for supply continuity (gensets: unit size [MW], capex
+  [EUR/kW], fixed O&M [EUR/kW/yr], fuel cost [EUR/MWh_e], life-cycle emission factor
+  [gCO2e/kWh_e], test running hours [h/yr] and load, fuel storage [EUR/MWh_e]; the site
+  battery as UPS), read only when a scenario sets ``continuity`` (``formulation.continuity``).
 - ``sites.yaml``: planning facts per site (grid connection [MW], floor [m2], water [m3/yr], ...).
 
 A scenario's own catalogue files (``catalogue: [my_catalogue.yaml]``) are layered over these
@@ -55,7 +59,7 @@ from greendc.yamlio import load_yaml
 # EU member states (ISO 3166 alpha-2), for vendor origin and site jurisdiction rules.
 EU_MEMBERS = frozenset(
     "AT BE BG HR CY CZ DK EE FI FR DE GR IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())
-CATALOGUE_FILES = ("servers", "cooling", "storage", "supply", "heat", "sites")
+CATALOGUE_FILES = ("servers", "cooling", "storage", "supply", "heat", "backup", "sites")
 OVERRIDE_SOURCE = "scenario override"
 
 
@@ -465,6 +469,52 @@ class DistrictHeatingSpec(_Costed):
     network_carbon_g_per_kwh_th: dict[str, NonNegative("gCO2e/kWh_th", Plausible(0, 600))] = {}
 
 
+class GensetSpec(_Costed):
+    """A backup generator set (``kind: genset``) for supply continuity. Power cost:
+    ``capex_eur_per_kw`` + ``lifetime_yr`` (annuitised) + ``fixed_opex_share_per_yr`` (fixed
+    O&M as a share of capex per year), or ``annualised_cost_eur_per_mw_yr``; on-site fuel store: ``fuel_storage_capex_eur_per_mwh_e``
+    per MWh of electricity the stored fuel yields + ``fuel_storage_lifetime_yr``. Fuel cost
+    and emission factor are per kWh of electricity (fuel price or factor / electrical
+    efficiency); the test runs burn ``test_hours_per_yr`` x ``test_load_share`` x capacity."""
+
+    COST_FORMS = (
+        CostForm("capex_eur_per_kw", "lifetime_yr", "fixed_opex_share_per_yr",
+                 "annualised_cost_eur_per_mw_yr", scale=1000.0, capex_only=("lifetime_yr",),
+                 opex_required=False),
+        CostForm("fuel_storage_capex_eur_per_mwh_e", "fuel_storage_lifetime_yr",
+                 "fuel_storage_fixed_opex_share_per_yr",
+                 "fuel_storage_annualised_cost_eur_per_mwh_e_yr",
+                 capex_only=("fuel_storage_lifetime_yr",), opex_required=False),
+    )
+    kind: Literal["genset"]
+    unit_mw: Positive("MW", Plausible(0.05, 50, "meant kW?"))
+    capex_eur_per_kw: NonNegative("EUR/kW", Plausible(0, 10_000, "meant EUR/MW?")) | None = None
+    lifetime_yr: Lifetime | None = None
+    fixed_opex_share_per_yr: Share("1/yr") | None = None
+    annualised_cost_eur_per_mw_yr: Annualised("EUR/MW/yr") = None
+    fuel_cost_eur_per_mwh_e: NonNegative("EUR/MWh")
+    emission_factor_g_per_kwh_e: NonNegative("gCO2e/kWh")
+    test_hours_per_yr: Annotated[Quantity, _unit("h/yr"), _in_range(0, 8760)]
+    test_load_share: Share()
+    fuel_storage_capex_eur_per_mwh_e: NonNegative("EUR/MWh") | None = None
+    fuel_storage_lifetime_yr: Lifetime | None = None
+    fuel_storage_fixed_opex_share_per_yr: Share("1/yr") | None = None
+    fuel_storage_annualised_cost_eur_per_mwh_e_yr: Annualised("EUR/MWh/yr") = None
+
+
+class BatteryBackupSpec(_Entry):
+    """The site battery (``options.battery_type``) serving as UPS (``kind: battery``): its
+    cost is the battery's own; ``unit_mw`` is its largest block (inverter/container), the
+    unit that may fail under N+1 when the battery alone is the backup."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    kind: Literal["battery"]
+    unit_mw: Positive("MW", Plausible(0.05, 50, "meant kW?"))
+
+
+BackupSpec = Annotated[GensetSpec | BatteryBackupSpec, Field(discriminator="kind")]
+
+
 class HeatSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     heat_pump: HeatPumpSpec
@@ -506,6 +556,7 @@ class Catalogue(BaseModel):
     storage: dict[str, BatterySpec]
     supply: dict[str, SupplySpec]
     heat: HeatSpec
+    backup: dict[str, BackupSpec]
     sites: dict[str, SiteFacts]
 
     def sources(self) -> set[str]:
@@ -555,7 +606,7 @@ def read_catalogue_dicts(data_dir: pathlib.Path | None = None) -> dict[str, Any]
 
 
 LAYER_SECTIONS = {"servers": ServerSpec, "cooling": CoolingSpec, "storage": BatterySpec,
-                  "supply": SupplySpec}
+                  "supply": SupplySpec, "backup": GensetSpec}
 LAYER_HEAT = {"heat_pump": HeatPumpSpec, "district_heating": DistrictHeatingSpec}
 USER_SOURCE = "user: {file}"
 

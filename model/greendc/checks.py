@@ -99,6 +99,7 @@ def check_feasibility_hints(inputs: xr.Dataset, origin: str, cap_t: float | None
                         "(add a cooling with a chiller, or raise max_dry_bulb_c if the IT "
                         "equipment allows it):")
         problems += [f"  {line}" for line in climate]
+    problems += [f"{origin}: {line}" for line in continuity_problems(inputs)]
     gate_problems = _sovereignty_gates(inputs)
     if gate_problems:
         problems.append(f"{origin}: the sovereignty rules exclude every candidate site, "
@@ -118,6 +119,32 @@ def check_feasibility_hints(inputs: xr.Dataset, origin: str, cap_t: float | None
                 "servers alone (lowest embodied per PFLOP/s, annualised), before any energy")
     if problems:
         raise ScenarioError("\n".join(problems))
+
+
+def continuity_problems(inputs: xr.Dataset) -> list[str]:
+    """Why the ``continuity`` requirement cannot be met by the allowed backup, in planner's
+    words (empty when it can or continuity is off): no genset allowed and the battery
+    unavailable; a battery-only N+1 backup whose unit (``unit_mw``) plus any load exceeds
+    what the battery may be at every site (its power is bounded by the grid connection)."""
+    if "continuity_autonomy_h" not in inputs.attrs:
+        return []
+    allowed = [x for x in str(inputs.attrs.get("continuity_technologies", "")).split(",") if x]
+    gensets = inputs.sizes.get("backup", 0)
+    battery = bool(int(inputs.attrs.get("continuity_battery", 0)))
+    if gensets == 0 and not battery:
+        why = ("options.battery is false" if len(allowed) > gensets
+               else "no backup technology is allowed")
+        return [f"continuity.technologies = {allowed} leaves only the site battery as backup, "
+                f"but {why}: no backup can carry the load through an outage (allow a genset, "
+                "e.g. diesel_genset or hvo_genset, or set options.battery: true)"]
+    unit = float(inputs.attrs["continuity_unit_mw"])
+    conn = inputs["grid_connection_mw"].values
+    if gensets == 0 and inputs.attrs["continuity_redundancy"] == "N+1" and (unit >= conn).all():
+        return [f"continuity: battery-only N+1 backup needs battery power of the load plus one "
+                f"unit of continuity.unit_mw = {unit:g} MW, but the battery may not exceed the "
+                f"grid connection ({', '.join(f'{v:g}' for v in conn)} MW): lower unit_mw or "
+                "allow a genset"]
+    return []
 
 
 def climate_exclusions(inputs: xr.Dataset, site=None) -> list[str]:

@@ -13,6 +13,9 @@
      (with a flexible load the work, ``work_requirement``, moves by the same slack)
    - ``cfe_target``:       clean - x load >= -slack                   [MWh/yr]
    - ``sovereignty_*``:    site gates and the hardware share, slack in their own units
+   - ``backup_cover``, ``backup_energy`` (with continuity): backup power >= the load with
+     its redundancy - slack_s [MW]; stored fuel + battery reserve >= the autonomy energy -
+     slack_s [MWh_e], e.g. a battery-only backup larger than the battery may be
 
    penalty = sum slack / scale, scale = the limit's own value (so "+10 %" costs the same
    everywhere; a limit of 0, such as an operational emissions cap of 0, counts from 1 unit).
@@ -57,6 +60,8 @@ ELASTIC_FAMILIES = {
     "sovereignty_legal_exposure": ("site", "site gate"),
     "sovereignty_non_eu_ownership": ("site", "ownership share"),
     "sovereignty_non_eu_hardware": (None, "MW of non-EU IT"),
+    "backup_cover": ("site", "MW"),
+    "backup_energy": ("site", "MWh_e"),
 }
 
 
@@ -146,6 +151,10 @@ def _scales(inputs: xr.Dataset) -> dict[str, dict]:
         # lowering the requirement is the last resort: it is what the study is for
         "compute_requirement": {None: float(inputs.attrs.get("required_pflops", 10.0)) / 10.0},
         "cfe_target": {None: 1000.0},  # 1 GWh/yr of clean supply
+        "backup_cover": per_site("grid_connection_mw"),
+        # the autonomy energy at the connection's power
+        "backup_energy": {s: max(v, 1e-3) * float(inputs.attrs.get("continuity_autonomy_h", 1.0))
+                          for s, v in per_site("grid_connection_mw").items()},
         "emissions_cap": {None: max(float(inputs.attrs.get("emissions_cap_t_per_yr") or 0.0),
                                     1.0)},
     }
@@ -254,6 +263,22 @@ def describe(family: str, site, slack: float, m, inputs: xr.Dataset, study: Stud
         return (f"24/7 carbon-free target min_cfe_share = {sc.min_cfe_share:g} is short by "
                 f"{_num(slack)} MWh/yr of hourly-matched clean electricity within the supply "
                 "potential; lower min_cfe_share, raise supply_potential_mw or allow a battery")
+    if family == "backup_cover":
+        allowed = str(inputs.attrs.get("continuity_technologies", ""))
+        return (f"site {site}: continuity.redundancy = {inputs.attrs['continuity_redundancy']} "
+                f"needs {_num(slack)} MW more backup power than the allowed backup ({allowed}) "
+                "can give (the battery's power is bounded by the grid connection, and each MW "
+                "of it must hold the whole autonomy); allow a genset in continuity.technologies "
+                "or lower continuity.autonomy_h")
+    if family == "backup_energy":
+        need = float(pyo.value(m.backup_need_mw[site]))
+        hours = float(inputs.attrs["continuity_autonomy_h"])
+        allowed = str(inputs.attrs.get("continuity_technologies", ""))
+        return (f"site {site}: continuity.autonomy_h = {hours:g} h of the {_num(need)} MW peak "
+                f"facility load needs backup energy the allowed backup ({allowed}) cannot "
+                f"store: short by {_num(slack)} MWh_e (the battery may hold at most 24 h of the "
+                "grid connection); allow a genset in continuity.technologies or lower "
+                "continuity.autonomy_h")
     if family == "sovereignty_non_eu_hardware":
         return (f"max_non_eu_hardware_share = {sc.sovereignty.max_non_eu_hardware_share:g} cannot "
                 f"be met: {slack:,.2f} MW of IT would have to come from EU vendors, and the "

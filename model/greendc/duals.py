@@ -61,7 +61,7 @@ LONG_NAMES = {
 }
 # Integer variables of the formulation and how their value is read from results.
 INTEGER_RESULTS = {"build": "build", "cool": "cooling_chosen", "nodes": "nodes",
-                   "dh_connect": "dh_connect"}
+                   "dh_connect": "dh_connect", "backup_units": "backup_units"}
 
 
 def restrict_to_design(inputs: xr.Dataset, results: xr.Dataset) -> xr.Dataset:

@@ -156,6 +156,7 @@ def prepare_inputs(
     _add_flexibility(ds, sc, cat, loaded.origin)
     _add_supply(ds, sc, cat, sites)
     _add_storage_and_heat(ds, sc, cat)
+    _add_continuity(ds, loaded, cat)
     _add_heat_credit(ds, sc, cat, sites)
     _add_sovereignty(ds, sc, cat, sites)
     ds.attrs.update(
@@ -487,6 +488,52 @@ def _add_storage_and_heat(ds, sc, cat: Catalogue) -> None:
         ds["heat_output_temperature_c"], supply_c, hp.carnot_efficiency.value,
         hp.approach_k.value, hp.cop_max.value,
         hp.direct_exchange_aux_share.value).transpose("site", "cooling", "time")
+
+
+def _add_continuity(ds, loaded: LoadedScenario, cat: Catalogue) -> None:
+    """Backup for supply continuity (``formulation.continuity``), only when the scenario sets
+    ``continuity``: dim ``backup`` = the allowed gensets; per genset the annual power cost
+    ``backup_cost_eur_per_mw_yr`` (capex annuity + fixed O&M), the fuel store
+    ``backup_fuel_storage_cost_eur_per_mwh_yr`` [EUR per MWh_e of stored fuel per yr], the
+    test runs ``backup_test_cost_eur_per_mw_yr`` = h_test x load x fuel cost and
+    ``backup_test_t_per_mw_yr`` = h_test x load x emission factor / 1000 [tCO2e per MW per
+    yr]; ``pue_peak`` [site, cooling] the highest hourly PUE of the modelled hours; attrs
+    ``continuity_autonomy_h`` [h], ``continuity_redundancy``, ``continuity_unit_mw`` [MW],
+    ``continuity_technologies`` (the allowed ids, comma-separated), ``continuity_battery``
+    (1: the site battery, ``kind: battery``, may serve as UPS and ``options.battery`` is on)."""
+    cont, origin = loaded.scenario.continuity, loaded.origin
+    if cont is None:
+        return
+    allowed = _pick(cont.technologies, cat.backup, "continuity.technologies", origin)
+    gensets = [g for g in allowed if cat.backup[g].kind == "genset"]
+    specs = [cat.backup[g] for g in gensets]
+    rate = loaded.scenario.finance.discount_rate
+    ds.coords["backup"] = gensets
+    hours = [cont.test_hours_per_yr if cont.test_hours_per_yr is not None
+             else x.test_hours_per_yr.value for x in specs]
+    run = np.array([h * x.test_load_share.value for h, x in zip(hours, specs)])  # h/yr at full load
+    ds["backup_cost_eur_per_mw_yr"] = ("backup", [
+        x.annual_cost("capex_eur_per_kw", rate) for x in specs])
+    ds["backup_fuel_storage_cost_eur_per_mwh_yr"] = ("backup", [
+        x.annual_cost("fuel_storage_capex_eur_per_mwh_e", rate) for x in specs])
+    ds["backup_test_cost_eur_per_mw_yr"] = ("backup", run * np.array(
+        [x.fuel_cost_eur_per_mwh_e.value for x in specs], dtype=float))
+    ds["backup_test_t_per_mw_yr"] = ("backup", run * np.array(
+        [x.emission_factor_g_per_kwh_e.value for x in specs], dtype=float) / 1000.0)
+    for name, units in (("backup_cost_eur_per_mw_yr", "EUR/MW/yr"),
+                        ("backup_fuel_storage_cost_eur_per_mwh_yr", "EUR/MWh/yr"),
+                        ("backup_test_cost_eur_per_mw_yr", "EUR/MW/yr"),
+                        ("backup_test_t_per_mw_yr", "tCO2e/MW/yr")):
+        ds[name].attrs["units"] = units
+    ds["pue_peak"] = ds["pue"].max("time")
+    ds["pue_peak"].attrs.update(units="1", long_name="highest hourly PUE of the modelled hours")
+    unit = cont.unit_mw if cont.unit_mw is not None else max(
+        cat.backup[g].unit_mw.value for g in allowed)
+    ds.attrs.update(continuity_autonomy_h=float(cont.autonomy_h),
+                    continuity_redundancy=cont.redundancy, continuity_unit_mw=float(unit),
+                    continuity_technologies=",".join(allowed),
+                    continuity_battery=int(len(gensets) < len(allowed)
+                                           and loaded.scenario.options.battery))
 
 
 def _add_heat_credit(ds, sc, cat: Catalogue, sites) -> None:

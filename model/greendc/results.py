@@ -33,7 +33,8 @@ HOURS_PER_YEAR = 8760
 JSON_ATTRS = ("data_years", "horizon", "package_versions", "catalogue_sources")
 # provenance attributes every results Dataset inherits from its inputs
 INPUT_ATTRS = ("scenario", "scenario_hash", "data_years")
-INTEGER_VARS = ("build", "cooling_chosen", "nodes", "dh_connect")  # counts and 0/1 choices
+INTEGER_VARS = ("build", "cooling_chosen", "nodes", "dh_connect",  # counts and 0/1 choices
+                "backup_units")
 # files that describe a results.nc (reports, robustness of its design, a front saved with it):
 # a new results.nc replaces them, so ``save_results`` never leaves them from earlier results
 DERIVED_FILES = ("report.html", "report.md", "figures", "robustness.csv", "robustness.json",
@@ -48,7 +49,8 @@ COST_ITEMS = {
     "carbon_price": "cost_carbon_eur",
 }
 # cost items of opt-in blocks, reported only when the block was built
-OPTIONAL_COST_ITEMS = {"training_curtailed": "cost_training_curtailed_eur"}
+OPTIONAL_COST_ITEMS = {"training_curtailed": "cost_training_curtailed_eur",
+                       "backup": "cost_backup_eur"}
 PACKAGES = ("greendc", "pyomo", "highspy", "numpy", "pandas", "xarray", "pydantic")
 
 
@@ -123,12 +125,72 @@ def extract_results(m: pyo.ConcreteModel, inputs: xr.Dataset) -> xr.Dataset:
     if hasattr(m, "it_hour_mw"):
         _add_flexible(ds, m, inputs, w)
     _add_kpis(ds, m, inputs, w)
+    if hasattr(m, "backup_units"):
+        _add_continuity(ds, m, inputs)
     for name in ds.data_vars:  # products like 0 x (-1) give -0.0 too
         if ds[name].dtype.kind == "f":
             ds[name].values += 0.0
     ds.attrs.update({k: inputs.attrs[k] for k in INPUT_ATTRS if k in inputs.attrs})
     ds.attrs["horizon"] = json.dumps(horizon_of(inputs))
     return ds
+
+
+def _add_continuity(ds: xr.Dataset, m, inputs: xr.Dataset) -> None:
+    """Backup design and its cost and emissions (``formulation.continuity``), only when the
+    scenario sets ``continuity``: per site and genset technology (dim ``backup``) units and
+    MW, stored fuel [MWh_e]; per site the load backed up, the battery's backup power and
+    reserved energy and the reserved share of the battery; annual backup cost and test-run
+    emissions."""
+    S, G = list(map(str, inputs["site"].values)), list(map(str, inputs["backup"].values))
+    ds.coords["backup"] = inputs["backup"]
+
+    def put(name, dims, values, units, long_name):
+        ds[name] = (dims, values)
+        ds[name].attrs.update(units=units, long_name=long_name)
+
+    put("backup_units", ("site", "backup"), _grid(m, m.backup_units, S, G), "1",
+        "backup gensets installed")
+    put("backup_mw", ("site", "backup"), _grid(m, m.backup_mw, S, G), "MW",
+        "backup genset capacity")
+    put("backup_fuel_mwh", ("site", "backup"), _grid(m, m.backup_fuel_mwh, S, G), "MWh_e",
+        "fuel stored on site, as electricity")
+    put("backup_need_mw", ("site",), _grid(m, m.backup_need_mw, S), "MW",
+        "peak facility load backed up (IT peak x peak PUE)")
+    put("battery_backup_mw", ("site",), _grid(m, m.battery_backup_mw, S), "MW",
+        "battery power committed to backup")
+    reserve = _grid(m, m.battery_reserve_mwh, S)
+    put("battery_reserve_mwh", ("site",), reserve, "MWh", "battery energy reserved for backup")
+    size = ds["battery_mwh"].values
+    put("battery_reserve_share", ("site",), np.divide(reserve, size, out=np.zeros_like(reserve),
+                                                      where=size > 1e-9), "1",
+        "share of the battery energy reserved for backup")
+    # cost_backup_eur_per_yr is an OPTIONAL_COST_ITEMS line (_add_kpis)
+    ds["backup_test_t_per_yr"] = ((), _v(m.backup_test_t_co2))
+    ds["backup_test_t_per_yr"].attrs.update(
+        units="tCO2e/yr", long_name="emissions of the backup test runs (part of operational)")
+    ds.attrs.update(continuity_autonomy_h=inputs.attrs["continuity_autonomy_h"],
+                    continuity_redundancy=inputs.attrs["continuity_redundancy"],
+                    continuity_unit_mw=inputs.attrs["continuity_unit_mw"])
+
+
+def continuity_summary(ds: xr.Dataset) -> dict[str, Any] | None:
+    """The ``continuity`` entry of ``summary`` (None without continuity)."""
+    if "backup_mw" not in ds:
+        return None
+    reserve, size = float(ds["battery_reserve_mwh"].sum()), float(ds["battery_mwh"].sum())
+    return {
+        "autonomy_h": float(ds.attrs["continuity_autonomy_h"]),
+        "redundancy": str(ds.attrs["continuity_redundancy"]),
+        "unit_mw": float(ds.attrs["continuity_unit_mw"]),
+        "need_mw": float(ds["backup_need_mw"].sum()),
+        "backup_mw": {str(g): float(ds["backup_mw"].sel(backup=g).sum())
+                      for g in ds["backup"].values},
+        "battery_backup_mw": float(ds["battery_backup_mw"].sum()),
+        "battery_reserve_mwh": reserve,
+        "battery_reserve_share": reserve / size if size > 1e-9 else 0.0,
+        "cost_eur_per_yr": float(ds["cost_backup_eur_per_yr"].values) + 0.0,
+        "test_emissions_t_per_yr": float(ds["backup_test_t_per_yr"].values) + 0.0,
+    }
 
 
 def horizon_of(inputs: xr.Dataset) -> dict[str, Any]:
@@ -432,6 +494,8 @@ def summary(ds: xr.Dataset) -> dict[str, Any]:
             "embodied_supply": scalar("embodied_supply_t_per_yr"),
             "operational_ppa_lifecycle": scalar("operational_ppa_t_per_yr"),
             "avoided_by_heat_export": scalar("avoided_heat_t_per_yr"),
+            **({"backup_test_runs": scalar("backup_test_t_per_yr")}
+               if "backup_test_t_per_yr" in ds else {}),
         },
         "mean_pue": scalar("mean_pue"),
         "wue_l_per_kwh": scalar("wue_l_per_kwh"),
@@ -440,6 +504,7 @@ def summary(ds: xr.Dataset) -> dict[str, Any]:
         "cfe_share": scalar("cfe_share"),
         "typical_days": typical_summary(ds),
         **({"flexible_training": flex} if (flex := flexible_summary(ds)) else {}),
+        **({"continuity": continuity_summary(ds)} if "backup_mw" in ds else {}),
         "shadow_prices": shadow_prices(ds, built),
         "solver": {
             "status": ds.attrs.get("solver_status"),
@@ -589,6 +654,15 @@ def summary_rows(info: dict) -> list[tuple[str, str]]:
             f"{flex['training_shifted_mwh_per_yr']:,.0f} MWh/yr, curtailed "
             f"{flex['training_curtailed_mwh_per_yr']:,.0f} MWh/yr, mean IT utilisation "
             f"{flex['mean_it_utilisation_share']:.1%}{work}")))
+    cont = info.get("continuity")
+    if cont:
+        units = ", ".join(f"{g} {fixed(mw)} MW" for g, mw in cont["backup_mw"].items() if mw > 0)
+        rows.append(("backup", f"{cont['redundancy']}, {cont['autonomy_h']:g} h of "
+                     f"{fixed(cont['need_mw'])} MW: {units or 'no gensets'}; battery "
+                     f"{fixed(cont['battery_backup_mw'])} MW, {fixed(cont['battery_reserve_mwh'])}"
+                     f" MWh reserved ({cont['battery_reserve_share']:.0%} of the battery); "
+                     f"{cont['cost_eur_per_yr'] / 1e6:,.3f} M EUR/yr, test runs "
+                     f"{cont['test_emissions_t_per_yr']:,.1f} tCO2e/yr"))
     prices = info.get("shadow_prices")
     if prices:
         conn = prices["grid_connection_eur_per_mw_yr"]

@@ -342,6 +342,32 @@ class Options(_Strict):
         "default: every one in the catalogue)")
 
 
+class Continuity(_Strict):
+    """Supply continuity (``formulation.continuity``): backup that carries the peak facility
+    load (IT peak x peak PUE) through a grid outage for ``autonomy_h`` hours with the chosen
+    redundancy. N: backup >= the load; N+1: the largest unit (``unit_mw``) may fail; 2N: two
+    complete systems, each carrying the load for the whole autonomy. ``technologies``: backup
+    entries of the catalogue (``data/catalogue/backup.yaml``: diesel_genset, hvo_genset,
+    gas_engine, battery = the site battery as UPS, whose reserved energy is then not used for
+    arbitrage). Unset (default): no backup is modelled, as before."""
+
+    autonomy_h: float = Field(gt=0, le=720, description="hours the backup must carry the "
+                              "peak facility load [h], e.g. 0.25 (UPS ride-through) to 48 "
+                              "(on-site fuel of a Tier III/IV-like design); 0-720")
+    redundancy: Literal["N", "N+1", "2N"] = Field(
+        "N+1", description="N: backup = load; N+1: load + the largest unit (unit_mw); "
+        "2N: twice the load and twice the autonomy energy (two independent systems)")
+    unit_mw: float | None = Field(None, gt=0, le=100, description="size of one backup unit "
+                                  "[MW]: gensets come in units of this size and under N+1 "
+                                  "one may fail (default: the largest unit_mw of the allowed "
+                                  "technologies in the catalogue, 2.5 MW for a genset)")
+    technologies: list[str] | None = Field(None, description="backup technologies allowed "
+                                           "(catalogue backup ids; default: every one)")
+    test_hours_per_yr: float | None = Field(None, ge=0, le=8760, description="test and "
+                                            "start-up running hours per genset per year "
+                                            "[h/yr], instead of the catalogue's")
+
+
 class Horizon(_Strict):
     """Hours modelled: ``hours`` consecutive hours from ``start_hour``; annual figures are
     scaled by 8760 / hours (``weight_h``). The default is the full year."""
@@ -420,6 +446,8 @@ class Scenario(_Strict):
     options: Options = Field(Options(), description="optional parts of the design and "
                              "accounting choices")
     sovereignty: Sovereignty = Field(Sovereignty(), description="sovereignty rules")
+    continuity: Continuity | None = Field(None, description="supply continuity: backup "
+                                          "generation and redundancy (default: none)")
     horizon: Horizon = Field(Horizon(), description="hours modelled")
     solver: SolverOptions = Field(SolverOptions(), description="HiGHS settings and solve "
                                   "strategy")
@@ -521,6 +549,7 @@ DIGEST_OMITS_DEFAULT = {"data_year": None, "solver.primal_feasibility_tolerance"
                         "compute.flexibility": None,
                         "compute.server": None, "pue_curves": {}, "catalogue": [],
                         "options.ppa": True, "options.battery_type": "battery",
+                        "continuity": None,
                         **{f"sites[].{key}": None for key in (
                             "country", "eu_member", "eea_member", "eu_adequacy_decision")}}
 

@@ -30,8 +30,9 @@ Scenario: ``horizon: {typical_days: N}`` (needs the optional extra ``typical``: 
    consistent.
 2. **Design** on the typical inputs, by the scenario's strategy (decomposition by default).
 3. **Re-evaluation** (``reevaluate``): the design's capacities are fixed (site, cooling, node
-   counts, supply MW, battery MWh and MW, heat-pump MW, district-heating connection, and
-   the flexible load's work node-equivalents when ``compute.flexibility`` is on) and the
+   counts, supply MW, battery MWh and MW, heat-pump MW, district-heating connection, the
+   flexible load's work node-equivalents when ``compute.flexibility`` is on, and with
+   continuity the backup units, stored fuel and battery backup power) and the
    hourly dispatch LP is solved over the full 8,760 hours. The returned results are the
    full-resolution ones; attributes report both objectives and the aggregation error
    ``typical_aggregation_error_pct = 100 (typical - full) / |full|``, and
@@ -64,13 +65,17 @@ INSTALL_HINT = "pip install 'greendc[typical]'  (or: pip install 'tsam>=2.3')"
 RESULT_OBJECTIVE = {"cost": "cost_eur_per_yr", "emissions": "emissions_t_per_yr",
                     "operational": "operational_t_per_yr"}
 # Design variables fixed in the re-evaluation: results name -> model component.
+# Opt-in blocks' design variables (OPTIONAL_DESIGN: the flexible load's work_nodes, the
+# continuity block's backup_units, backup_fuel_mwh, battery_backup_mw) exist only when the
+# scenario switches the block on; absent from the results or the model, they are skipped.
 DESIGN = {"build": "build", "cooling_chosen": "cool", "nodes": "nodes", "supply_mw": "supply_mw",
           "battery_mwh": "battery_mwh", "battery_mw": "battery_mw",
           "heat_pump_mw_th": "heat_pump_mw_th", "dh_connect": "dh_connect",
-          "work_nodes": "work_nodes"}
-# Design variables of opt-in blocks: absent from results and model when the block is off.
-OPTIONAL_DESIGN = {"work_nodes"}
-INTEGER_DESIGN = {"build", "cooling_chosen", "nodes", "dh_connect"}
+          "work_nodes": "work_nodes",
+          "backup_units": "backup_units", "backup_fuel_mwh": "backup_fuel_mwh",
+          "battery_backup_mw": "battery_backup_mw"}
+OPTIONAL_DESIGN = {"work_nodes", "backup_units", "backup_fuel_mwh", "battery_backup_mw"}
+INTEGER_DESIGN = {"build", "cooling_chosen", "nodes", "dh_connect", "backup_units"}
 # Hourly series that carry energy [per MW contracted, MW_th]: rescaled to the energy of the
 # days each typical day represents (module docstring, "Energy consistency").
 ENERGY_SERIES = ("capacity_factor", "heat_demand_mw", "it_load_share")

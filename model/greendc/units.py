@@ -11,8 +11,8 @@ Project units on top of pint's SI/common set:
   (the catalogue's CO2 figures are CO2-equivalent); ``kgCO2e`` by prefix,
 - ``FLOP`` (``[compute]``; ``PFLOP/s`` = 1e15 FLOP per second),
 - ``rack`` and ``node`` (counts of their own, so ``kW/rack`` is not ``kW``),
-- ``W_th``, ``Wh_th``, ``W_IT``: watts qualified as thermal or IT power; they convert like W
-  (``MW_th``, ``kW_IT``, ``MWh_th`` by prefix).
+- ``W_th``, ``Wh_th``, ``W_IT``, ``W_e``, ``Wh_e``: watts qualified as thermal, IT or electric
+  power; they convert like W (``MW_th``, ``kW_IT``, ``MWh_th``, ``kWh_e`` by prefix).
 
 Spelling conveniences: ``m2``/``m3`` mean m^2/m^3 (also ``km2``, ``cm3``, ``ft2``, ``yd2``,
 ``mi2``, ``ft3``); a trailing note in parentheses is
@@ -38,6 +38,8 @@ _DEFINITIONS = (
     "W_th = W",
     "Wh_th = W * hour",
     "W_IT = W",
+    "W_e = W",
+    "Wh_e = W * hour",
 )
 _NOTE = re.compile(r"\s+\([^()]*\)\s*$")
 _POWER = re.compile(r"(?<![A-Za-z0-9_])([kcdm]?m|ft|yd|mi)([23])(?![A-Za-z0-9_])")

@@ -55,3 +55,18 @@ def test_flexible_families_are_listed_and_tested():
         assert f"{name}:" in flexible.__doc__ or f"``{name}``" in flexible.__doc__, name
         assert name in text, name
         assert name not in off, name
+
+
+def test_continuity_families_are_listed_and_tested():
+    """With `continuity`, the backup families of formulation/continuity.py are built (and
+    only then); each is named in tests/formulation/test_continuity.py."""
+    from greendc.formulation import CONTINUITY_FAMILIES, continuity
+    from tests.formulation.test_continuity import with_continuity
+
+    m = build_model(with_continuity(tiny_inputs(), battery=1))
+    built = {c.local_name for c in m.component_objects(pyo.Constraint)}
+    assert built - set(CONSTRAINT_FAMILIES) == set(CONTINUITY_FAMILIES)
+    text = (HERE / "test_continuity.py").read_text()
+    for name in CONTINUITY_FAMILIES:
+        assert name in inspect.getsource(continuity)
+        assert name in text, name

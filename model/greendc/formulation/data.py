@@ -30,6 +30,7 @@ class ModelData:
     hours: int
     arrays: dict[str, np.ndarray]
     attrs: dict[str, Any]
+    backups: tuple[str, ...] = ()  # backup gensets (dim ``backup``, only with continuity)
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.arrays[name]
@@ -55,7 +56,7 @@ def model_data(inputs: xr.Dataset) -> ModelData:
         if name not in inputs:
             raise DataError(f"inputs lack {name!r} [h] (time step duration and annual weight "
                             "are both required; see greendc.inputs)")
-    order = ("site", "server", "cooling", "tech", "time")
+    order = ("site", "server", "cooling", "tech", "backup", "time")
     arrays = {}
     for name, da in inputs.data_vars.items():
         dims = tuple(d for d in order if d in da.dims)
@@ -68,4 +69,6 @@ def model_data(inputs: xr.Dataset) -> ModelData:
         hours=int(inputs.sizes["time"]),
         arrays=arrays,
         attrs=dict(inputs.attrs),
+        backups=tuple(str(g) for g in inputs["backup"].values) if "backup" in inputs.coords
+        else (),
     )

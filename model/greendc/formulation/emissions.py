@@ -7,6 +7,8 @@
   servers sum nodes[s,c,k] E_k / L_k; battery battery_mwh[s] e_b / L_b;
   owned solar/wind (own_r = 1, capex > 0): LCA_r x annual output / 1000, which is almost all
   manufacturing and construction of the plant (IPCC AR5), annualised through its output.
+- operational also counts the backup gensets' test runs, ``backup_test_t_co2`` (own line,
+  only with continuity, ``formulation.continuity``).
 
 - avoided by heat export (reported as its own line, ``avoided_heat_t_co2``):
   sum_{s,c,t} w_t heat_mw_th[s,c,t] CI_dh,s / 1000, CI_dh,s [gCO2e/kWh_th] the carbon content
@@ -48,7 +50,8 @@ def add_emissions(m: pyo.ConcreteModel, d: ModelData) -> None:
                                              doc="life-cycle emissions of PPA electricity [t]")
     m.operational_emissions_definition = pyo.Constraint(expr=m.operational_t_co2 == sum(
         float(w[t] * ci[i, t] / 1000.0) * m.grid_mw[s, t]
-        for i, s in enumerate(S) for t in range(d.hours)) + m.operational_ppa_t_co2)
+        for i, s in enumerate(S) for t in range(d.hours)) + m.operational_ppa_t_co2
+        + (m.backup_test_t_co2 if hasattr(m, "backup_test_t_co2") else 0.0))
     m.embodied_servers_t_co2 = pyo.Expression(expr=sum(
         float(node_e[k_i]) * m.nodes[s, c, k] for s in S for c in C for k_i, k in enumerate(K)))
     m.embodied_battery_t_co2 = pyo.Expression(expr=sum(batt_e * m.battery_mwh[s] for s in S))

@@ -17,6 +17,9 @@ Cost [EUR/yr], all capex annualised with the capital recovery factor (``physics.
        + carbon_price x emissions_t_co2
        + sum_{s,c,p} a_p c_cur curtailed_mwh[s,c,p]                training dropped, only with a
                                                                 flexible load (formulation.flexible)
+       + cost_backup_eur                                        backup gensets, fuel store, test
+                                                                runs (only with continuity,
+                                                                ``formulation.continuity``)
 
 (m_s: energy-and-supply margin above spot, displaced by a PPA; N_s: network charges + levies,
 paid on everything withdrawn through the connection; owned on-site output pays neither.)
@@ -43,7 +46,7 @@ import pyomo.environ as pyo
 from greendc.formulation.data import ModelData
 
 # opt-in cost terms [EUR/yr]: training curtailed (formulation.flexible)
-OPTIONAL_COSTS = ("cost_training_curtailed_eur",)
+OPTIONAL_COSTS = ("cost_training_curtailed_eur", "cost_backup_eur")
 OBJECTIVE_VARIABLES = {"cost": "cost_eur", "emissions": "emissions_t_co2",
                        "operational": "operational_t_co2"}
 

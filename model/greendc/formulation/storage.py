@@ -8,13 +8,16 @@ M_E_s = 24 h x conn_s [MWh], M_P_s = conn_s [MW] (size bounds at a built site).
 Variables
 - ``battery_mwh[s]``, ``battery_mw[s]`` >= 0: energy [MWh] and power [MW] rating.
 - ``battery_charge_mw[s,t]``, ``battery_discharge_mw[s,t]`` >= 0 [MW]; ``battery_soc_mwh[s,t]`` >= 0.
+- ``battery_reserve_mwh[s]`` >= 0: energy held for backup (supply continuity, defined in
+  ``formulation.continuity``), never used for arbitrage; FIXED at 0 unless the battery may
+  serve as UPS (``continuity_battery``), so a fixed constant the solver never sees.
 
 Constraints (chronological hours: full year or a cut horizon)
 - ``battery_soc``:  soc[s,t] = soc[s,t-1] + dt_t (eta_c charge[s,t] - discharge[s,t] / eta_d)
                     foreach s, t, with t-1 of the first hour = the last hour (cyclic year)
 - ``battery_charge_power``:    charge[s,t] <= battery_mw[s]
 - ``battery_discharge_power``: discharge[s,t] <= battery_mw[s]
-- ``battery_energy``:          soc[s,t] <= battery_mwh[s]
+- ``battery_energy``:          soc[s,t] <= battery_mwh[s] - battery_reserve_mwh[s]
 - ``battery_at_built_site``:   battery_mwh[s] <= M_E_s build[s];  battery_mw[s] <= M_P_s build[s]
 - ``battery_one_direction`` (hours N, binary ``battery_charging[s,t]``):
   charge[s,t] <= M_P_s charging[s,t];  discharge[s,t] <= M_P_s (1 - charging[s,t])
@@ -44,7 +47,7 @@ storage", Applied Energy 213, 123-135 (no self-discharge, so their decay factors
   ``battery_soc_day_mwh`` E[s,i] >= 0 is the state of charge at the start of original day i.
 - ``battery_soc_envelope``: soc_min[s,p] <= soc[s,t] <= soc_max[s,p] foreach t of p, with
   ``battery_soc_max_mwh`` >= 0 and ``battery_soc_min_mwh`` <= 0 (the start value 0 counts).
-- ``battery_energy``: E[s,i] + soc_max[s,k(i)] <= battery_mwh[s] and
+- ``battery_energy``: E[s,i] + soc_max[s,k(i)] <= battery_mwh[s] - battery_reserve_mwh[s] and
   ``battery_soc_nonnegative``: E[s,i] + soc_min[s,k(i)] >= 0          foreach s, i
   The state of charge in hour h of original day i is E[s,i] + soc[s,k(i)H+h]; both rows are
   exact (not approximate) SOC bounds for every one of the 8,760 original hours.
@@ -78,9 +81,13 @@ def add_battery(m: pyo.ConcreteModel, d: ModelData) -> None:
         m.S, m.T, domain=pyo.Reals if typical else pyo.NonNegativeReals,
         doc="state of charge change since the start of the typical day [MWh]" if typical
         else "state of charge [MWh]")
+    m.battery_reserve_mwh = pyo.Var(m.S, domain=pyo.NonNegativeReals,
+                                    doc="battery energy reserved for backup [MWh]")
     if not int(d.attrs["battery_enabled"]):
         for v in (m.battery_mwh, m.battery_mw):
             v.fix(0)
+    if not int(d.attrs.get("continuity_battery", 0)):
+        m.battery_reserve_mwh.fix(0)
     if typical:
         _add_typical_soc(m, d, eta_c, eta_d)
     else:
@@ -96,7 +103,8 @@ def add_battery(m: pyo.ConcreteModel, d: ModelData) -> None:
         _add_typical_energy(m, d)
     else:
         m.battery_energy = pyo.Constraint(m.S, m.T, rule=lambda m, s, t:
-            m.battery_soc_mwh[s, t] <= m.battery_mwh[s], doc="state of charge <= energy [MWh]")
+            m.battery_soc_mwh[s, t] <= m.battery_mwh[s] - m.battery_reserve_mwh[s],
+            doc="state of charge <= energy not reserved for backup [MWh]")
     _add_one_direction(m, d)
     m.battery_at_built_site = pyo.Constraint(m.S, [0, 1], rule=lambda m, s, i:
         (m.battery_mwh[s] if i == 0 else m.battery_mw[s])
@@ -152,8 +160,9 @@ def _add_typical_energy(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Exact SOC bounds for every original hour: start-of-day SOC plus the envelope."""
     order = [int(k) for k in d["period_of_day"]]
     m.battery_energy = pyo.Constraint(m.S, m.D, rule=lambda m, s, i:
-        m.battery_soc_day_mwh[s, i] + m.battery_soc_max_mwh[s, order[i]] <= m.battery_mwh[s],
-        doc="state of charge <= energy in every original hour [MWh]")
+        m.battery_soc_day_mwh[s, i] + m.battery_soc_max_mwh[s, order[i]]
+        <= m.battery_mwh[s] - m.battery_reserve_mwh[s],
+        doc="state of charge <= energy not reserved for backup, every original hour [MWh]")
     m.battery_soc_nonnegative = pyo.Constraint(m.S, m.D, rule=lambda m, s, i:
         m.battery_soc_day_mwh[s, i] + m.battery_soc_min_mwh[s, order[i]] >= 0,
         doc="state of charge >= 0 in every original hour [MWh]")

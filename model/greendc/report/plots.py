@@ -32,8 +32,10 @@ def cost_breakdown(res: xr.Dataset):
 def emissions_breakdown(res: xr.Dataset):
     """Bars of operational and embodied emissions [tCO2e/yr]."""
     ppa = float(res["operational_ppa_t_per_yr"]) if "operational_ppa_t_per_yr" in res else 0.0
-    parts = {"operational grid": float(res["operational_t_per_yr"]) - ppa,
+    tests = float(res["backup_test_t_per_yr"]) if "backup_test_t_per_yr" in res else 0.0
+    parts = {"operational grid": float(res["operational_t_per_yr"]) - ppa - tests,
              "operational PPA life cycle": ppa,
+             **({"operational backup test runs": tests} if "backup_test_t_per_yr" in res else {}),
              "embodied servers": float(res["embodied_servers_t_per_yr"]),
              "embodied battery": float(res["embodied_battery_t_per_yr"]),
              "embodied owned solar": float(res["embodied_supply_t_per_yr"])}
