@@ -15,6 +15,10 @@ Cost [EUR/yr], all capex annualised with the capital recovery factor (``physics.
        - sum_{s,t} w_t max(p_{s,t}, 0) surplus_mw[s,t]          surplus sold at spot or spilled
        - sum_{s,c,t} w_t h_s heat_mw_th[s,c,t]                  heat revenue
        + carbon_price x emissions_t_co2
+       + sum_s k_s connection_mw[s]                             grid connection capex + capacity
+                                                                tariff, only with
+                                                                options.grid_connection_cost
+                                                                (``connection``)
 
 (m_s: energy-and-supply margin above spot, displaced by a PPA; N_s: network charges + levies,
 paid on everything withdrawn through the connection; owned on-site output pays neither.)
@@ -85,11 +89,13 @@ def add_cost(m: pyo.ConcreteModel, d: ModelData) -> None:
         float(w[t] * heat_price[S.index(s)]) * m.heat_mw_th[s, c, t] for (s, c) in m.HEAT for t in T))
     m.cost_carbon_eur = pyo.Expression(
         expr=float(at["carbon_price_eur_per_t"]) * m.emissions_t_co2)
+    # terms of blocks that are off by default: absent, not zero, so "off" is today's model
+    optional = [m.cost_connection_eur] if hasattr(m, "cost_connection_eur") else []
     m.cost_eur = pyo.Var(doc="annual cost [EUR/yr]")
     m.cost_definition = pyo.Constraint(expr=m.cost_eur == m.cost_site_eur + m.cost_servers_eur
         + m.cost_cooling_facility_eur + m.cost_supply_eur + m.cost_battery_eur
         + m.cost_heat_plant_eur + m.cost_grid_eur + m.cost_ppa_network_eur - m.revenue_surplus_eur - m.revenue_heat_eur
-        + m.cost_carbon_eur)
+        + m.cost_carbon_eur + sum(optional))
 
 
 def add_emissions_cap(m: pyo.ConcreteModel, scope: str, cap_t_co2: float) -> None:
