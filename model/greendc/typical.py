@@ -65,7 +65,16 @@ RESULT_OBJECTIVE = {"cost": "cost_eur_per_yr", "emissions": "emissions_t_per_yr"
 # Design variables fixed in the re-evaluation: results name -> model component.
 DESIGN = {"build": "build", "cooling_chosen": "cool", "nodes": "nodes", "supply_mw": "supply_mw",
           "battery_mwh": "battery_mwh", "battery_mw": "battery_mw",
-          "heat_pump_mw_th": "heat_pump_mw_th", "dh_connect": "dh_connect"}
+          "heat_pump_mw_th": "heat_pump_mw_th", "dh_connect": "dh_connect",
+          "connection_mw": "connection_mw"}
+# Design variables of blocks that are off by default: absent from the model and the results
+# when off (options.grid_connection_cost: connection_mw).
+OPTIONAL_DESIGN = {"connection_mw"}
+# Capacities the hourly peak decides: kept as a lower bound, not fixed, when a design is
+# re-evaluated on other hours (full year after typical days, another data year): the
+# contracted connection cannot shrink, but it must carry the real hours' peak, and a larger
+# contract is paid for (else a typical-day design would be infeasible in the peak hour).
+LOWER_BOUND_DESIGN = {"connection_mw"}
 INTEGER_DESIGN = {"build", "cooling_chosen", "nodes", "dh_connect"}
 # Hourly series that carry energy [per MW contracted, MW_th]: rescaled to the energy of the
 # days each typical day represents (module docstring, "Energy consistency").
@@ -307,14 +316,19 @@ def design_of(results: xr.Dataset) -> dict[str, xr.DataArray]:
     """The capacities to fix, from a results Dataset (integers rounded)."""
     out = {}
     for name in DESIGN:
+        if name in OPTIONAL_DESIGN and name not in results:
+            continue
         da = results[name]
         out[name] = da.round() if name in INTEGER_DESIGN else da
     return out
 
 
 def fix_design(m, inputs: xr.Dataset, design: dict[str, xr.DataArray]) -> None:
-    """Fix the design variables of a built model to the given capacities."""
+    """Fix the design variables of a built model to the given capacities (those of
+    ``LOWER_BOUND_DESIGN`` only from below)."""
     for name, comp_name in DESIGN.items():
+        if name in OPTIONAL_DESIGN and name not in design:
+            continue
         comp, values = getattr(m, comp_name), design[name]
         for key in comp:
             labels = key if isinstance(key, tuple) else (key,)
@@ -323,7 +337,10 @@ def fix_design(m, inputs: xr.Dataset, design: dict[str, xr.DataArray]) -> None:
                 value = float(round(value))
             else:
                 value = max(value, 0.0)
-            comp[key].fix(value)
+            if name in LOWER_BOUND_DESIGN:
+                comp[key].setlb(value)
+            else:
+                comp[key].fix(value)
 
 
 def reevaluate(spec, full_inputs: xr.Dataset, results: xr.Dataset):

@@ -41,3 +41,21 @@ def test_it_load_families_are_listed_and_tested():
     for name in IT_LOAD_FAMILIES:
         assert name in inspect.getsource(servers)
         assert name in text, name
+
+
+def test_connection_families_are_listed_and_tested():
+    """With options.grid_connection_cost / commissioning_year, connection_available and
+    grid_connection_queue join grid_connection; both are built by the switched-on tiny case
+    and named in tests/formulation/test_connection.py; off builds neither."""
+    from greendc.formulation import CONNECTION_FAMILIES, connection
+    from tests.formulation.test_connection import priced, queued
+
+    built = {c.local_name for c in build_model(queued(priced(tiny_inputs(), 1.0), [1, 1]))
+             .component_objects(pyo.Constraint)}
+    assert built - set(CONSTRAINT_FAMILIES) == set(CONNECTION_FAMILIES)
+    off = {c.local_name for c in build_model(tiny_inputs()).component_objects(pyo.Constraint)}
+    assert not off & set(CONNECTION_FAMILIES)
+    text = (HERE / "test_connection.py").read_text()
+    for name in CONNECTION_FAMILIES:
+        assert name in inspect.getsource(connection)
+        assert name in text, name
