@@ -53,6 +53,22 @@ def test_sovereignty_gate_named():
     assert "excluded by sovereignty rule allowed_jurisdictions ['EU']" in diag.causes[0]
 
 
+def test_connection_queue_named_when_the_only_site_in_time_cannot_host():
+    """A's connection comes in 2030, after commissioning 2028; B (in time) has 0.25 m2 of
+    floor for a 1 m2 rack (+300 %): opening A (one site gate, penalty 1) is the smaller move."""
+    from tests.formulation.test_connection import queued
+
+    inputs = queued(tiny_inputs(floor_area_m2=[1e4, 0.25]), [2030, 2027])
+    s = Study(loaded=scenario_from_dict(
+        {"name": "tiny", "sites": ["A", "B"], "compute": {"required_pflops": 3},
+         "commissioning_year": 2028, "solver": {"workers": 1}}, origin="tiny.yaml"),
+        catalogue=None, sites={}, inputs=inputs)
+    diag = explain(s)
+    assert diag.slacks == pytest.approx({"grid_connection_queue[A]": 1.0})
+    assert ("site A: its grid connection comes in 2030, after commissioning_year 2028"
+            in diag.causes[0])
+
+
 def test_cfe_target_shortfall_is_explained_in_mwh():
     """No clean supply at all (grid CFE share 0, no PPA potential) but min_cfe_share 0.5: the
     elastic model reports the missing clean energy: 0.5 x 2.2 MW x 4 h = 4.4 MWh."""

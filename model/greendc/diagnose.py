@@ -12,6 +12,8 @@
    - ``compute_requirement``: performance >= required - slack         [PFLOP/s]
    - ``cfe_target``:       clean - x load >= -slack                   [MWh/yr]
    - ``sovereignty_*``:    site gates and the hardware share, slack in their own units
+   - ``grid_connection_queue``: build_s <= q_s + slack_s (a site whose connection comes after
+     the commissioning year)                                           [0/1]
 
    penalty = sum slack / scale, scale = the limit's own value (so "+10 %" costs the same
    everywhere; a limit of 0, such as an operational emissions cap of 0, counts from 1 unit).
@@ -56,6 +58,7 @@ ELASTIC_FAMILIES = {
     "sovereignty_legal_exposure": ("site", "site gate"),
     "sovereignty_non_eu_ownership": ("site", "ownership share"),
     "sovereignty_non_eu_hardware": (None, "MW of non-EU IT"),
+    "grid_connection_queue": ("site", "site gate"),
 }
 
 
@@ -218,6 +221,11 @@ def describe(family: str, site, slack: float, m, inputs: xr.Dataset, study: Stud
         conn = site_value("grid_connection_mw")
         return (f"site {site}: grid connection {_num(conn)} MW < peak facility demand "
                 f"{_num(conn + slack)} MW; raise grid_connection_mw by {_num(slack)} MW")
+    if family == "grid_connection_queue":
+        year = int(site_value("site_connection_year"))
+        return (f"site {site}: its grid connection comes in {year}, after commissioning_year "
+                f"{sc.commissioning_year}, yet it is needed to meet the study; commission in "
+                f"{year} or later, or move the limits that exclude the other sites")
     if family == "floor_space":
         area = site_value("floor_area_m2")
         return (f"site {site}: floor area {_num(area)} m2 < {_num(area + slack)} m2 needed for the "

@@ -33,10 +33,13 @@ def priced(ds, cost_eur_per_mw_yr):
     return ds
 
 
-def queued(ds, in_time, years=(2027, 2030), commissioning=2028):
+def queued(ds, years, commissioning=2028):
+    """The arrays ``greendc.inputs`` adds with ``commissioning_year``: connection years [yr]
+    per site and whether each comes in time."""
     ds = ds.copy()
-    ds["site_connection_in_time"] = ("site", np.asarray(in_time, dtype=float))
-    ds["site_connection_year"] = ("site", np.asarray(years, dtype=float))
+    years = np.asarray(years, dtype=float)
+    ds["site_connection_year"] = ("site", years)
+    ds["site_connection_in_time"] = ("site", (years <= commissioning).astype(float))
     ds.attrs["commissioning_year"] = commissioning
     return ds
 
@@ -127,7 +130,7 @@ def test_battery_shaves_the_peak_to_save_connection_cost(w):
 def test_grid_connection_queue_excludes_the_late_site(w):
     """grid_connection_queue: A's connection comes in 2030, after the commissioning year
     2028 -> A cannot be built: B / imm at 250 + 176 w EUR (off: A at 250 + 88 w)."""
-    _, res, m = solve_tiny(queued(tiny_inputs(weight=w), [0.0, 1.0]))
+    _, res, m = solve_tiny(queued(tiny_inputs(weight=w), [2030, 2027]))
     assert res["build"].values.tolist() == [0, 1]
     assert float(res["cost_eur_per_yr"]) == pytest.approx(250 + 176 * w)
     assert "grid_connection_queue" in components(m)
@@ -135,6 +138,6 @@ def test_grid_connection_queue_excludes_the_late_site(w):
 
 def test_the_queue_alone_adds_only_its_row():
     """With a commissioning year but no connection cost: the hourly rows stay conn_s build[s]."""
-    m = build_model(queued(tiny_inputs(), [1.0, 1.0]))
+    m = build_model(queued(tiny_inputs(), [2027, 2028]))
     assert "grid_connection_queue" in components(m)
     assert not {"connection_mw", "connection_available", "cost_connection_eur"} & components(m)

@@ -50,7 +50,7 @@ def test_connection_families_are_listed_and_tested():
     from greendc.formulation import CONNECTION_FAMILIES, connection
     from tests.formulation.test_connection import priced, queued
 
-    built = {c.local_name for c in build_model(queued(priced(tiny_inputs(), 1.0), [1, 1]))
+    built = {c.local_name for c in build_model(queued(priced(tiny_inputs(), 1.0), [2027, 2027]))
              .component_objects(pyo.Constraint)}
     assert built - set(CONSTRAINT_FAMILIES) == set(CONNECTION_FAMILIES)
     off = {c.local_name for c in build_model(tiny_inputs()).component_objects(pyo.Constraint)}
