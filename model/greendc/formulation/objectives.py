@@ -21,7 +21,9 @@ Cost [EUR/yr], all capex annualised with the capital recovery factor (``physics.
                                                                 (``connection``)
 
 (m_s: energy-and-supply margin above spot, displaced by a PPA; N_s: network charges + levies,
-paid on everything withdrawn through the connection; owned on-site output pays neither.)
+paid on everything withdrawn through the connection; owned on-site output pays neither. With
+options.grid_connection_cost the network part of N_s is only its energy-related part, the
+capacity part being billed per MW in ``cost_connection_eur``: ``greendc.inputs``.)
 Surplus is settled at the actual spot p_{s,t} (``surplus_sale_price_eur_per_mwh``, negative
 hours included; 0 when the scenario forbids sale): sold at p, or spilled for free. Of
 surplus = sold + spilled the cheapest split sells all when p > 0 and spills all when p <= 0,
