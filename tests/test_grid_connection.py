@@ -4,6 +4,8 @@ solve, the summary and the solve paths (cut horizon, decomposition, typical days
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -102,7 +104,7 @@ def test_the_digest_ignores_the_switches_at_their_defaults():
     assert scenario_from_dict(on).scenario.digest() != digest
 
 
-def test_queue_and_priced_connection_decomposed_on_a_cut_horizon():
+def test_queue_and_priced_connection_decomposed_on_a_cut_horizon(tmp_path):
     """Three sites, 24 h, decomposition: Amsterdam (2030) is excluded by commissioning year
     2028 before the solve and the results say why; the built site's contract equals the peak it
     carries, and the summary, its rows and the cost breakdown report it."""
@@ -123,6 +125,15 @@ def test_queue_and_priced_connection_decomposed_on_a_cut_horizon():
     rows = dict(summary_rows(info))
     assert f"grid connection {site}" in rows
     assert "nl-amsterdam excluded" in rows["commissioning 2028"]
+    # saved and re-read: results.nc, csv/ and summary.json keep the connection and the queue
+    from greendc.results import save_results
+
+    save_results(res, tmp_path / "out")
+    saved = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert saved["excluded_sites"] == info["excluded_sites"]
+    assert (tmp_path / "out" / "csv" / "connection_mw.csv").exists()
+    assert "after the commissioning year" in (tmp_path / "out" / "csv"
+                                              / "site_excluded_reason.csv").read_text()
 
 
 def test_priced_connection_monolithic_with_duals():
