@@ -255,7 +255,8 @@ def _add_connection(ds: xr.Dataset, m, inputs: xr.Dataset) -> None:
         mw = _grid(m, m.connection_mw, S)
         ds["connection_mw"] = ("site", mw)
         ds["connection_mw"].attrs.update(units="MW", long_name="contracted grid connection")
-        ds["connection_cost_eur_per_yr"] = ("site", mw * inputs["connection_cost_eur_per_mw_yr"].values)
+        per_mw = inputs["connection_cost_eur_per_mw_yr"].values
+        ds["connection_cost_eur_per_yr"] = ("site", mw * per_mw)
         ds["connection_cost_eur_per_yr"].attrs.update(
             units="EUR/yr", long_name="annualised connection capex + capacity tariff")
         flow = np.array([[_v(m.facility_peak_mw[s, t] + m.heat_pump_elec_mw[s, t]

@@ -101,5 +101,6 @@ def _build(inputs: xr.Dataset, objective: str, emissions_cap_t_co2: float | None
     return m
 
 
-__all__ = ["build_model", "CONNECTION_FAMILIES", "CONSTRAINT_FAMILIES", "IT_LOAD_FAMILIES", "ModelData", "gc_paused",
+__all__ = ["build_model", "CONNECTION_FAMILIES", "CONSTRAINT_FAMILIES", "IT_LOAD_FAMILIES",
+           "ModelData", "gc_paused",
            "model_data"]
