@@ -26,6 +26,20 @@ def test_grid_connection_named_with_numbers():
     assert any(r.startswith("grid_connection:") for r in diag.iis)
 
 
+def test_grid_connection_named_with_numbers_when_priced():
+    """The same with options.grid_connection_cost (hourly flow <= connection_mw <= 2 MW):
+    the explanation is the available capacity's, +0.2 MW."""
+    from tests.formulation.test_connection import priced
+
+    s = study({"options": {"grid_connection_cost": True}})
+    s = Study(loaded=s.loaded, catalogue=None, sites={},
+              inputs=priced(tiny_inputs(grid_connection_mw=[2.0, 2.0]), 10.0))
+    diag = explain(s)
+    assert len(diag.causes) == 1
+    assert "grid connection 2 MW < peak facility demand 2.2 MW" in diag.causes[0]
+    assert "raise grid_connection_mw by 0.2 MW" in diag.causes[0]
+
+
 def test_floor_space_named():
     """A has 0.8 m2, one rack needs 1 m2: +0.2 m2 (25 %) is the smallest relative move."""
     diag = explain(study(floor_area_m2=[0.8, 0.25]))
