@@ -26,6 +26,20 @@ def test_grid_connection_named_with_numbers():
     assert any(r.startswith("grid_connection:") for r in diag.iis)
 
 
+def test_grid_connection_named_with_numbers_when_priced():
+    """The same with options.grid_connection_cost (hourly flow <= connection_mw <= 2 MW):
+    the explanation is the available capacity's, +0.2 MW."""
+    from tests.formulation.test_connection import priced
+
+    s = study({"options": {"grid_connection_cost": True}})
+    s = Study(loaded=s.loaded, catalogue=None, sites={},
+              inputs=priced(tiny_inputs(grid_connection_mw=[2.0, 2.0]), 10.0))
+    diag = explain(s)
+    assert len(diag.causes) == 1
+    assert "grid connection 2 MW < peak facility demand 2.2 MW" in diag.causes[0]
+    assert "raise grid_connection_mw by 0.2 MW" in diag.causes[0]
+
+
 def test_floor_space_named():
     """A has 0.8 m2, one rack needs 1 m2: +0.2 m2 (25 %) is the smallest relative move."""
     diag = explain(study(floor_area_m2=[0.8, 0.25]))
@@ -51,6 +65,22 @@ def test_sovereignty_gate_named():
     diag = explain(study({"sovereignty": {"allowed_jurisdictions": ["EU"]}},
                          site_jurisdiction_allowed=[0, 0]))
     assert "excluded by sovereignty rule allowed_jurisdictions ['EU']" in diag.causes[0]
+
+
+def test_connection_queue_named_when_the_only_site_in_time_cannot_host():
+    """A's connection comes in 2030, after commissioning 2028; B (in time) has 0.25 m2 of
+    floor for a 1 m2 rack (+300 %): opening A (one site gate, penalty 1) is the smaller move."""
+    from tests.formulation.test_connection import queued
+
+    inputs = queued(tiny_inputs(floor_area_m2=[1e4, 0.25]), [2030, 2027])
+    s = Study(loaded=scenario_from_dict(
+        {"name": "tiny", "sites": ["A", "B"], "compute": {"required_pflops": 3},
+         "commissioning_year": 2028, "solver": {"workers": 1}}, origin="tiny.yaml"),
+        catalogue=None, sites={}, inputs=inputs)
+    diag = explain(s)
+    assert diag.slacks == pytest.approx({"grid_connection_queue[A]": 1.0})
+    assert ("site A: its grid connection comes in 2030, after commissioning_year 2028"
+            in diag.causes[0])
 
 
 def test_cfe_target_shortfall_is_explained_in_mwh():

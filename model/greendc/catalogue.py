@@ -162,6 +162,8 @@ Celsius = Annotated[
 ]
 
 
+CalendarYear = Annotated[Quantity, _unit("yr"), _in_range(
+    1990, 2100, hint="; a calendar year such as 2028")]
 DiscountRate = Annotated[Quantity, _unit("1/yr"), _in_range(
     0, 0.5, hint="; a discount rate is a fraction per year below 0.5 (a percentage given?)")]
 
@@ -545,6 +547,18 @@ class SiteFacts(_Entry):
     supply_potential_mw: dict[str, NonNegative("MW", Plausible(0, 5000, "meant kW?"))]
     operator_non_eu_ownership_share: Share()
     legal_exposures: list[str] = []
+    # the grid connection as a decision (options.grid_connection_cost; greendc.formulation.
+    # connection): capex by the site's voltage level, annual capacity tariff on the contracted
+    # MW, the reference load factor that splits the per-MWh network charge, and the queue
+    grid_connection_voltage_kv: Positive("kV", Plausible(1, 800, "meant V?")) | None = None
+    grid_connection_capex_eur_per_mw: NonNegative("EUR/MW", Plausible(
+        0, 2e6, "meant EUR/kW?")) | None = None
+    grid_connection_lifetime_yr: Lifetime | None = None
+    grid_capacity_tariff_eur_per_mw_yr: NonNegative("EUR/MW/yr", Plausible(
+        0, 5e5, "meant EUR/kW/yr?")) | None = None
+    grid_network_reference_load_factor: Annotated[Quantity, _unit("1"), _in_range(
+        0, 1, lo_open=True, hint="; a load factor is a fraction in (0, 1]")] | None = None
+    grid_connection_year: CalendarYear | None = None
 
 
 class Catalogue(BaseModel):

@@ -3,7 +3,7 @@
 They catch what the scenario and file validation cannot see alone: a cooling model whose
 parameters give PUE < 1, a heat pump with COP <= 1, an emissions cap below what the servers
 alone emit, a compute requirement that no allowed server/cooling pair can host, sovereignty
-rules that exclude every candidate site. Every
+rules or a connection queue (``commissioning_year``) that exclude every candidate site. Every
 problem is reported at once, in planner's words.
 """
 
@@ -100,10 +100,13 @@ def check_feasibility_hints(inputs: xr.Dataset, origin: str, cap_t: float | None
                         "equipment allows it):")
         problems += [f"  {line}" for line in climate]
     problems += [f"{origin}: {line}" for line in continuity_problems(inputs)]
-    gate_problems = _sovereignty_gates(inputs)
+    gate_problems = _site_gates(inputs)
     if gate_problems:
-        problems.append(f"{origin}: the sovereignty rules exclude every candidate site, "
-                        "so no design is possible:")
+        queue = bool(queue_exclusions(inputs))
+        problems.append(f"{origin}: " + (
+            "every candidate site is excluded (sovereignty rules, or a grid connection that "
+            "comes after the commissioning year), so no design is possible:" if queue else
+            "the sovereignty rules exclude every candidate site, so no design is possible:"))
         problems += gate_problems
     # with the heat credit switched on, avoided emissions can offset the servers' embodied
     # emissions, so their sum is no floor
@@ -167,14 +170,16 @@ def climate_exclusions(inputs: xr.Dataset, site=None) -> list[str]:
     return lines
 
 
-def _sovereignty_gates(inputs: xr.Dataset) -> list[str]:
+def _site_gates(inputs: xr.Dataset) -> list[str]:
     """One line per site when the site gates (jurisdiction, legal exposure, operator
-    ownership) exclude every candidate site; empty when at least one site passes."""
+    ownership, connection queue) exclude every candidate site; empty when at least one site
+    passes."""
     needed = ("site_jurisdiction_allowed", "site_legal_exposure_excluded",
               "site_non_eu_ownership_share")
     if not all(v in inputs for v in needed):
         return []
     max_own = float(inputs.attrs.get("max_non_eu_ownership_share", 1.0))
+    queued = queue_exclusions(inputs)
     lines = []
     for s in inputs.site.values:
         why = []
@@ -188,7 +193,21 @@ def _sovereignty_gates(inputs: xr.Dataset) -> list[str]:
         if own > max_own:
             why.append(f"operator non-EU ownership share {own:g} > "
                        f"sovereignty.max_non_eu_ownership_share {max_own:g}")
+        if str(s) in queued:
+            why.append(queued[str(s)])
         if not why:
             return []
         lines.append(f"  site {s}: " + "; ".join(why))
     return lines
+
+
+def queue_exclusions(inputs: xr.Dataset) -> dict[str, str]:
+    """Site -> why it is excluded by the connection queue (``commissioning_year``), in domain
+    words; empty without a commissioning year or when every connection comes in time."""
+    if "site_connection_in_time" not in inputs:
+        return {}
+    year = int(inputs.attrs["commissioning_year"])
+    return {str(s): f"grid connection year {int(inputs['site_connection_year'].sel(site=s))} "
+                    f"is after the commissioning year {year} (site fact grid_connection_year)"
+            for s in inputs.site.values
+            if float(inputs["site_connection_in_time"].sel(site=s)) < 1}

@@ -15,7 +15,10 @@
    - ``sovereignty_*``:    site gates and the hardware share, slack in their own units
    - ``backup_cover``, ``backup_energy`` (with continuity): backup power >= the load with
      its redundancy - slack_s [MW]; stored fuel + battery reserve >= the autonomy energy -
-     slack_s [MWh_e], e.g. a battery-only backup larger than the battery may be
+     slack_s [MWh_e] (e.g. a battery-only backup that needs more energy than the battery may
+     hold)
+   - ``grid_connection_queue``: build_s <= q_s + slack_s (a site whose connection comes after
+     the commissioning year)                                           [0/1]
 
    penalty = sum slack / scale, scale = the limit's own value (so "+10 %" costs the same
    everywhere; a limit of 0, such as an operational emissions cap of 0, counts from 1 unit).
@@ -62,6 +65,7 @@ ELASTIC_FAMILIES = {
     "sovereignty_non_eu_hardware": (None, "MW of non-EU IT"),
     "backup_cover": ("site", "MW"),
     "backup_energy": ("site", "MWh_e"),
+    "grid_connection_queue": ("site", "site gate"),
 }
 
 
@@ -232,6 +236,11 @@ def describe(family: str, site, slack: float, m, inputs: xr.Dataset, study: Stud
         conn = site_value("grid_connection_mw")
         return (f"site {site}: grid connection {_num(conn)} MW < peak facility demand "
                 f"{_num(conn + slack)} MW; raise grid_connection_mw by {_num(slack)} MW")
+    if family == "grid_connection_queue":
+        year = int(site_value("site_connection_year"))
+        return (f"site {site}: its grid connection comes in {year}, after commissioning_year "
+                f"{sc.commissioning_year}, yet it is needed to meet the study; commission in "
+                f"{year} or later, or move the limits that exclude the other sites")
     if family == "floor_space":
         area = site_value("floor_area_m2")
         return (f"site {site}: floor area {_num(area)} m2 < {_num(area + slack)} m2 needed for the "

@@ -25,7 +25,10 @@ duals are the sensitivities of that cost [EUR/yr] at the fixed discrete design:
   PFLOP/s is also 1/perf_k of work: (d_k + d^w_k) / perf_k + y_c + y_w, d^w_k the reduced
   cost of ``work_nodes[s,c,k]`` and y_w the dual of ``work_requirement``.
 - ``grid_connection_value_eur_per_mw_yr`` [EUR/MW/yr], per site: - sum_t y(grid_connection
-  [s,t]), the cost saved per MW more connection at a built site (NaN at the others).
+  [s,t]), the cost saved per MW more connection at a built site (NaN at the others). With
+  ``options.grid_connection_cost`` the rows bound the flow by the contracted ``connection_mw``,
+  so the value is that of one MW less peak flow in every hour: the connection's own cost per
+  MW (capex + tariff) while the site's available capacity does not bind, more when it does.
 
 Sign convention (HiGHS, minimisation): the dual of a row at its upper bound is <= 0, at its
 lower bound >= 0; a column's reduced cost is d objective / d bound. A degenerate LP has

@@ -35,7 +35,7 @@ import xarray as xr
 
 from greendc.catalogue import EU_MEMBERS, Catalogue
 from greendc.catalogue import did_you_mean
-from greendc.errors import ScenarioError
+from greendc.errors import DataError, ScenarioError
 from greendc.physics.cooling import (
     climate_limit_hours, cooling_profiles, heat_rejection_saving,
 )
@@ -150,6 +150,7 @@ def prepare_inputs(
                                 "(annual sums only)")
     _add_it_load(ds, sc, it_load_mw)
     _add_site_series(ds, sc, cat, sites)
+    _add_grid_connection(ds, sc, cat)
     _add_cooling(ds, sc, cat, sites)
     _add_climate_limits(ds, cat, weather_year_c)
     _add_servers(ds, sc, cat)
@@ -252,6 +253,90 @@ def _add_site_series(ds, sc, cat: Catalogue, sites) -> None:
         for f in facts
     ]
     ds["facility_cost_eur_per_mw_it_yr"] = ("site", facility)
+
+
+CONNECTION_FACTS = ("grid_connection_capex_eur_per_mw", "grid_connection_lifetime_yr",
+                    "grid_capacity_tariff_eur_per_mw_yr", "grid_network_reference_load_factor")
+
+
+def network_energy_part(network_eur_per_mwh: float, tariff_eur_per_mw_yr: float,
+                        load_factor: float) -> float:
+    """Energy-related part of the per-MWh network charge [EUR/MWh] once the capacity tariff
+    [EUR/MW/yr] is billed on its own: the average charge ``network_eur_per_mwh`` of a consumer
+    at ``load_factor`` [-] (its MWh per MW of peak = load_factor x 8,760 h) minus the tariff
+    spread over those MWh (data/SOURCES.md, ``grid_network_reference_load_factor``). At that
+    load factor the two-part bill equals the average one, so nothing is counted twice."""
+    return network_eur_per_mwh - tariff_eur_per_mw_yr / (load_factor * HOURS_PER_YEAR)
+
+
+def _add_grid_connection(ds, sc, cat: Catalogue) -> None:
+    """The grid connection as a decision (``options.grid_connection_cost``) and the queue
+    (``commissioning_year``); nothing is added when both are off, so the model is today's.
+
+    On: ``connection_cost_eur_per_mw_yr`` [site] = CRF x capex + capacity tariff [EUR/MW/yr]
+    (parts ``connection_capex_cost_eur_per_mw_yr``, ``capacity_tariff_eur_per_mw_yr``), and the
+    per-MWh network charge in ``grid_cost_eur_per_mwh`` and ``grid_network_levy_eur_per_mwh``
+    is cut to its energy part (``grid_network_energy_eur_per_mwh``, ``network_energy_part``).
+    Queue: ``site_connection_year`` [yr] and ``site_connection_in_time`` [0/1] (1: the site's
+    connection is delivered by the commissioning year), attr ``commissioning_year``."""
+    names = list(ds.site.values)
+    facts = {s: cat.sites[s] for s in names}
+    if sc.options.grid_connection_cost:
+        missing = [f"site {s}: {f}" for s in names for f in CONNECTION_FACTS
+                   if getattr(facts[s], f) is None]
+        if missing:
+            raise ScenarioError(
+                "options.grid_connection_cost needs each candidate site's connection facts "
+                "(give them under the site's `facts:`):\n  " + "\n  ".join(missing))
+        capex = [annualised_cost_eur_per_yr(f.grid_connection_capex_eur_per_mw.value,
+                                            sc.finance.discount_rate,
+                                            f.grid_connection_lifetime_yr.value)
+                 for f in facts.values()]
+        tariff = [f.grid_capacity_tariff_eur_per_mw_yr.value for f in facts.values()]
+        energy = [network_energy_part(f.grid_network_eur_per_mwh.value,
+                                      f.grid_capacity_tariff_eur_per_mw_yr.value,
+                                      f.grid_network_reference_load_factor.value)
+                  for f in facts.values()]
+        bad = [f"site {s}: grid_capacity_tariff_eur_per_mw_yr = {t:,.0f} EUR/MW/yr exceeds the "
+               f"whole network charge grid_network_eur_per_mwh = "
+               f"{facts[s].grid_network_eur_per_mwh.value:g} EUR/MWh at the reference load "
+               f"factor {facts[s].grid_network_reference_load_factor.value:g} "
+               f"({-e:.3g} EUR/MWh too much): the two figures cannot describe one bill"
+               for s, t, e in zip(names, tariff, energy) if e < -1e-9]
+        if bad:
+            raise DataError("\n".join(bad))
+        energy = np.maximum(energy, 0.0)
+        cut = xr.DataArray([f.grid_network_eur_per_mwh.value for f in facts.values()],
+                           dims="site") - xr.DataArray(energy, dims="site")
+        ds["grid_cost_eur_per_mwh"] = ds["grid_cost_eur_per_mwh"] - cut
+        ds["grid_network_levy_eur_per_mwh"] = ds["grid_network_levy_eur_per_mwh"] - cut
+        ds["grid_network_levy_eur_per_mwh"].attrs["units"] = "EUR/MWh"
+        for name, values, units, long_name in (
+                ("connection_capex_cost_eur_per_mw_yr", capex, "EUR/MW/yr",
+                 "annualised grid connection capex"),
+                ("capacity_tariff_eur_per_mw_yr", tariff, "EUR/MW/yr",
+                 "annual network capacity tariff"),
+                ("connection_cost_eur_per_mw_yr", np.add(capex, tariff), "EUR/MW/yr",
+                 "annual cost per MW of grid connection (capex + capacity tariff)"),
+                ("grid_network_energy_eur_per_mwh", energy, "EUR/MWh",
+                 "energy-related part of the network charge (capacity tariff billed apart)")):
+            ds[name] = ("site", np.asarray(values, dtype=float))
+            ds[name].attrs.update(units=units, long_name=long_name)
+    if sc.commissioning_year is not None:
+        missing = [s for s in names if facts[s].grid_connection_year is None]
+        if missing:
+            raise ScenarioError(
+                f"commissioning_year = {sc.commissioning_year} needs each candidate site's "
+                f"grid_connection_year [yr] (the year its connection can be delivered); "
+                f"site(s) {missing} have none: give it under the site's `facts:`")
+        years = np.array([facts[s].grid_connection_year.value for s in names])
+        ds["site_connection_year"] = ("site", years)
+        ds["site_connection_year"].attrs.update(
+            units="yr", long_name="year the site's grid connection can be delivered")
+        ds["site_connection_in_time"] = ("site", (years <= sc.commissioning_year).astype(float))
+        ds["site_connection_in_time"].attrs.update(
+            units="1", long_name="connection delivered by the commissioning year")
+        ds.attrs["commissioning_year"] = int(sc.commissioning_year)
 
 
 def _add_cooling(ds, sc, cat: Catalogue, sites) -> None:

@@ -45,7 +45,7 @@ import xarray as xr
 from greendc.bounds import Bound, bound_from, lp_bound
 from greendc.errors import InfeasibleError
 from greendc.progress import step_of
-from greendc.results import summary
+from greendc.results import summary, with_queue
 from greendc.solve import HighsModel, SolverSettings
 from greendc.study import (ModelSpec, Study, _failure, combinations, no_design_error,
                            provenance_attrs, solve_decomposed, solve_inputs)
@@ -320,7 +320,7 @@ def _point_results(point: Point, study: Study, seconds: float) -> xr.Dataset:
                      solver_mip_gap=point.mip_gap, solver_seconds=seconds,
                      solver_strategy="pareto point (epsilon-constraint)",
                      front_epsilon_t_per_yr=point.epsilon)
-    return res
+    return with_queue(res, study.inputs)
 
 
 def _map_chunks(jobs: list[tuple], workers: int):

@@ -50,7 +50,8 @@ COST_ITEMS = {
 }
 # cost items of opt-in blocks, reported only when the block was built
 OPTIONAL_COST_ITEMS = {"training_curtailed": "cost_training_curtailed_eur",
-                       "backup": "cost_backup_eur"}
+                       "backup": "cost_backup_eur",
+                       "grid_connection": "cost_connection_eur"}
 PACKAGES = ("greendc", "pyomo", "highspy", "numpy", "pandas", "xarray", "pydantic")
 
 
@@ -127,6 +128,7 @@ def extract_results(m: pyo.ConcreteModel, inputs: xr.Dataset) -> xr.Dataset:
     _add_kpis(ds, m, inputs, w)
     if hasattr(m, "backup_units"):
         _add_continuity(ds, m, inputs)
+    _add_connection(ds, m, inputs)
     for name in ds.data_vars:  # products like 0 x (-1) give -0.0 too
         if ds[name].dtype.kind == "f":
             ds[name].values += 0.0
@@ -371,6 +373,70 @@ def flexible_summary(ds: xr.Dataset) -> dict[str, Any] | None:
     return out
 
 
+def _add_connection(ds: xr.Dataset, m, inputs: xr.Dataset) -> None:
+    """The grid connection as a decision (``options.grid_connection_cost``): contracted MW, its
+    annual cost and the peak power it carries per site (the queue: ``with_queue``). Nothing
+    when it is off."""
+    S, T = [str(s) for s in inputs.site.values], inputs.sizes["time"]
+    if hasattr(m, "connection_mw"):
+        mw = _grid(m, m.connection_mw, S)
+        ds["connection_mw"] = ("site", mw)
+        ds["connection_mw"].attrs.update(units="MW", long_name="contracted grid connection")
+        per_mw = inputs["connection_cost_eur_per_mw_yr"].values
+        ds["connection_cost_eur_per_yr"] = ("site", mw * per_mw)
+        ds["connection_cost_eur_per_yr"].attrs.update(
+            units="EUR/yr", long_name="annualised connection capex + capacity tariff")
+        flow = np.array([[_v(m.facility_peak_mw[s, t] + m.heat_pump_elec_mw[s, t]
+                             + m.battery_charge_mw[s, t] - m.battery_discharge_mw[s, t])
+                          for t in range(T)] for s in S])
+        ds["connection_peak_mw"] = ("site", flow.max(axis=1) if T else np.zeros(len(S)))
+        ds["connection_peak_mw"].attrs.update(
+            units="MW", long_name="highest power through the connection (nodes at full load "
+            "x PUE + heat pump + battery charge - discharge)")
+        for name in ("capacity_tariff_eur_per_mw_yr", "grid_network_energy_eur_per_mwh"):
+            ds[name] = inputs[name]
+
+
+def with_queue(ds: xr.Dataset, inputs: xr.Dataset) -> xr.Dataset:
+    """Results with the connection queue of the study's full ``inputs`` (all candidate sites,
+    also those no sub-problem modelled): each site's ``site_connection_year`` [yr] and
+    ``site_excluded_reason`` (empty for a candidate), attr ``commissioning_year``; unchanged
+    without a commissioning year."""
+    from greendc.checks import queue_exclusions
+
+    if "site_connection_in_time" not in inputs:
+        return ds
+    ds = ds.copy()
+    ds["site_connection_year"] = inputs["site_connection_year"]
+    why = queue_exclusions(inputs)
+    ds["site_excluded_reason"] = ("site", np.array([why.get(str(s), "")
+                                                    for s in inputs.site.values], dtype=str))
+    ds["site_excluded_reason"].attrs["long_name"] = (
+        "why the site was excluded before the solve (empty: a candidate)")
+    ds.attrs["commissioning_year"] = int(inputs.attrs["commissioning_year"])
+    return ds
+
+
+def connection_summary(ds: xr.Dataset) -> dict[str, Any]:
+    """Summary entries of the grid connection and the queue (none when both are off)."""
+    out: dict[str, Any] = {}
+    if "connection_mw" in ds:
+        built = [str(s) for s in ds.site.values if ds["build"].sel(site=s) > 0.5]
+        out["grid_connection"] = {s: {
+            "connection_mw": float(ds["connection_mw"].sel(site=s)),
+            "peak_mw": float(ds["connection_peak_mw"].sel(site=s)),
+            "cost_eur_per_yr": float(ds["connection_cost_eur_per_yr"].sel(site=s)),
+            "capacity_tariff_eur_per_mw_yr": float(ds["capacity_tariff_eur_per_mw_yr"].sel(site=s)),
+            "network_energy_eur_per_mwh": float(ds["grid_network_energy_eur_per_mwh"].sel(site=s)),
+        } for s in built}
+    if "site_excluded_reason" in ds:
+        out["commissioning_year"] = int(ds.attrs["commissioning_year"])
+        out["excluded_sites"] = {str(s): str(ds["site_excluded_reason"].sel(site=s).values)
+                                 for s in ds.site.values
+                                 if str(ds["site_excluded_reason"].sel(site=s).values)}
+    return out
+
+
 def supply_share(ds: xr.Dataset, load: np.ndarray, w: np.ndarray) -> float:
     """Annual share [-] of the site load met by contracted solar/wind:
 
@@ -486,6 +552,7 @@ def summary(ds: xr.Dataset) -> dict[str, Any]:
         "cost_breakdown_eur_per_yr": {k: scalar(f"cost_{k}_eur_per_yr") for k in
                                       [*COST_ITEMS, *OPTIONAL_COST_ITEMS]
                                       if f"cost_{k}_eur_per_yr" in ds},
+        **connection_summary(ds),
         "emissions_t_per_yr": {
             "total": scalar("emissions_t_per_yr"), "operational": scalar("operational_t_per_yr"),
             "embodied": scalar("embodied_t_per_yr"),
@@ -663,6 +730,17 @@ def summary_rows(info: dict) -> list[tuple[str, str]]:
                      f" MWh reserved ({cont['battery_reserve_share']:.0%} of the battery); "
                      f"{cont['cost_eur_per_yr'] / 1e6:,.3f} M EUR/yr, test runs "
                      f"{cont['test_emissions_t_per_yr']:,.1f} tCO2e/yr"))
+    for site, c in (info.get("grid_connection") or {}).items():
+        rows.append((f"grid connection {site}", f"{fixed(c['connection_mw'])} MW contracted for a "
+                     f"{fixed(c['peak_mw'])} MW peak, {c['cost_eur_per_yr'] / 1e6:,.3f} M EUR/yr "
+                     f"(capex + capacity tariff {table_number(c['capacity_tariff_eur_per_mw_yr'])}"
+                     f" EUR/MW/yr; network energy part {c['network_energy_eur_per_mwh']:.2f} "
+                     "EUR/MWh)"))
+    if "excluded_sites" in info:
+        excluded = info["excluded_sites"]
+        rows.append((f"commissioning {info['commissioning_year']}", "; ".join(
+            f"{s} excluded: {why}" for s, why in excluded.items()) or
+            "every candidate site's grid connection comes in time"))
     prices = info.get("shadow_prices")
     if prices:
         conn = prices["grid_connection_eur_per_mw_yr"]

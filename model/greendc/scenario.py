@@ -320,6 +320,14 @@ class Options(_Strict):
     books the lower emissions of its heat, so netting them here would count them twice, and
     the displaced production is the network's marginal plant, not its average content.
 
+    ``grid_connection_cost`` (default false): the grid connection [MW] is sized per site
+    (``greendc.formulation.connection``) and costs its annualised capex plus the annual capacity
+    tariff per MW; the per-MWh network charge is then only its energy-related part (split at
+    the site's ``grid_network_reference_load_factor``, data/SOURCES.md), so the network cost is
+    not counted twice. Needs the site facts ``grid_connection_capex_eur_per_mw``,
+    ``grid_connection_lifetime_yr``, ``grid_capacity_tariff_eur_per_mw_yr`` and
+    ``grid_network_reference_load_factor``.
+
     ``ppa`` (default true): off-site power purchase agreements (supply entries of kind
     ``ppa``) may be contracted; false leaves only owned plants, exactly as a
     ``supply_techs`` list without any PPA. ``battery_type``: the storage entry of the
@@ -340,6 +348,11 @@ class Options(_Strict):
     supply_techs: list[str] | None = Field(
         None, description="solar/wind supply contracts offered (catalogue supply ids; "
         "default: every one in the catalogue)")
+    grid_connection_cost: bool = Field(
+        False, description="size the grid connection [MW] per site as a decision: connection "
+        "capex [EUR/MW] + annual capacity tariff [EUR/MW/yr] on the contracted MW, the per-MWh "
+        "network charge cut to its energy part (default: the connection is free up to "
+        "grid_connection_mw)")
 
 
 class Continuity(_Strict):
@@ -466,6 +479,10 @@ class Scenario(_Strict):
     data_dir: str | None = Field(
         None, description="deprecated: a full copy of the data folder (catalogue/ and "
         "sites/); use `catalogue:` files for technologies and sites[].file for site series")
+    commissioning_year: int | None = Field(
+        None, ge=1990, le=2100, description="year the campus must be in service [yr]; sites "
+        "whose grid connection can only be delivered later (site fact grid_connection_year) "
+        "are excluded before the solve (default: no queue)")
     data_year: int | None = Field(
         None, ge=1990, le=2100, description="grid data year of every site file (reference "
         "sites: data/sites/<site>_<year>.nc, see `greendc data list`); default 2018")
@@ -550,6 +567,7 @@ DIGEST_OMITS_DEFAULT = {"data_year": None, "solver.primal_feasibility_tolerance"
                         "compute.server": None, "pue_curves": {}, "catalogue": [],
                         "options.ppa": True, "options.battery_type": "battery",
                         "continuity": None,
+                        "options.grid_connection_cost": False, "commissioning_year": None,
                         **{f"sites[].{key}": None for key in (
                             "country", "eu_member", "eea_member", "eu_adequacy_decision")}}
 

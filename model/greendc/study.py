@@ -30,7 +30,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from greendc.checks import check_feasibility_hints, check_names, check_physics, hostable
+from greendc.checks import (
+    check_feasibility_hints, check_names, check_physics, hostable, queue_exclusions,
+)
 from greendc.catalogue import (
     Catalogue, apply_overrides, did_you_mean, scenario_catalogue_dicts, validate_catalogue,
 )
@@ -40,7 +42,7 @@ from greendc.bounds import Bound, lp_bound
 from greendc.inputs import prepare_inputs
 from greendc.progress import step_of
 from greendc.problem import ModelSpec, Solved, settings_for, solve_inputs  # noqa: F401 - API
-from greendc.results import horizon_of, package_versions
+from greendc.results import horizon_of, package_versions, with_queue
 from greendc.sitefacts import merge_site_facts
 from greendc.scenario import LoadedScenario, load_scenario, scenario_from_dict, with_overrides
 from greendc.solve import (
@@ -102,6 +104,8 @@ def load_study(source: Any, overrides: dict[str, Any] | None = None) -> Study:
     check_physics(inputs, loaded.origin)
     check_feasibility_hints(inputs, loaded.origin, sc.emissions_cap_t_per_yr,
                             "operational" if sc.emissions_scope == "operational" else "emissions")
+    for site, why in queue_exclusions(inputs).items():
+        log.info("site %s excluded before the solve: %s", site, why)
     inputs.attrs["scenario_hash"] = loaded.scenario.digest()
     inputs.attrs["data_years"] = json.dumps(
         {s: int(ds.attrs.get("data_year", 0)) for s, ds in sites.items()})
@@ -131,12 +135,15 @@ def _catalogue_for(loaded: LoadedScenario) -> Catalogue:
 
 
 def combinations(study: Study) -> list[tuple[str, str]]:
-    """(site, cooling) pairs worth solving: site allowed by the sovereignty gates, at least
+    """(site, cooling) pairs worth solving: site allowed by the sovereignty gates and the
+    connection queue (``commissioning_year``), at least
     one server type that fits the cooling's racks, and no chiller-less cooling where the
     site's weather exceeds its climate limit (``cooling_climate_limit``)."""
     inp = study.inputs
     gate = ((inp["site_jurisdiction_allowed"] > 0) & (inp["site_legal_exposure_excluded"] < 1)
             & (inp["site_non_eu_ownership_share"] <= inp.attrs["max_non_eu_ownership_share"]))
+    if "site_connection_in_time" in inp:  # the connection queue (commissioning_year)
+        gate = gate & (inp["site_connection_in_time"] > 0)
     fits = hostable(inp)
     climate_ok = inp["climate_limit_hours"] <= 0 if "climate_limit_hours" in inp else None
     return [(str(s), str(c)) for s in inp.site.values for c in inp.cooling.values
@@ -199,7 +206,7 @@ def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
         log.info("shadow prices: LP of the optimal design")
         res = add_duals(res, design_duals(spec, study.inputs, design,
                                           study_emissions_bound(spec, design)))
-    return res
+    return with_queue(res, study.inputs)
 
 
 def provenance_attrs(study: Study) -> dict[str, Any]:
@@ -437,6 +444,7 @@ def _failure(study: Study, status: SolveStatus) -> Exception:
 
 def _no_candidate_message(study: Study) -> str:
     inp, rules = study.inputs, study.scenario.sovereignty
+    queued = queue_exclusions(inp)
     lines = [f"{study.loaded.origin}: no candidate (site, cooling) combination remains:"]
     for s in inp.site.values:
         why = []
@@ -448,6 +456,8 @@ def _no_candidate_message(study: Study) -> str:
         own = float(inp["site_non_eu_ownership_share"].sel(site=s))
         if own > rules.max_non_eu_ownership_share:
             why.append(f"operator non-EU ownership {own:g} > {rules.max_non_eu_ownership_share:g}")
+        if str(s) in queued:
+            why.append(queued[str(s)])
         if why:
             lines.append(f"  site {s}: " + "; ".join(why))
     if (inp["nodes_per_rack"] == 0).all():

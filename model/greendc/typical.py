@@ -73,8 +73,14 @@ DESIGN = {"build": "build", "cooling_chosen": "cool", "nodes": "nodes", "supply_
           "heat_pump_mw_th": "heat_pump_mw_th", "dh_connect": "dh_connect",
           "work_nodes": "work_nodes",
           "backup_units": "backup_units", "backup_fuel_mwh": "backup_fuel_mwh",
-          "battery_backup_mw": "battery_backup_mw"}
-OPTIONAL_DESIGN = {"work_nodes", "backup_units", "backup_fuel_mwh", "battery_backup_mw"}
+          "battery_backup_mw": "battery_backup_mw", "connection_mw": "connection_mw"}
+OPTIONAL_DESIGN = {"work_nodes", "backup_units", "backup_fuel_mwh", "battery_backup_mw",
+                   "connection_mw"}
+# Capacities the hourly peak decides: kept as a lower bound, not fixed, when a design is
+# re-evaluated on other hours (full year after typical days, another data year): the
+# contracted connection cannot shrink, but it must carry the real hours' peak, and a larger
+# contract is paid for (else a typical-day design would be infeasible in the peak hour).
+LOWER_BOUND_DESIGN = {"connection_mw"}
 INTEGER_DESIGN = {"build", "cooling_chosen", "nodes", "dh_connect", "backup_units"}
 # Hourly series that carry energy [per MW contracted, MW_th]: rescaled to the energy of the
 # days each typical day represents (module docstring, "Energy consistency").
@@ -324,7 +330,8 @@ def design_of(results: xr.Dataset) -> dict[str, xr.DataArray]:
 
 
 def fix_design(m, inputs: xr.Dataset, design: dict[str, xr.DataArray]) -> None:
-    """Fix the design variables of a built model to the given capacities."""
+    """Fix the design variables of a built model to the given capacities (those of
+    ``LOWER_BOUND_DESIGN`` only from below)."""
     for name, comp_name in DESIGN.items():
         if name in OPTIONAL_DESIGN and (name not in design or not hasattr(m, comp_name)):
             continue
@@ -336,7 +343,10 @@ def fix_design(m, inputs: xr.Dataset, design: dict[str, xr.DataArray]) -> None:
                 value = float(round(value))
             else:
                 value = max(value, 0.0)
-            comp[key].fix(value)
+            if name in LOWER_BOUND_DESIGN:
+                comp[key].setlb(value)
+            else:
+                comp[key].fix(value)
 
 
 def reevaluate(spec, full_inputs: xr.Dataset, results: xr.Dataset):

@@ -69,4 +69,21 @@ def test_continuity_families_are_listed_and_tested():
     text = (HERE / "test_continuity.py").read_text()
     for name in CONTINUITY_FAMILIES:
         assert name in inspect.getsource(continuity)
+
+
+def test_connection_families_are_listed_and_tested():
+    """With options.grid_connection_cost / commissioning_year, connection_available and
+    grid_connection_queue join grid_connection; both are built by the switched-on tiny case
+    and named in tests/formulation/test_connection.py; off builds neither."""
+    from greendc.formulation import CONNECTION_FAMILIES, connection
+    from tests.formulation.test_connection import priced, queued
+
+    built = {c.local_name for c in build_model(queued(priced(tiny_inputs(), 1.0), [2027, 2027]))
+             .component_objects(pyo.Constraint)}
+    assert built - set(CONSTRAINT_FAMILIES) == set(CONNECTION_FAMILIES)
+    off = {c.local_name for c in build_model(tiny_inputs()).component_objects(pyo.Constraint)}
+    assert not off & set(CONNECTION_FAMILIES)
+    text = (HERE / "test_connection.py").read_text()
+    for name in CONNECTION_FAMILIES:
+        assert name in inspect.getsource(connection)
         assert name in text, name

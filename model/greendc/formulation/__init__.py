@@ -15,6 +15,7 @@ import xarray as xr
 
 from greendc.formulation.cfe import add_cfe
 from greendc.formulation.continuity import CONTINUITY_FAMILIES, add_continuity
+from greendc.formulation.connection import CONNECTION_FAMILIES, add_grid_connection
 from greendc.formulation.cooling import add_cooling
 from greendc.formulation.data import ModelData, model_data
 from greendc.formulation.emissions import add_emissions
@@ -47,6 +48,8 @@ CONSTRAINT_FAMILIES = (
 # tests/formulation/test_flexible.py.
 # CONTINUITY_FAMILIES (continuity.py) are built only when the scenario sets `continuity`;
 # tested in tests/formulation/test_continuity.py.
+# CONNECTION_FAMILIES (connection.py) come with options.grid_connection_cost and
+# commissioning_year; tested in tests/formulation/test_connection.py.
 # Replace battery_soc's hourly chain when the inputs are typical days (greendc.typical).
 TYPICAL_DAY_FAMILIES = ("battery_soc_day", "battery_soc_envelope", "battery_soc_nonnegative")
 
@@ -94,7 +97,8 @@ def _build(inputs: xr.Dataset, objective: str, emissions_cap_t_co2: float | None
     add_power_supply(m, d)         # supply.py: grid, solar/wind, surplus
     add_battery(m, d)              # storage.py
     add_continuity(m, d)           # continuity.py: backup for grid outages (opt-in)
-    add_energy_balance(m, d)       # supply.py: hourly balance, grid connection
+    add_energy_balance(m, d)       # supply.py: hourly balance
+    add_grid_connection(m, d)      # connection.py: limit, optional sizing and cost, queue
     add_cfe(m, d)                  # cfe.py: 24/7 carbon-free energy target
     add_emissions(m, d)            # emissions.py
     add_sovereignty(m, d)          # sovereignty.py
@@ -105,5 +109,5 @@ def _build(inputs: xr.Dataset, objective: str, emissions_cap_t_co2: float | None
     return m
 
 
-__all__ = ["build_model", "CONSTRAINT_FAMILIES", "CONTINUITY_FAMILIES", "FLEXIBLE_FAMILIES",
-           "IT_LOAD_FAMILIES", "ModelData", "gc_paused", "model_data"]
+__all__ = ["build_model", "CONNECTION_FAMILIES", "CONSTRAINT_FAMILIES", "CONTINUITY_FAMILIES",
+           "FLEXIBLE_FAMILIES", "IT_LOAD_FAMILIES", "ModelData", "gc_paused", "model_data"]

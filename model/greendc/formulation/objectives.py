@@ -20,9 +20,15 @@ Cost [EUR/yr], all capex annualised with the capital recovery factor (``physics.
        + cost_backup_eur                                        backup gensets, fuel store, test
                                                                 runs (only with continuity,
                                                                 ``formulation.continuity``)
+       + sum_s k_s connection_mw[s]                             grid connection capex + capacity
+                                                                tariff, only with
+                                                                options.grid_connection_cost
+                                                                (``connection``)
 
 (m_s: energy-and-supply margin above spot, displaced by a PPA; N_s: network charges + levies,
-paid on everything withdrawn through the connection; owned on-site output pays neither.)
+paid on everything withdrawn through the connection; owned on-site output pays neither. With
+options.grid_connection_cost the network part of N_s is only its energy-related part, the
+capacity part being billed per MW in ``cost_connection_eur``: ``greendc.inputs``.)
 Surplus is settled at the actual spot p_{s,t} (``surplus_sale_price_eur_per_mwh``, negative
 hours included; 0 when the scenario forbids sale): sold at p, or spilled for free. Of
 surplus = sold + spilled the cheapest split sells all when p > 0 and spills all when p <= 0,
@@ -46,7 +52,8 @@ import pyomo.environ as pyo
 from greendc.formulation.data import ModelData
 
 # opt-in cost terms [EUR/yr]: training curtailed (formulation.flexible)
-OPTIONAL_COSTS = ("cost_training_curtailed_eur", "cost_backup_eur")
+# terms of blocks that are off by default: absent, not zero, so "off" is today's model
+OPTIONAL_COSTS = ("cost_training_curtailed_eur", "cost_backup_eur", "cost_connection_eur")
 OBJECTIVE_VARIABLES = {"cost": "cost_eur", "emissions": "emissions_t_co2",
                        "operational": "operational_t_co2"}
 

@@ -1,7 +1,7 @@
-"""Energy supply: grid import, solar/wind contracts, surplus, hourly balance, grid connection.
+"""Energy supply: grid import, solar/wind contracts, surplus, hourly balance.
 
 Parameters: cf[s,r,t] [-] capacity factor per MW contracted, potential[s,r] [MW],
-conn_s [MW] grid connection, own_r in {0,1} (1: owned behind-the-meter plant, 0: off-site PPA),
+own_r in {0,1} (1: owned behind-the-meter plant, 0: off-site PPA),
 N_s [EUR/MWh] network charges + levies (``grid_network_levy_eur_per_mwh``, in ``objectives``).
 
 Variables
@@ -28,11 +28,7 @@ Constraints
                                                       foreach s, t (sites with PPA potential)
 - ``energy_balance``:    grid + supply_output + discharge
                          = facility + heat_pump_elec + charge + surplus     foreach s, t  [MW]
-- ``grid_connection``:   facility_peak + heat_pump_elec + charge - discharge
-                         <= conn_s build[s]                                 foreach s, t  [MW]
-  (all power reaching the site, grid or sleeved PPA, crosses the connection; it must carry
-  every node at full load, Ppeak_k, times the hour's PUE, not the utilised IT power the
-  energy terms use; an on-site battery can shave the peak.)
+The grid connection limit (``grid_connection``) is in ``greendc.formulation.connection``.
 """
 
 from __future__ import annotations
@@ -74,13 +70,9 @@ def add_power_supply(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 
 def add_energy_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
-    """Hourly balance and grid connection limit per site (see module docstring)."""
-    conn = d["grid_connection_mw"]
+    """Hourly electricity balance per site (see module docstring)."""
     m.energy_balance = pyo.Constraint(m.S, m.T, rule=lambda m, s, t:
         m.grid_mw[s, t] + m.supply_output_mw[s, t] + m.battery_discharge_mw[s, t]
         == m.facility_mw[s, t] + m.heat_pump_elec_mw[s, t] + m.battery_charge_mw[s, t]
         + m.surplus_mw[s, t], doc="hourly electricity balance [MW]")
-    m.grid_connection = pyo.Constraint(m.S, m.T, rule=lambda m, s, t:
-        m.facility_peak_mw[s, t] + m.heat_pump_elec_mw[s, t] + m.battery_charge_mw[s, t]
-        - m.battery_discharge_mw[s, t] <= float(conn[d.sites.index(s)]) * m.build[s],
-        doc="power through the grid connection at peak IT load [MW]")
+
