@@ -61,6 +61,11 @@ Constraints
   (the floor still holds on a curtailed period, so at most 1 - phi of it can be dropped)
 
 Always feasible with ``required_pflops`` (train_mw = f work_mw, flat, meets every family).
+With the block on, installed nodes beyond the work draw only their idle power: even at f = 0
+the energy is that of the work (``work_requirement``), not of every installed node at the
+utilisation, so the on model can be slightly cheaper than the off one when the requirement is
+not a whole number of nodes (e.g. 20,000.8 PFLOP/s installed for 20,000 of work). Compare
+flexible cases with each other, or with f = 0 on, to isolate the effect of shifting.
 With a given load (``compute.it_load_mw``) following the profile is feasible too: the floor
 follows u[t], and ``greendc.inputs`` refuses a ramp limit the profile itself breaks.
 
