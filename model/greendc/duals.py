@@ -48,6 +48,8 @@ import numpy as np
 import xarray as xr
 
 from greendc.formulation import build_model
+from greendc.results import INTEGER_VARS
+from greendc.typical import DESIGN
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +65,7 @@ LONG_NAMES = {
     "built site (dual of grid_connection summed over the hours)",
 }
 # Integer variables of the formulation and how their value is read from results.
-INTEGER_RESULTS = {"build": "build", "cool": "cooling_chosen", "nodes": "nodes",
-                   "dh_connect": "dh_connect", "backup_units": "backup_units"}
+INTEGER_RESULTS = {DESIGN[name]: name for name in INTEGER_VARS}
 
 
 def restrict_to_design(inputs: xr.Dataset, results: xr.Dataset) -> xr.Dataset:

@@ -39,6 +39,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from greendc.formulation.data import ModelData
+from greendc.formulation.flexible import hourly_it
 
 
 def add_cooling(m: pyo.ConcreteModel, d: ModelData) -> None:
@@ -52,13 +53,12 @@ def add_cooling(m: pyo.ConcreteModel, d: ModelData) -> None:
         * m.heat_mw_th[s, c, t] for c in C
         if (s, c) in m.HEAT and saving[S.index(s), C.index(c), t] > 0),
         doc="cooling-plant electricity saved by heat recovery [MW]")
-    share = d["it_load_share"]
-    if hasattr(m, "it_hour_mw"):  # flexible training load (formulation.flexible)
-        def it_power(m, s, c, t):
-            return float(pue[S.index(s), C.index(c), t]) * m.it_hour_mw[s, c, t]
-    else:
-        def it_power(m, s, c, t):
-            return float(pue[S.index(s), C.index(c), t] * share[t]) * m.it_mw[s, c]
+    it_hour = hourly_it(m, d)
+
+    def it_power(m, s, c, t):
+        share, term = it_hour(s, c, t)
+        return float(pue[S.index(s), C.index(c), t] * share) * term
+
     m.facility_mw = pyo.Expression(m.S, m.T, rule=lambda m, s, t: sum(
         it_power(m, s, c, t) for c in C) - m.cooling_offload_mw[s, t],
         doc="facility electricity demand (IT x PUE - cooling offload) [MW]")

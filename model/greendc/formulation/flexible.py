@@ -93,6 +93,16 @@ def flexible_on(d: ModelData) -> bool:
     return "flex_training_share" in d.attrs
 
 
+def hourly_it(m: pyo.ConcreteModel, d: ModelData):
+    """The hourly IT power of (s, c) in step t as (coefficient, term) [-, MW]: u[t] and
+    it_mw[s,c] without this block, 1 and it_hour_mw[s,c,t] with it. Callers multiply the
+    coefficient into their own float, so the off model's coefficients are today's exactly."""
+    if hasattr(m, "it_hour_mw"):
+        return lambda s, c, t: (1.0, m.it_hour_mw[s, c, t])
+    share = d["it_load_share"]
+    return lambda s, c, t: (share[t], m.it_mw[s, c])
+
+
 def periods(d: ModelData) -> np.ndarray:
     """Period index of each step: windows of ``flex_period_h`` hours of step duration from the
     first step; each typical day is its own period."""

@@ -37,6 +37,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from greendc.formulation.data import ModelData
+from greendc.formulation.flexible import hourly_it
 
 
 def add_heat_export(m: pyo.ConcreteModel, d: ModelData) -> None:
@@ -57,14 +58,16 @@ def add_heat_export(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.heat_pump_elec_mw = pyo.Expression(m.S, m.T, rule=lambda m, s, t: sum(
         m.heat_mw_th[s, c, t] / float(cop[S.index(s), C.index(c), t])
         for c in C if (s, c) in exportable), doc="heat-pump electricity [MW]")
-    share = d["it_load_share"]
-    flexible = hasattr(m, "it_hour_mw")  # flexible training load (formulation.flexible)
-    m.heat_recoverable = pyo.Constraint(m.HEAT, m.T, rule=lambda m, s, c, t:
-        m.heat_mw_th[s, c, t] <= float(rho[C.index(c)] * lift_factor[S.index(s), C.index(c), t])
-        * m.it_hour_mw[s, c, t] if flexible else
-        m.heat_mw_th[s, c, t] <= float(rho[C.index(c)] * lift_factor[S.index(s), C.index(c), t]
-                                       * share[t])
-        * m.it_mw[s, c], doc="export <= recovered heat lifted by the heat pump [MW_th]")
+    it_hour = hourly_it(m, d)
+
+    def recoverable(m, s, c, t):
+        share, term = it_hour(s, c, t)
+        return m.heat_mw_th[s, c, t] <= float(
+            rho[C.index(c)] * lift_factor[S.index(s), C.index(c), t] * share) * term
+
+    m.heat_recoverable = pyo.Constraint(
+        m.HEAT, m.T, rule=recoverable,
+        doc="export <= recovered heat lifted by the heat pump [MW_th]")
     m.heat_network_demand = pyo.Constraint(m.S, m.T, rule=lambda m, s, t:
         pyo.Constraint.Skip if not any((s, c) in exportable for c in C)
         else heat_sum(m, s, t) <= float(demand[S.index(s), t]) * m.dh_connect[s],

@@ -75,4 +75,3 @@ def add_energy_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
         m.grid_mw[s, t] + m.supply_output_mw[s, t] + m.battery_discharge_mw[s, t]
         == m.facility_mw[s, t] + m.heat_pump_elec_mw[s, t] + m.battery_charge_mw[s, t]
         + m.surplus_mw[s, t], doc="hourly electricity balance [MW]")
-
