@@ -18,8 +18,10 @@ from greendc.scenario import scenario_from_dict
 from greendc.study import load_study, solve_study
 
 STUDY = STUDIES_DIR / "reference_sites.yaml"
+# The reference study prices the connection and carries Tier-III-like backup; these tests start
+# from both off (the model without this block) and switch the connection on themselves.
 DAY = {"horizon.hours": 24, "compute.required_pflops": 2000, "solver.workers": 1,
-       "solver.duals": False}
+       "solver.duals": False, "options.grid_connection_cost": False, "continuity": None}
 
 
 def test_network_split_bills_the_same_at_the_reference_load_factor():

@@ -116,10 +116,12 @@ def test_digest_is_stable_and_sensitive():
 
 def test_digest_of_existing_scenarios_is_unchanged_by_the_issue_15_fields():
     """Hashes computed with the scenario schema before compute.it_load_mw, pue_curves and
-    sites[i].country existed (batch case ids must not move)."""
+    sites[i].country existed (batch case ids must not move). The reference study's own hash
+    moved once, with its content, when it took continuity and the connection cost (issue 16;
+    it was 2dfafd76983f3795)."""
     from greendc.scenario import load_scenario
 
-    assert load_scenario("studies/reference_sites.yaml").scenario.digest() == "2dfafd76983f3795"
+    assert load_scenario("studies/reference_sites.yaml").scenario.digest() == "8c725202b7b8a682"
     raw = {"name": "t", "horizon": {"hours": 24},
            "sites": ["fr-essonne", {"id": "x", "file": "a.csv",
                                     "facts": {"name": "X", "floor_area_m2": 5}}],
@@ -198,7 +200,7 @@ def test_solver_fields_are_digest_neutral_at_their_defaults():
 
     loaded = load_scenario("reference_sites")
     base = loaded.scenario.digest()
-    assert base == "2dfafd76983f3795"  # the hash before these fields existed
+    assert base == "8c725202b7b8a682"  # pinned as in the test above
     assert with_overrides(loaded, {"solver.log": True}).scenario.digest() == base
     assert with_overrides(loaded, {"solver.duals": True}).scenario.digest() == base
     assert with_overrides(loaded, {"solver.primal_feasibility_tolerance": 1e-6}
