@@ -95,11 +95,11 @@ def test_counted_phases_on_a_terminal_draw_one_bar_per_phase(capsys, monkeypatch
 
 
 @needs_sites
-def test_run_shows_the_lp_bound_and_milp_phases(tmp_path):
+def test_run_shows_the_lp_bound_and_candidate_phases(tmp_path):
     path = tmp_path / "small.yaml"
     path.write_text(yaml.safe_dump({**SMALL, "horizon": {"hours": 24}}))
     result = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path / "a")])
     assert result.exit_code == 0, output(result)
     text = output(result)
     assert "[LP bounds 1/10, " in text and "[LP bounds 10/10, " in text
-    assert "[MILP (at most) 1/10, " in text
+    assert "[candidates 1/10, " in text and "[candidates 10/10, " in text

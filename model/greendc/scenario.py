@@ -414,7 +414,7 @@ class SolverOptions(_Strict):
     time_limit_s: Annotated[float | None, Plausible(1, 1e6, "meant ms?")] = Field(
         None, gt=0, description="time limit per MILP [s]; plausible 1-1e6")
     threads: int = Field(1, ge=1, le=64, description="HiGHS threads per solve, 1-64")
-    strategy: Literal["auto", "decompose", "monolithic"] = Field(
+    strategy: Literal["auto", "benders", "decompose", "monolithic"] = Field(
         "auto", description="monolithic: one MILP; decompose: one MILP per (site, cooling) "
         "with LP-bound pruning (needs max_sites 1); auto: decompose when it applies")
     workers: int = Field(2, ge=1, le=64, description="parallel worker processes for decomposition")

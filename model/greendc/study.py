@@ -43,6 +43,7 @@ from greendc.inputs import prepare_inputs
 from greendc.progress import step_of
 from greendc.problem import ModelSpec, Solved, settings_for, solve_inputs  # noqa: F401 - API
 from greendc.results import horizon_of, package_versions, with_queue
+from greendc.search import search
 from greendc.sitefacts import merge_site_facts
 from greendc.scenario import LoadedScenario, load_scenario, scenario_from_dict, with_overrides
 from greendc.solve import (
@@ -52,7 +53,7 @@ from greendc.timeseries import load_it_load, load_sites, time_alignment
 from greendc.typical import aggregate_inputs, reevaluate_study
 
 log = logging.getLogger(__name__)
-STRATEGIES = ("auto", "decompose", "monolithic")
+STRATEGIES = ("auto", "benders", "decompose", "monolithic")
 
 
 @dataclass(frozen=True)
@@ -165,15 +166,19 @@ def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
     combos = combinations(study)
     if not combos:
         raise InfeasibleError(_no_candidate_message(study))
-    if strategy == "auto":
-        strategy = "decompose" if sc.max_sites == 1 and len(combos) > 1 else "monolithic"
-    if strategy == "decompose" and sc.max_sites != 1:
-        raise ScenarioError(f"{study.loaded.origin}: solver.strategy = decompose needs "
-                            f"max_sites = 1 (got {sc.max_sites}); use monolithic")
-    start = time.perf_counter()
     spec = ModelSpec.of(study)
-    if strategy == "decompose":
-        solved, table, gap = solve_decomposed(study.inputs, spec, combos, sc.solver.workers)
+    if strategy == "auto":
+        strategy = auto_strategy(spec, sc.max_sites, len(combos))
+    if strategy in ("decompose", "benders") and sc.max_sites != 1:
+        raise ScenarioError(f"{study.loaded.origin}: solver.strategy = {strategy} needs "
+                            f"max_sites = 1 (got {sc.max_sites}); use monolithic")
+    if strategy == "benders" and spec.second_stage:
+        raise ScenarioError(f"{study.loaded.origin}: solver.strategy = benders solves a cost "
+                            f"objective (got {sc.objective}, lexicographic); use decompose")
+    start = time.perf_counter()
+    if strategy in ("decompose", "benders"):
+        solve = search if strategy == "benders" else solve_decomposed
+        solved, table, gap = solve(study.inputs, spec, combos, sc.solver.workers)
         if solved is None:
             raise no_design_error(study, table)
     else:
@@ -207,6 +212,17 @@ def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
         res = add_duals(res, design_duals(spec, study.inputs, design,
                                           study_emissions_bound(spec, design)))
     return with_queue(res, study.inputs)
+
+
+def auto_strategy(spec: ModelSpec, max_sites: int, candidates: int) -> str:
+    """The default path: the design/dispatch decomposition (``greendc.search``) for a cost
+    objective on one site; per-candidate MILPs for the lexicographic (emissions) objectives;
+    one MILP for several sites or a single candidate."""
+    if max_sites != 1:
+        return "monolithic"
+    if not spec.second_stage:
+        return "benders"
+    return "decompose" if candidates > 1 else "monolithic"
 
 
 def provenance_attrs(study: Study) -> dict[str, Any]:

@@ -55,6 +55,7 @@ import xarray as xr
 
 from greendc.errors import MissingExtraError
 from greendc.problem import Solved, second_stage
+from greendc.formulation import PEAK_SIZED_COMPONENTS
 from greendc.results import INTEGER_VARS, extract_results
 from greendc.solve import HighsModel
 
@@ -80,7 +81,7 @@ OPTIONAL_DESIGN = {"work_nodes", "backup_units", "backup_fuel_mwh", "battery_bac
 # re-evaluated on other hours (full year after typical days, another data year): the
 # contracted connection cannot shrink, but it must carry the real hours' peak, and a larger
 # contract is paid for (else a typical-day design would be infeasible in the peak hour).
-LOWER_BOUND_DESIGN = {"connection_mw"}
+LOWER_BOUND_DESIGN = set(PEAK_SIZED_COMPONENTS)
 INTEGER_DESIGN = set(INTEGER_VARS)  # counts and 0/1 choices are rounded before fixing
 # Hourly series that carry energy [per MW contracted, MW_th]: rescaled to the energy of the
 # days each typical day represents (module docstring, "Energy consistency").

@@ -53,6 +53,22 @@ CONSTRAINT_FAMILIES = (
 # Replace battery_soc's hourly chain when the inputs are typical days (greendc.typical).
 TYPICAL_DAY_FAMILIES = ("battery_soc_day", "battery_soc_envelope", "battery_soc_nonnegative")
 
+# The role of each variable: DESIGN components (decided once, before operation: site and
+# cooling choices, node counts, capacities [MW, MWh, MW_th], the contracted connection [MW]);
+# every other variable is OPERATION (hourly dispatch, annual totals, the objective variables).
+# The design/dispatch decomposition (greendc.benders) puts the design in its master; the
+# typical-days and other-year re-evaluations fix it (greendc.typical.DESIGN).
+DESIGN_COMPONENTS = frozenset({
+    "build", "cool", "nodes", "it_mw", "supply_mw", "battery_mwh", "battery_mw",
+    "heat_pump_mw_th", "dh_connect", "work_nodes", "backup_units", "backup_fuel_mwh",
+    "battery_backup_mw", "battery_reserve_mwh", "connection_mw",
+})
+# Design capacities that the hourly peak decides (the contracted grid connection [MW]): the
+# decomposition sizes them with the dispatch rather than in its master (a master design
+# below the real peak could not be operated), and a re-evaluation on other hours keeps them
+# as a lower bound instead of fixing them (greendc.typical.LOWER_BOUND_DESIGN).
+PEAK_SIZED_COMPONENTS = frozenset({"connection_mw"})
+
 
 @contextmanager
 def gc_paused():
@@ -110,4 +126,5 @@ def _build(inputs: xr.Dataset, objective: str, emissions_cap_t_co2: float | None
 
 
 __all__ = ["build_model", "CONNECTION_FAMILIES", "CONSTRAINT_FAMILIES", "CONTINUITY_FAMILIES",
+           "DESIGN_COMPONENTS", "PEAK_SIZED_COMPONENTS",
            "FLEXIBLE_FAMILIES", "IT_LOAD_FAMILIES", "ModelData", "gc_paused", "model_data"]

@@ -1,0 +1,379 @@
+"""Design/dispatch (Benders) decomposition of one compiled model.
+
+The formulation marks each variable's role (``greendc.formulation.DESIGN_COMPONENTS``): the
+design x (site and cooling choices, node counts, capacities [MW, MWh]) is a few dozen columns;
+everything else, the operation y (hourly dispatch, annual totals, the objective variable), is
+an LP once x is fixed. With c the objective of the compiled model (EUR/yr or tCO2e/yr):
+
+    min_x  v(x)   over the design rows D x in [L_D, U_D], x in bounds, integers integral,
+    v(x) = min_y { c.(x, y) : every other row, y in bounds }        (the dispatch LP)
+
+v is convex and piecewise linear in x, but +inf where the design cannot be operated (a grid
+connection below the peak, a CFE target or emissions cap out of reach). The dispatch is
+therefore solved *elastic* in the design (complete recourse): the design may move, at a price
+P_j [objective units per unit of column j] per unit of move,
+
+    v_P(x^) = min_{x', y} c.(x', y) + sum_j P_j |x'_j - x^_j|
+              s.t. every row of the model (the design rows too) at (x', y),
+
+written with x'_j - p_j + n_j = x^_j (``design_link`` rows, p, n >= 0 priced P_j). v_P <= v
+everywhere (take x' = x^) and v_P is finite wherever the LP relaxation is feasible, so:
+
+- optimality cut, valid for any P: theta >= v_P(x^) + g.(x - x^), g = duals of the link rows
+  (a subgradient of v_P, hence a lower estimate of v);
+- the master, a small MILP over x and theta with the design rows and the cuts, gives a lower
+  bound LB (its dual bound) that is valid whatever P;
+- every dispatch solution whose integer design columns did not move is a feasible design
+  (x', y) of the full model: its true objective c.(x', y) is an upper bound UB.
+
+The first cut comes from the LP relaxation of the full model (its reduced costs of the design
+columns: theta >= LP* + r.(x - x_LP), also valid), which bounds the master from below. P_j is
+set above |r_j| so that v_P agrees with that cut. The loop stops when (UB - LB) <= gap |UB|
+(``mip_rel_gap``: the result is the proven optimum of the full model within the gap), when LB
+reaches a cutoff (another candidate's incumbent: pruned), or at the iteration or time limit
+(status ``time_limit``, both bounds reported). If the master repeats a design whose dispatch
+moved integers (P too low to show that it cannot be operated), P is raised tenfold.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from greendc.solve import INF, HighsModel, SolveStatus, _new_highs, interrupted
+
+log = logging.getLogger(__name__)
+INT_TOL = 1e-6  # [unit of column] a move of an integer design column below this is none
+
+
+@dataclass
+class BendersResult:
+    """Outcome of one decomposition: bounds [objective units], the best full solution."""
+
+    status: str                 # optimal | pruned | time_limit | infeasible | interrupted | error
+    upper: float = math.inf     # objective of the best feasible design found (UB)
+    lower: float = -math.inf    # proven lower bound (master's dual bound)
+    iterations: int = 0
+    seconds: float = 0.0
+    x: np.ndarray | None = None  # full column vector of the best design and its dispatch
+    message: str = ""
+    history: list[tuple[float, float]] = field(default_factory=list)  # (LB, UB) per iteration
+    master_seconds: float = 0.0
+    elastic: int = 0  # dispatch LPs solved elastic (the design could not be operated)
+    dispatch_seconds: float = 0.0
+
+    @property
+    def gap(self) -> float:
+        if not math.isfinite(self.upper):
+            return math.inf
+        return max(self.upper - self.lower, 0.0) / max(abs(self.upper), 1e-9)
+
+    def solve_status(self) -> SolveStatus:
+        """The outcome as a ``SolveStatus`` (what the MILP path reports)."""
+        has = self.x is not None
+        return SolveStatus(status=self.status if self.status != "pruned" else "pruned_by_bound",
+                           objective=self.upper if has else None,
+                           dual_bound=self.lower, mip_gap=self.gap if has else None,
+                           seconds=self.seconds, message=self.message)
+
+
+def design_columns(hm: HighsModel, components: set[str]) -> np.ndarray:
+    """Column indices of ``hm`` whose Pyomo component is a design component."""
+    return np.array([i for i, v in enumerate(hm.columns)
+                     if v.parent_component().local_name in components], dtype=np.int64)
+
+
+class Decomposition:
+    """Benders decomposition of a compiled model ``hm`` (which it takes over: the dispatch LP
+    is ``hm`` itself, relaxed, with the elastic link rows appended once).
+
+    Column bounds of ``hm`` at construction (e.g. a cooling fixed by its ``cool`` bounds) are
+    the design's bounds; change them only through ``fix_design_bounds``."""
+
+    def __init__(self, hm: HighsModel, design: np.ndarray, mip_rel_gap: float,
+                 max_iterations: int = 200):
+        self.hm, self.design, self.gap = hm, np.asarray(design, dtype=np.int64), mip_rel_gap
+        self.max_iterations = max_iterations
+        lp = hm.highs.getLp()
+        self.n, self.nrows = lp.num_col_, lp.num_row_
+        self.col_lower = np.array(lp.col_lower_, dtype=float)
+        self.col_upper = np.array(lp.col_upper_, dtype=float)
+        self.row_lower = np.array(lp.row_lower_, dtype=float)
+        self.row_upper = np.array(lp.row_upper_, dtype=float)
+        self.A = sp.csc_matrix((np.array(lp.a_matrix_.value_), np.array(lp.a_matrix_.index_),
+                                np.array(lp.a_matrix_.start_)),
+                               shape=(self.nrows, self.n)).tocsr()
+        self.is_int = hm.integer[self.design]
+        self.design_rows = self._design_only_rows()
+        hm.relax_integrality(True)
+        self._link_added = False
+
+    def set_column_bounds(self, col: int, lower: float, upper: float) -> None:
+        """Change a column's bounds in the dispatch LP and in the next master (a design
+        choice made by the caller, e.g. one cooling of a site's model)."""
+        self.hm.highs.changeColBounds(int(col), lower, upper)
+        self.col_lower[col], self.col_upper[col] = lower, upper
+
+    # ------------------------------------------------------------------ structure
+    def _design_only_rows(self) -> np.ndarray:
+        """Rows whose every nonzero is a design column (site count, compute requirement,
+        floor space, backup cover...): they go to the master."""
+        in_design = np.zeros(self.n, dtype=bool)
+        in_design[self.design] = True
+        outside = np.add.reduceat((~in_design[self.A.indices]).astype(np.int64),
+                                  self.A.indptr[:-1]) if self.A.nnz else np.zeros(self.nrows)
+        nnz = np.diff(self.A.indptr)
+        outside = np.where(nnz > 0, outside, 1)  # an empty row belongs nowhere
+        return np.flatnonzero(outside == 0)
+
+    def _add_links(self, penalty: np.ndarray) -> None:
+        """Append p, n (priced ``penalty``) and the rows x_j - p_j + n_j = x^_j."""
+        h, k = self.hm.highs, len(self.design)
+        zeros = np.zeros(k)
+        h.addCols(2 * k, np.concatenate([penalty, penalty]), np.zeros(2 * k),
+                  np.full(2 * k, INF), 0, np.array([], dtype=np.int32),
+                  np.array([], dtype=np.int32), np.array([], dtype=float))
+        starts = np.arange(0, 3 * k, 3, dtype=np.int32)
+        index = np.column_stack([self.design, self.n + np.arange(k),
+                                 self.n + k + np.arange(k)]).ravel().astype(np.int32)
+        value = np.tile([1.0, -1.0, 1.0], k)
+        h.addRows(k, zeros, zeros, 3 * k, starts, index, value)
+        self._link_added = True
+        self.penalty = penalty.copy()
+
+    def _set_penalty(self, penalty: np.ndarray) -> None:
+        k = len(self.design)
+        idx = (self.n + np.arange(2 * k)).astype(np.int32)
+        self.hm.highs.changeColsCost(2 * k, idx, np.concatenate([penalty, penalty]))
+        self.penalty = penalty.copy()
+
+    # ------------------------------------------------------------------ master
+    def _master(self) -> highspy.Highs:
+        """Small MILP: the design columns (bounds, integrality), theta, the design rows."""
+        k = len(self.design)
+        mh = _new_highs()
+        mh.setOptionValue("output_flag", False)
+        mh.setOptionValue("random_seed", 0)
+        mh.setOptionValue("mip_rel_gap", 1e-9)
+        mh.setOptionValue("mip_abs_gap", 1e-9)
+        lower = np.append(self.col_lower[self.design], -INF)
+        upper = np.append(self.col_upper[self.design], INF)
+        cost = np.append(np.zeros(k), 1.0)
+        mh.addCols(k + 1, cost, lower, upper, 0, np.array([], dtype=np.int32),
+                   np.array([], dtype=np.int32), np.array([], dtype=float))
+        position = -np.ones(self.n, dtype=np.int64)
+        position[self.design] = np.arange(k)
+        sub = self.A[self.design_rows]
+        if sub.shape[0]:
+            mh.addRows(sub.shape[0], self.row_lower[self.design_rows],
+                       self.row_upper[self.design_rows], sub.nnz,
+                       sub.indptr[:-1].astype(np.int32), position[sub.indices].astype(np.int32),
+                       sub.data.astype(float))
+        kinds = [highspy.HighsVarType.kInteger if f else highspy.HighsVarType.kContinuous
+                 for f in self.is_int] + [highspy.HighsVarType.kContinuous]
+        mh.changeColsIntegrality(k + 1, np.arange(k + 1, dtype=np.int32), kinds)
+        return mh
+
+    @staticmethod
+    def _add_cut(mh: highspy.Highs, value: float, slope: np.ndarray, at: np.ndarray) -> None:
+        """theta - slope.x >= value - slope.at."""
+        k = len(slope)
+        keep = np.flatnonzero(np.abs(slope) > 1e-12)
+        index = np.append(keep, k).astype(np.int32)
+        coef = np.append(-slope[keep], 1.0)
+        mh.addRow(float(value - slope @ at), INF, len(index), index, coef)
+
+    # ------------------------------------------------------------------ dispatch
+    def _fixed(self, x_hat: np.ndarray):
+        """Dispatch LP with the design fixed by its column bounds (fast: presolve removes the
+        design): (status, v(x^), reduced costs of the design columns, full x)."""
+        h, k = self.hm.highs, len(self.design)
+        cols = self.design.astype(np.int32)
+        h.changeColsBounds(k, cols, x_hat, x_hat)
+        self._links(False)
+        h.clearSolver()  # cold: after a design move, presolve + a fresh start is much faster
+        status = self.hm.solve()
+        log.debug("fixed-design dispatch: %s in %.2f s", status.status, status.seconds)
+        h.changeColsBounds(k, cols, self.col_lower[self.design], self.col_upper[self.design])
+        if status.status != "optimal":
+            return status, None, None, None
+        sol = h.getSolution()
+        return (status, status.objective,
+                np.asarray(sol.col_dual, dtype=float)[self.design],
+                np.asarray(sol.col_value, dtype=float)[:self.n])
+
+    def _elastic(self, x_hat: np.ndarray):
+        """Elastic dispatch at x^ (module docstring): (status, v_P(x^), true objective of
+        its solution, subgradient, full x, integer design moved?)."""
+        h, k = self.hm.highs, len(self.design)
+        self._links(True, x_hat)
+        h.clearSolver()
+        status = self.hm.solve()
+        log.debug("elastic dispatch: %s in %.2f s", status.status, status.seconds)
+        self._links(False)
+        if status.status != "optimal":
+            return status, None, None, None, None, None
+        sol = h.getSolution()
+        z = np.asarray(sol.col_value, dtype=float)
+        g = np.asarray(sol.row_dual, dtype=float)[self.nrows:]
+        moved = z[self.n:self.n + k] + z[self.n + k:]
+        int_moved = bool((moved[self.is_int] > INT_TOL).any())
+        return (status, status.objective, status.objective - float(self.penalty @ moved), g,
+                z[:self.n], int_moved)
+
+    def _links(self, on: bool, x_hat: np.ndarray | None = None) -> None:
+        """Switch the elastic link rows on (rhs x^, moves allowed) or off (free rows, moves
+        fixed at 0, so that presolve drops them)."""
+        h, k = self.hm.highs, len(self.design)
+        rows = (self.nrows + np.arange(k)).astype(np.int32)
+        moves = (self.n + np.arange(2 * k)).astype(np.int32)
+        if on:
+            h.changeRowsBounds(k, rows, x_hat, x_hat)
+            h.changeColsBounds(2 * k, moves, np.zeros(2 * k), np.full(2 * k, INF))
+        else:
+            h.changeRowsBounds(k, rows, np.full(k, -INF), np.full(k, INF))
+            h.changeColsBounds(2 * k, moves, np.zeros(2 * k), np.zeros(2 * k))
+
+    def _evaluate(self, x_hat: np.ndarray, result: BendersResult):
+        """Cut (value, slope) at x^; updates the incumbent of ``result``. Fixed-design LP
+        first; the elastic LP only when the design cannot be operated."""
+        tick = time.perf_counter()
+        status, value, slope, z = self._fixed(x_hat)
+        if value is not None:
+            if value < result.upper and self._integral(x_hat):
+                result.upper, result.x = value, z
+            result.dispatch_seconds += time.perf_counter() - tick
+            return status, value, slope, False
+        if status.status != "infeasible":
+            return status, None, None, False
+        status, value, true_value, slope, z, int_moved = self._elastic(x_hat)
+        result.dispatch_seconds += time.perf_counter() - tick
+        result.elastic += 1
+        if value is not None and not int_moved and true_value < result.upper:
+            result.upper, result.x = true_value, z
+        return status, value, slope, int_moved
+
+    def polish(self, x: np.ndarray) -> tuple[float, np.ndarray] | None:
+        """The exact optimum of the continuous design for the integer design of ``x``: the LP
+        with the integer design columns fixed and every other column free within its bounds
+        (what a MILP solver returns for that integer design). Returns (objective, full x), or
+        None if the LP fails (the caller keeps ``x``). Cuts and bounds are unchanged."""
+        h = self.hm.highs
+        ints = self.design[self.is_int].astype(np.int32)
+        value = np.round(x[ints])
+        h.changeColsBounds(len(ints), ints, value, value)
+        self._links(False)
+        h.clearSolver()
+        status = self.hm.solve()
+        h.changeColsBounds(len(ints), ints, self.col_lower[ints], self.col_upper[ints])
+        if status.status != "optimal":
+            log.warning("polishing the continuous design failed (%s); keeping the "
+                        "decomposition's design", status.message)
+            return None
+        return status.objective, np.asarray(h.getSolution().col_value, dtype=float)[:self.n]
+
+    def _integral(self, x: np.ndarray) -> bool:
+        return bool((np.abs(x[self.is_int] - np.round(x[self.is_int])) <= INT_TOL).all())
+
+    # ------------------------------------------------------------------ loop
+    def solve(self, lp_start: tuple[float, np.ndarray, np.ndarray] | None = None,
+              cutoff: float = math.inf, time_limit_s: float | None = None,
+              penalty_scale: float | None = None, in_out: float = 0.5) -> BendersResult:
+        """Run the decomposition. ``lp_start`` = (LP*, x_LP full vector, reduced costs) of the
+        LP relaxation with the current bounds (solved here when None); ``cutoff``: stop
+        (``pruned``) once the lower bound reaches it (another candidate's objective, gap
+        applied by the caller). ``in_out``: stabilisation weight: the continuous design is
+        evaluated at in_out x_master + (1 - in_out) x_best while that cuts the master's point
+        off (Ben-Ameur & Neto 2007), else at x_master."""
+        start = time.perf_counter()
+        if lp_start is None:
+            lp = self.hm.solve()
+            if lp.status != "optimal":
+                return BendersResult(status="infeasible" if lp.status == "infeasible" else
+                                     lp.status, message=f"LP relaxation: {lp.message}",
+                                     seconds=time.perf_counter() - start)
+            sol = self.hm.highs.getSolution()
+            lp_start = (lp.objective, np.asarray(sol.col_value, dtype=float)[:self.n],
+                        np.asarray(sol.col_dual, dtype=float)[:self.n])
+        lp_value, lp_x, lp_r = lp_start
+        r = lp_r[self.design]
+        scale = penalty_scale if penalty_scale is not None else max(1.0, 1e-2 * abs(lp_value))
+        penalty = np.maximum(2.0 * np.abs(r), np.where(self.is_int, 100.0, 1.0) * scale)
+        if self._link_added:
+            self._set_penalty(penalty)
+        else:
+            self._add_links(penalty)
+        mh = self._master()
+        mh.changeColBounds(len(self.design), lp_value, INF)  # theta >= LP*
+        self._add_cut(mh, lp_value, r, lp_x[self.design])
+        result = BendersResult(status="time_limit", lower=lp_value)
+        seen: set[bytes] = set()
+        for it in range(1, self.max_iterations + 1):
+            if interrupted():
+                result.status = "interrupted"
+                break
+            tick = time.perf_counter()
+            mh.run()
+            result.master_seconds += time.perf_counter() - tick
+            if mh.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                result.status, result.message = "infeasible", "master: " + mh.modelStatusToString(
+                    mh.getModelStatus())
+                break
+            result.lower = max(result.lower, float(mh.getInfo().mip_dual_bound))
+            solution = np.asarray(mh.getSolution().col_value, dtype=float)
+            x_master, theta = np.where(self.is_int, np.round(solution[:-1]), solution[:-1]), \
+                solution[-1]
+            result.iterations = it
+            if self._done(result, cutoff):
+                break
+            cut = None
+            best = None if result.x is None else result.x[self.design]
+            if in_out < 1.0 and best is not None and np.array_equal(
+                    np.round(best[self.is_int]), x_master[self.is_int]):
+                # stabilised point first, on the same integer design (a mix of two integer
+                # designs would break the design rows, e.g. a heat pump without connection)
+                x_sep = np.where(self.is_int, x_master,
+                                 in_out * x_master + (1.0 - in_out) * best)
+                status, value, slope, _ = self._evaluate(x_sep, result)
+                if value is not None and value + slope @ (x_master - x_sep) > theta + \
+                        1e-9 * max(abs(theta), 1.0):
+                    cut = (value, slope, x_sep)
+                elif value is not None:
+                    self._add_cut(mh, value, slope, x_sep)
+            if cut is None:
+                status, value, slope, int_moved = self._evaluate(x_master, result)
+                if value is None:
+                    result.status, result.message = status.status, f"dispatch LP: {status.message}"
+                    break
+                key = np.round(x_master, 9).tobytes()
+                if key in seen and int_moved:  # P too low to show this design cannot run
+                    self._set_penalty(self.penalty * 10.0)
+                seen.add(key)
+                cut = (value, slope, x_master)
+            self._add_cut(mh, *cut)
+            result.history.append((result.lower, result.upper))
+            log.debug("benders %d: LB %.8g UB %.8g", it, result.lower, result.upper)
+            if self._done(result, cutoff):
+                break
+            if time_limit_s is not None and time.perf_counter() - start > time_limit_s:
+                break
+        result.seconds = time.perf_counter() - start
+        if result.status == "time_limit" and result.iterations >= self.max_iterations:
+            result.message = f"iteration limit ({self.max_iterations})"
+        return result
+
+    def _done(self, result: BendersResult, cutoff: float) -> bool:
+        if result.lower >= cutoff:
+            result.status = "pruned"
+            return True
+        if math.isfinite(result.upper) and \
+                result.upper - result.lower <= self.gap * max(abs(result.upper), 1e-9):
+            result.status = "optimal"
+            return True
+        return False

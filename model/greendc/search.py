@@ -1,0 +1,238 @@
+"""All (site, cooling) candidates in one search, each solved by the design/dispatch
+decomposition (``greendc.benders``), with one incumbent shared across candidates and workers.
+
+One model per site: it is built and compiled once with every allowed cooling of the site, and
+a cooling is chosen by fixing the bounds of its ``cool`` binary (the others at 0). Per site:
+
+1. LP relaxation of each cooling in turn, warm from the previous basis: a lower bound LB_c
+   [objective units] and the first cut of its decomposition;
+2. coolings in order of LB_c: a cooling whose LB_c is not below the shared incumbent (minus
+   the gap) is pruned; otherwise its decomposition runs, stopped as soon as its own lower
+   bound reaches the incumbent (pruned) or its gap closes (optimal). A better design becomes
+   the shared incumbent at once, so that the other worker prunes with it.
+
+Sites run in parallel (``workers`` processes). The result is the proven optimum of the full
+model within ``mip_rel_gap``: the best design found, and the lowest lower bound of every
+candidate (its LP bound if pruned by it, the decomposition's bound otherwise) proves the gap.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from greendc.benders import Decomposition, design_columns
+from greendc.bounds import Bound, bound_from
+from greendc.formulation import DESIGN_COMPONENTS, PEAK_SIZED_COMPONENTS
+from greendc.problem import ModelSpec, Solved
+from greendc.progress import step_of
+from greendc.results import extract_results
+from greendc.solve import HighsModel, interrupted, sigint_interrupts
+
+log = logging.getLogger(__name__)
+
+
+class Incumbent:
+    """The best objective found so far [objective units], shared by the site tasks (a
+    process-safe value when ``manager`` is given, else a plain one)."""
+
+    def __init__(self, manager=None):
+        self._value = manager.Value("d", math.inf) if manager else None
+        self._lock = manager.Lock() if manager else None
+        self._local = math.inf
+
+    @property
+    def value(self) -> float:
+        return self._value.value if self._value is not None else self._local
+
+    def offer(self, objective: float) -> None:
+        if self._value is None:
+            self._local = min(self._local, objective)
+            return
+        with self._lock:
+            if objective < self._value.value:
+                self._value.value = objective
+
+
+@dataclass
+class CandidateOutcome:
+    """What the search learnt about one (site, cooling)."""
+
+    lp_bound: float            # LP relaxation [objective units]; +inf infeasible, -inf none
+    lp_status: str
+    status: str                # optimal | pruned_by_bound | infeasible | time_limit | ...
+    objective: float = math.nan
+    lower: float = -math.inf   # proven lower bound of this candidate
+    iterations: int = 0
+    seconds: float = 0.0
+
+
+def _cutoff(incumbent: float, gap: float) -> float:
+    return incumbent - gap * abs(incumbent) if math.isfinite(incumbent) else math.inf
+
+
+def solve_site(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str],
+               incumbent: Incumbent) -> tuple[dict[str, CandidateOutcome], Solved | None]:
+    """Search one site's coolings (module docstring); return each cooling's outcome and the
+    site's best design (results on the site's inputs), or None."""
+    site = str(inputs.site.values[0])
+    m = spec.build(inputs)
+    hm = HighsModel(m, spec.settings)
+    build_seconds = hm.handoff_seconds
+    decomposition = Decomposition(hm, design_columns(hm, DESIGN_COMPONENTS - PEAK_SIZED_COMPONENTS),
+                                  spec.settings.mip_rel_gap)
+    cool_cols = {str(c): hm.column(m.cool[site, str(c)]) for c in inputs.cooling.values}
+    starts, out = {}, {}
+    for chosen in coolings:
+        _choose(decomposition, cool_cols, chosen)
+        status = hm.solve()
+        bound = bound_from(status)
+        out[chosen] = CandidateOutcome(lp_bound=bound.value, lp_status=bound.status,
+                                       status="infeasible" if bound.infeasible else "not_solved",
+                                       lower=bound.value)
+        if bound.known:
+            sol = hm.highs.getSolution()
+            starts[chosen] = (bound.value, np.asarray(sol.col_value, dtype=float)[:hm_n(hm)],
+                              np.asarray(sol.col_dual, dtype=float)[:hm_n(hm)])
+        log.debug("bound %s / %s: %s", site, chosen, bound)
+    best_value, best_x = math.inf, None
+    gap = spec.settings.mip_rel_gap
+    for chosen in sorted(starts, key=lambda c: starts[c][0]):
+        if interrupted():
+            break
+        cutoff = _cutoff(min(incumbent.value, best_value), gap)
+        outcome = out[chosen]
+        if outcome.lp_bound >= cutoff:
+            outcome.status = "pruned_by_bound"
+            continue
+        _choose(decomposition, cool_cols, chosen)
+        result = decomposition.solve(lp_start=starts[chosen], cutoff=cutoff,
+                                     time_limit_s=spec.settings.time_limit_s)
+        outcome.status = {"pruned": "pruned_by_bound"}.get(result.status, result.status)
+        outcome.lower, outcome.iterations = result.lower, result.iterations
+        outcome.seconds = result.seconds
+        log.debug("solve %s / %s: %s %s (%d design/dispatch iterations, %.1f s)", site, chosen,
+                 outcome.status, "" if result.x is None else f"{result.upper:,.8g}",
+                 result.iterations, result.seconds)
+        if result.x is not None:
+            outcome.objective = result.upper
+            if result.upper < best_value:
+                best_value, best_x, best_cooling = result.upper, result.x, chosen
+                incumbent.offer(result.upper)
+    if best_x is None:
+        return out, None
+    _choose(decomposition, cool_cols, best_cooling)
+    polished = decomposition.polish(best_x)
+    if polished is not None and polished[0] <= best_value + 1e-9 * max(abs(best_value), 1.0):
+        best_value, best_x = polished
+        out[best_cooling].objective = best_value
+    hm.restore(best_x)
+    hm.load_solution()
+    status = decomposition_status(out)
+    return out, Solved(status=status, results=extract_results(m, inputs),
+                       build_seconds=build_seconds, columns=hm_n(hm), rows=decomposition.nrows,
+                       integer_columns=int(hm.integer.sum()))
+
+
+def hm_n(hm: HighsModel) -> int:
+    return len(hm.columns)
+
+
+def _choose(decomposition: Decomposition, cool_cols: dict[str, int | None], chosen: str) -> None:
+    """Fix the site's cooling to ``chosen`` through the bounds of its ``cool`` binaries."""
+    for cooling, col in cool_cols.items():
+        if col is not None:
+            on = 1.0 if cooling == chosen else 0.0
+            decomposition.set_column_bounds(col, on, on)
+
+
+def decomposition_status(out: dict[str, CandidateOutcome]):
+    """SolveStatus of a site's best candidate (objective, its own proven bound)."""
+    from greendc.solve import SolveStatus
+
+    solved = [o for o in out.values() if math.isfinite(o.objective)]
+    best = min(solved, key=lambda o: o.objective)
+    status = "optimal" if best.status == "optimal" else best.status
+    return SolveStatus(status=status, objective=best.objective, dual_bound=best.lower,
+                       mip_gap=max(best.objective - best.lower, 0.0) / max(abs(best.objective),
+                                                                            1e-9),
+                       seconds=sum(o.seconds for o in out.values()))
+
+
+def _site_task(spec, inputs, coolings, incumbent):
+    return solve_site(spec, inputs, coolings, incumbent)
+
+
+def search(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
+           workers: int = 1):
+    """Every candidate of ``combos`` (module docstring). Returns the best ``Solved`` (None if
+    no design), the outcome per candidate and the proven relative gap over all of them."""
+    from greendc.study import _worker_init  # the one pool worker set-up
+
+    by_site: dict[str, list[str]] = {}
+    for s, c in combos:
+        by_site.setdefault(s, []).append(c)
+    jobs = [(inputs.sel(site=[s], cooling=cs), cs) for s, cs in by_site.items()]
+    outcomes: dict[tuple[str, str], CandidateOutcome] = {}
+    best: Solved | None = None
+
+    def collect(site: str, out: dict[str, CandidateOutcome], solved: Solved | None) -> None:
+        nonlocal best
+        for c, o in out.items():  # logged here: a worker process's records are not shown
+            outcomes[(site, c)] = o
+            log.info("bound %s / %s: %s", site, c, f"{o.lp_bound:,.6g}" if math.isfinite(
+                o.lp_bound) else o.lp_status, extra=step_of("LP bounds", len(outcomes),
+                                                            len(combos)))
+        for c, o in out.items():
+            done = sum(1 for k in outcomes if k[0] != site) + list(out).index(c) + 1
+            log.info("candidate %s / %s: %s%s (%d design/dispatch iterations)", site, c,
+                     o.status, "" if math.isnan(o.objective) else f" {o.objective:,.8g}",
+                     o.iterations, extra=step_of("candidates", done, len(combos)))
+        if solved is not None and (best is None or
+                                   solved.status.objective < best.status.objective):
+            best = solved
+
+    if workers <= 1 or len(jobs) <= 1:
+        incumbent = Incumbent()
+        for site, (job, cs) in zip(by_site, jobs):
+            collect(site, *solve_site(spec, job, cs, incumbent))
+    else:
+        ctx = multiprocessing.get_context("spawn")
+        with ctx.Manager() as manager, sigint_interrupts(), ProcessPoolExecutor(
+                max_workers=min(workers, len(jobs)), mp_context=ctx,
+                initializer=_worker_init, initargs=(os.getpid(),)) as pool:
+            incumbent = Incumbent(manager)
+            futures = [pool.submit(_site_task, spec, job, cs, incumbent) for job, cs in jobs]
+            for site, future in zip(by_site, futures):
+                collect(site, *future.result())
+    table = _table(inputs, spec, combos, outcomes)
+    if best is None:
+        return None, table, math.inf
+    obj = best.status.objective
+    lowest = min([o.lower for o in outcomes.values() if o.status != "infeasible"] + [obj])
+    return best, table, max(obj - lowest, 0.0) / max(abs(obj), 1e-9)
+
+
+def _table(inputs, spec, combos, outcomes) -> xr.Dataset:
+    """The per-candidate table of ``greendc.study`` plus the decomposition's iterations."""
+    from greendc.study import _candidate_table
+
+    lp = {c: Bound(o.lp_bound, o.lp_status) for c, o in outcomes.items()}
+    objective = {c: o.objective for c, o in outcomes.items() if math.isfinite(o.objective)}
+    table = _candidate_table(inputs, spec, [c for c in combos if c in outcomes], lp, objective,
+                             {c: o.status for c, o in outcomes.items()})
+    iterations = xr.zeros_like(table["candidate_lower_bound"]).astype(np.int64)
+    for (s, c), o in outcomes.items():
+        iterations.loc[s, c] = o.iterations
+    table["candidate_iterations"] = iterations
+    table["candidate_iterations"].attrs["long_name"] = (
+        "design/dispatch iterations of the candidate's decomposition (0: pruned by its LP "
+        "bound or infeasible)")
+    return table
