@@ -128,6 +128,7 @@ class Strategy(str, enum.Enum):
     """``solver.strategy`` values (see ``greendc.study``)."""
 
     auto = "auto"
+    benders = "benders"
     decompose = "decompose"
     monolithic = "monolithic"
 

@@ -415,8 +415,11 @@ class SolverOptions(_Strict):
         None, gt=0, description="time limit per MILP [s]; plausible 1-1e6")
     threads: int = Field(1, ge=1, le=64, description="HiGHS threads per solve, 1-64")
     strategy: Literal["auto", "benders", "decompose", "monolithic"] = Field(
-        "auto", description="monolithic: one MILP; decompose: one MILP per (site, cooling) "
-        "with LP-bound pruning (needs max_sites 1); auto: decompose when it applies")
+        "auto", description="benders: design/dispatch decomposition of every (site, "
+        "cooling) in one search with a shared incumbent (cost objective, max_sites 1); "
+        "decompose: one MILP per (site, cooling) with LP-bound pruning (needs max_sites 1); "
+        "monolithic: one MILP; auto: benders for a cost objective on one site, decompose "
+        "for the lexicographic (emissions) objectives, monolithic for several sites")
     workers: int = Field(2, ge=1, le=64, description="parallel worker processes for decomposition")
     primal_feasibility_tolerance: float | None = Field(
         None, gt=0, le=1e-2, description="HiGHS primal feasibility tolerance [in the rows' "
