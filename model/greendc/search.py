@@ -18,11 +18,12 @@ candidate (its LP bound if pruned by it, the decomposition's bound otherwise) pr
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,33 +79,58 @@ def _cutoff(incumbent: float, gap: float) -> float:
     return incumbent - gap * abs(incumbent) if math.isfinite(incumbent) else math.inf
 
 
-def solve_site(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str],
-               incumbent: Incumbent) -> tuple[dict[str, CandidateOutcome], Solved | None]:
-    """Search one site's coolings (module docstring); return each cooling's outcome and the
-    site's best design (results on the site's inputs), or None."""
-    site = str(inputs.site.values[0])
+def site_lp(spec: ModelSpec, inputs: xr.Dataset):
+    """Build and compile one site's model (every cooling of ``inputs``) and solve its LP
+    relaxation with the coolings free: a lower bound for every cooling of the site. Returns
+    (model, compiled model, its decomposition, the bound, (LP*, x_LP, reduced costs) or
+    None)."""
     m = spec.build(inputs)
     hm = HighsModel(m, spec.settings)
-    build_seconds = hm.handoff_seconds
-    decomposition = Decomposition(hm, design_columns(hm, DESIGN_COMPONENTS - PEAK_SIZED_COMPONENTS),
+    decomposition = Decomposition(hm, design_columns(hm, DESIGN_COMPONENTS -
+                                                     PEAK_SIZED_COMPONENTS),
                                   spec.settings.mip_rel_gap)
+    bound = bound_from(hm.solve())
+    start = None
+    if bound.known:
+        sol = hm.highs.getSolution()
+        start = (bound.value, np.asarray(sol.col_value, dtype=float)[:hm_n(hm)],
+                 np.asarray(sol.col_dual, dtype=float)[:hm_n(hm)])
+    return m, hm, decomposition, bound, start
+
+
+def _bound_task(spec: ModelSpec, inputs: xr.Dataset):
+    """Phase 1 worker: the site's LP bound and LP start (the model is not kept)."""
+    return site_lp(spec, inputs)[3:]
+
+
+def solve_site(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str], incumbent: Incumbent,
+               lp=None) -> tuple[dict[str, CandidateOutcome], Solved | None]:
+    """Search one site's coolings (module docstring); return each cooling's outcome and the
+    site's best design (results on the site's inputs), or None. ``lp``: the site's (bound,
+    LP start) from phase 1 (solved here when None)."""
+    site = str(inputs.site.values[0])
+    m = spec.build(inputs) if lp is not None else None
+    if lp is None:
+        m, hm, decomposition, bound, start = site_lp(spec, inputs)
+    else:
+        hm = HighsModel(m, spec.settings)
+        decomposition = Decomposition(hm, design_columns(hm, DESIGN_COMPONENTS -
+                                                         PEAK_SIZED_COMPONENTS),
+                                      spec.settings.mip_rel_gap)
+        bound, start = lp
+    build_seconds = hm.handoff_seconds
+    out = {c: CandidateOutcome(lp_bound=bound.value, lp_status=bound.status,
+                               status="infeasible" if bound.infeasible else "not_solved",
+                               lower=bound.value) for c in coolings}
+    if start is None:
+        return out, None
     cool_cols = {str(c): hm.column(m.cool[site, str(c)]) for c in inputs.cooling.values}
-    starts, out = {}, {}
-    for chosen in coolings:
-        _choose(decomposition, cool_cols, chosen)
-        status = hm.solve()
-        bound = bound_from(status)
-        out[chosen] = CandidateOutcome(lp_bound=bound.value, lp_status=bound.status,
-                                       status="infeasible" if bound.infeasible else "not_solved",
-                                       lower=bound.value)
-        if bound.known:
-            sol = hm.highs.getSolution()
-            starts[chosen] = (bound.value, np.asarray(sol.col_value, dtype=float)[:hm_n(hm)],
-                              np.asarray(sol.col_dual, dtype=float)[:hm_n(hm)])
-        log.debug("bound %s / %s: %s", site, chosen, bound)
-    best_value, best_x = math.inf, None
+    # the LP's preferred cooling first: it is the likeliest winner and sets the incumbent
+    order = sorted(coolings, key=lambda c: -start[1][cool_cols[c]]
+                   if cool_cols[c] is not None else 0.0)
+    best_value, best_x, best_cooling = math.inf, None, None
     gap = spec.settings.mip_rel_gap
-    for chosen in sorted(starts, key=lambda c: starts[c][0]):
+    for chosen in order:
         if interrupted():
             break
         cutoff = _cutoff(min(incumbent.value, best_value), gap)
@@ -113,14 +139,14 @@ def solve_site(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str],
             outcome.status = "pruned_by_bound"
             continue
         _choose(decomposition, cool_cols, chosen)
-        result = decomposition.solve(lp_start=starts[chosen], cutoff=cutoff,
+        result = decomposition.solve(lp_start=start, cutoff=cutoff,
                                      time_limit_s=spec.settings.time_limit_s)
         outcome.status = {"pruned": "pruned_by_bound"}.get(result.status, result.status)
-        outcome.lower, outcome.iterations = result.lower, result.iterations
-        outcome.seconds = result.seconds
+        outcome.lower = max(result.lower, outcome.lp_bound)
+        outcome.iterations, outcome.seconds = result.iterations, result.seconds
         log.debug("solve %s / %s: %s %s (%d design/dispatch iterations, %.1f s)", site, chosen,
-                 outcome.status, "" if result.x is None else f"{result.upper:,.8g}",
-                 result.iterations, result.seconds)
+                  outcome.status, "" if result.x is None else f"{result.upper:,.8g}",
+                  result.iterations, result.seconds)
         if result.x is not None:
             outcome.objective = result.upper
             if result.upper < best_value:
@@ -166,16 +192,41 @@ def decomposition_status(out: dict[str, CandidateOutcome]):
                        seconds=sum(o.seconds for o in out.values()))
 
 
-def _site_task(spec, inputs, coolings, incumbent):
-    return solve_site(spec, inputs, coolings, incumbent)
+class _Inline:
+    """The pool interface, run in this process (one worker)."""
+
+    def submit(self, fn, *args) -> Future:
+        future = Future()
+        future.set_result(fn(*args))
+        return future
+
+    def map(self, fn, *iterables):
+        return map(fn, *iterables)
+
+
+@contextlib.contextmanager
+def _pool(workers: int, jobs: int):
+    """(executor, manager of the shared incumbent): worker processes when workers > 1."""
+    from greendc.study import _worker_init  # the one pool worker set-up
+
+    if workers <= 1 or jobs <= 1:
+        yield _Inline(), None
+        return
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Manager() as manager, sigint_interrupts(), ProcessPoolExecutor(
+            max_workers=min(workers, jobs), mp_context=ctx, initializer=_worker_init,
+            initargs=(os.getpid(),)) as pool:
+        yield pool, manager
+
+
+def _site_task(spec, inputs, coolings, incumbent, lp):
+    return solve_site(spec, inputs, coolings, incumbent, lp)
 
 
 def search(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
            workers: int = 1):
     """Every candidate of ``combos`` (module docstring). Returns the best ``Solved`` (None if
     no design), the outcome per candidate and the proven relative gap over all of them."""
-    from greendc.study import _worker_init  # the one pool worker set-up
-
     by_site: dict[str, list[str]] = {}
     for s, c in combos:
         by_site.setdefault(s, []).append(c)
@@ -187,37 +238,52 @@ def search(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
         nonlocal best
         for c, o in out.items():  # logged here: a worker process's records are not shown
             outcomes[(site, c)] = o
-            log.info("bound %s / %s: %s", site, c, f"{o.lp_bound:,.6g}" if math.isfinite(
-                o.lp_bound) else o.lp_status, extra=step_of("LP bounds", len(outcomes),
-                                                            len(combos)))
-        for c, o in out.items():
-            done = sum(1 for k in outcomes if k[0] != site) + list(out).index(c) + 1
             log.info("candidate %s / %s: %s%s (%d design/dispatch iterations)", site, c,
                      o.status, "" if math.isnan(o.objective) else f" {o.objective:,.8g}",
-                     o.iterations, extra=step_of("candidates", done, len(combos)))
+                     o.iterations, extra=step_of("candidates", len(outcomes), len(combos)))
         if solved is not None and (best is None or
                                    solved.status.objective < best.status.objective):
             best = solved
 
-    if workers <= 1 or len(jobs) <= 1:
-        incumbent = Incumbent()
-        for site, (job, cs) in zip(by_site, jobs):
-            collect(site, *solve_site(spec, job, cs, incumbent))
-    else:
-        ctx = multiprocessing.get_context("spawn")
-        with ctx.Manager() as manager, sigint_interrupts(), ProcessPoolExecutor(
-                max_workers=min(workers, len(jobs)), mp_context=ctx,
-                initializer=_worker_init, initargs=(os.getpid(),)) as pool:
-            incumbent = Incumbent(manager)
-            futures = [pool.submit(_site_task, spec, job, cs, incumbent) for job, cs in jobs]
-            for site, future in zip(by_site, futures):
-                collect(site, *future.result())
+    sites = list(by_site)
+    with _pool(workers, len(jobs)) as (pool, manager):
+        incumbent = Incumbent(manager)
+        # phase 1: one LP per site (coolings free), in parallel; phase 2: lowest first
+        lps = dict(zip(sites, pool.map(_bound_task, [spec] * len(jobs),
+                                       [job for job, _ in jobs])))
+        for i, site in enumerate(sites):
+            log.info("bound %s (LP, every cooling): %s", site, _text(lps[site][0]),
+                     extra=step_of("LP bounds", i + 1, len(sites)))
+        queue = sorted(sites, key=lambda x: lps[x][0].value)  # lowest bound first
+        running = {}
+        while queue or running:
+            while queue and len(running) < workers:
+                site = queue.pop(0)
+                job, cs = jobs[sites.index(site)]
+                bound = lps[site][0]
+                if bound.infeasible or bound.value >= _cutoff(
+                        incumbent.value, spec.settings.mip_rel_gap):
+                    collect(site, {c: CandidateOutcome(
+                        lp_bound=bound.value, lp_status=bound.status,
+                        status="infeasible" if bound.infeasible else "pruned_by_bound",
+                        lower=bound.value) for c in cs}, None)
+                    continue
+                running[pool.submit(_site_task, spec, job, cs, incumbent,
+                                    lps[site])] = site
+            if not running:
+                break
+            done = next(as_completed(running))
+            collect(running.pop(done), *done.result())
     table = _table(inputs, spec, combos, outcomes)
     if best is None:
         return None, table, math.inf
     obj = best.status.objective
     lowest = min([o.lower for o in outcomes.values() if o.status != "infeasible"] + [obj])
     return best, table, max(obj - lowest, 0.0) / max(abs(obj), 1e-9)
+
+
+def _text(bound: Bound) -> str:
+    return f"{bound.value:,.6g}" if bound.known else bound.status
 
 
 def _table(inputs, spec, combos, outcomes) -> xr.Dataset:
