@@ -29,9 +29,10 @@ def test_solve_steps_are_log_records_and_the_cli_prints_one_line_each(tmp_path, 
     path.write_text(yaml.safe_dump({**SMALL, "horizon": {"hours": 24}}))
     with caplog.at_level(logging.INFO, logger="greendc"):
         run(path)
-    steps = [r.getMessage() for r in caplog.records if r.name == "greendc.study"]
-    assert any(m.startswith("bound fr-essonne / ") for m in steps), steps
-    assert any(m.startswith("solve ") and " optimal " in m for m in steps), steps
+    steps = [r.getMessage() for r in caplog.records
+             if r.name in ("greendc.study", "greendc.search") and r.levelno == logging.INFO]
+    assert any(m.startswith("bound fr-essonne (LP, every cooling): ") for m in steps), steps
+    assert any(m.startswith("candidate ") and ": optimal " in m for m in steps), steps
 
     loud = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path / "a")])
     assert loud.exit_code == 0, output(loud)
@@ -101,5 +102,6 @@ def test_run_shows_the_lp_bound_and_candidate_phases(tmp_path):
     result = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path / "a")])
     assert result.exit_code == 0, output(result)
     text = output(result)
-    assert "[LP bounds 1/10, " in text and "[LP bounds 10/10, " in text
+    # one LP bound per site (its coolings free), then every (site, cooling) candidate
+    assert "[LP bounds 1/2, " in text and "[LP bounds 2/2, " in text
     assert "[candidates 1/10, " in text and "[candidates 10/10, " in text
