@@ -107,3 +107,20 @@ def test_two_sites_built_the_two_cheapest_admissible(year, expected):
     assert built == expected
     nodes = res["nodes"].sum(["cooling", "server"])
     assert float(nodes.sum()) >= 112 and float(nodes.max()) <= 80
+
+
+def test_benchmark_harness_never_hangs():
+    """benchmarks/many_sites.py kills its subprocess at the wall limit and says so (2 s is
+    less than importing greendc and reading 32 site files, let alone solving)."""
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "many_sites.py"
+    if not path.is_file():
+        pytest.skip("benchmarks/ is not shipped in the package")
+    spec = importlib.util.spec_from_file_location("many_sites_benchmark", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    record = bench.run(hours=24, time_limit_s=1, wall_limit_s=2)
+    assert record["status"] == "no design"
+    assert record["error"] == "killed at the wall limit (2 s)"
