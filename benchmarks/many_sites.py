@@ -65,14 +65,13 @@ def _largest_model_recorder() -> dict:
 
 def worker(hours: int, time_limit_s: float) -> dict:
     """The measured run (in the subprocess): load, solve, report; never raises."""
+    from greendc.scenario import scenario_from_dict
     from greendc.study import combinations, load_study, solve_study
 
     largest = _largest_model_recorder()
-    raw = study_raw(hours, time_limit_s)
-    raw["sites"] = [dict(s, file=str(STUDY.parent / s["file"])) if isinstance(s, dict) else s
-                    for s in raw["sites"]]  # the study's relative files, from this process
-    t0 = time.perf_counter()
-    study = load_study(raw)
+    t0 = time.perf_counter()  # files relative to the study, as `greendc run` reads them
+    study = load_study(scenario_from_dict(study_raw(hours, time_limit_s), str(STUDY),
+                                          STUDY.parent))
     load_s = time.perf_counter() - t0
     out = {"hours": hours, "time_limit_s": time_limit_s, "load_s": round(load_s, 2),
            "sites": int(study.inputs.sizes["site"]),
