@@ -68,7 +68,7 @@ def test_study_loads_inside_the_plausibility_guards():
     assert len(combinations(study)) >= 30 * 4  # (site, cooling) candidates
 
 
-def _two_site_case(commissioning_year: int) -> dict:
+def _two_site_case(commissioning_year: int, floor_m2: float = 50) -> dict:
     """Four Essonne plots (the reference site and its three generated variants) with equal
     facts except the site fixed cost and the queue year, which are their own."""
     raw = yaml.safe_load(STUDY.read_text(encoding="utf-8"))
@@ -76,7 +76,7 @@ def _two_site_case(commissioning_year: int) -> dict:
                 if isinstance(s, dict) and s["id"].startswith("fr-essonne-v")]
     shared = {k: v for k, v in variants[0]["facts"].items()
               if k not in ("name", "site_fixed_cost_eur_per_yr", "grid_connection_year")}
-    shared.update(floor_area_m2=50, district_heating_available=False)
+    shared.update(floor_area_m2=floor_m2, district_heating_available=False)
     sites = [{"id": "fr-essonne", "facts": dict(shared)}]
     for v in variants:
         v["file"] = str(reference_file("fr-essonne", gen.DATA_YEAR))
@@ -107,6 +107,14 @@ def test_two_sites_built_the_two_cheapest_admissible(year, expected):
     assert built == expected
     nodes = res["nodes"].sum(["cooling", "server"])
     assert float(nodes.sum()) >= 112 and float(nodes.max()) <= 80
+
+
+def test_one_site_when_one_plot_holds_the_racks():
+    """The same four plots with 200 m2 each (80 racks >= 28): one site suffices, and the
+    cheapest admissible one is v2 (1.40 M EUR/yr fixed cost)."""
+    res = solve_study(load_study(_two_site_case(2028, floor_m2=200)))
+    built = {str(s) for s in res.site.values if float(res["build"].sel(site=s)) > 0.5}
+    assert built == {"fr-essonne-v2"}
 
 
 def test_benchmark_harness_never_hangs():
