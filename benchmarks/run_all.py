@@ -3,6 +3,7 @@
     python benchmarks/run_all.py            # full: full-year horizons, reference study
     python benchmarks/run_all.py --quick    # reduced horizons and site sets (a few minutes)
     python benchmarks/run_all.py --json benchmarks/latest.json [--only handoff,typical]
+    python benchmarks/run_all.py --many-sites  # also the >= 30-site, max_sites 2 study (long)
 
 Each figure is ``{"value", "unit", "goal", "met"}`` (plus ``details``) keyed by name.
 These are measurements, not tests: wall times depend on the machine and on whatever else
@@ -208,10 +209,25 @@ def bench_typical(ctx: dict) -> list[Figure]:
                                                                  "{}"))})]
 
 
+def bench_many_sites(ctx: dict) -> list[Figure]:
+    """studies/many_sites.yaml (>= 30 sites x every cooling, max_sites 2) through the default
+    solve path in a subprocess with a time limit (benchmarks/many_sites.py), over the linopy
+    PV + wind + battery sizing LP of the same run."""
+    from benchmarks.many_sites import measure
+
+    hours = 168 if ctx["quick"] else 8760
+    r = measure(hours, ctx["monolithic_limit"])
+    proven = r["status"] == "optimal"
+    return [Figure("many_sites_max2", r["wall_s"], "s", "proven optimal, full year",
+                   proven and hours == 8760, r)]
+
+
 BENCHMARKS = {
     "handoff": bench_handoff_and_memory, "linopy": bench_linopy, "scaling": bench_scaling,
     "reference": bench_reference, "typical": bench_typical, "pareto": bench_pareto,
+    "many_sites": bench_many_sites,
 }
+OPT_IN = ("many_sites",)  # long: run with --many-sites or --only many_sites
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -219,13 +235,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="reduced horizons and site sets")
     ap.add_argument("--json", help="write the figures to this JSON file")
     ap.add_argument("--only", help="comma-separated subset of " + ",".join(BENCHMARKS))
+    ap.add_argument("--many-sites", action="store_true",
+                    help="also run the many-sites study (max_sites 2; 168 h with --quick)")
     args = ap.parse_args(argv)
     quick = args.quick
     ctx = {"quick": quick, "hours": 1752 if quick else 8760,
            "scaling_base": SCALING_BASE_HOURS,
            "pareto_hours": 1752 if quick else 2190, "typical_days": 16,
            "monolithic_limit": 120 if quick else 600}
-    chosen = args.only.split(",") if args.only else list(BENCHMARKS)
+    chosen = args.only.split(",") if args.only else [
+        name for name in BENCHMARKS if name not in OPT_IN or args.many_sites]
     if "linopy" in chosen and "handoff" not in chosen:
         chosen.insert(0, "handoff")  # the dispatch benchmark uses its design
     if "typical" in chosen and not quick and "reference" not in chosen:
