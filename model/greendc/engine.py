@@ -45,6 +45,7 @@ import itertools
 import logging
 import os
 import signal
+import socket
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -172,14 +173,14 @@ class Engine:
     def _connect(self) -> None:
         Client = _distributed().Client
         try:
+            _probe(self.scheduler, self._timeout)
             self._client = self._stack.enter_context(
-                Client(self.scheduler, timeout=f"{self._timeout}s",
-                       set_as_default=False))
+                Client(self.scheduler, timeout=f"{self._timeout}s", set_as_default=False))
         except (OSError, TimeoutError, ValueError, TypeError) as exc:
             raise GreendcError(
                 f"--scheduler {self.scheduler}: no dask scheduler answers at this address "
-                f"within {self._timeout:g} s ({type(exc).__name__}: {exc}); expected the "
-                "address of a running `dask scheduler`, e.g. tcp://host:8786") from None
+                f"({type(exc).__name__}: {exc}); expected the address of a running "
+                "`dask scheduler`, e.g. tcp://host:8786") from None
 
     def _start(self):
         """The client, starting the local cluster at the first task."""
@@ -264,6 +265,21 @@ def engine_of(workers: int | Engine, scheduler: str | None = None) -> Iterator[E
         return
     with Engine(workers, scheduler) as engine:
         yield engine
+
+
+def _probe(address: str, timeout_s: float) -> None:
+    """Fail at once on a malformed address or a TCP port that refuses the connection (dask's
+    client would retry until its timeout)."""
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+
+    scheme, loc = parse_address(address)
+    if scheme != "tcp":
+        return  # tls://, inproc://, ...: left to dask
+    host, port = parse_host_port(loc)
+    if not port:
+        raise ValueError("no port given")
+    socket.create_connection((host, port), timeout=timeout_s).close()
 
 
 def _distributed():
