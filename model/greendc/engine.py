@@ -166,6 +166,11 @@ class Engine:
         return self._requested
 
     @property
+    def client(self):
+        """The ``distributed.Client`` once a cluster or scheduler is up, else None."""
+        return self._client
+
+    @property
     def running(self) -> bool:
         """A client (cluster or scheduler) is up."""
         return self._client is not None
@@ -192,8 +197,10 @@ class Engine:
                                   "distributed.admin.large-graph-warning-threshold": "10GB"}):
                 self._cluster = self._stack.enter_context(d.LocalCluster(
                     n_workers=self._requested, threads_per_worker=1, processes=True,
-                    host="127.0.0.1", dashboard_address=None, memory_limit=0,
-                    silence_logs=logging.CRITICAL))
+                    host="127.0.0.1", memory_limit=0, silence_logs=logging.CRITICAL,
+                    # no dashboard; dask's small HTTP server on a free port (its default,
+                    # 8787, is taken by a second engine on the machine: a warning)
+                    dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False}))
             self._client = self._stack.enter_context(d.Client(self._cluster,
                                                               set_as_default=False))
             self._client.register_plugin(_worker_plugin(os.getpid()))
