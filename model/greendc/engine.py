@@ -193,8 +193,7 @@ class Engine:
             d = _distributed()
             import dask
 
-            with dask.config.set({"distributed.worker.multiprocessing-method": "spawn",
-                                  "distributed.admin.large-graph-warning-threshold": "10GB"}):
+            with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}):
                 self._cluster = self._stack.enter_context(d.LocalCluster(
                     n_workers=self._requested, threads_per_worker=1, processes=True,
                     host="127.0.0.1", memory_limit=0, silence_logs=logging.CRITICAL,
@@ -216,8 +215,12 @@ class Engine:
             return LocalFuture(fn, args)
         client = self._start()
         order = next(self._order)
-        return client.submit(fn, *args, pure=False, priority=-order,
-                             **({"key": key} if key else {}))
+        import dask
+
+        # a full-year inputs Dataset is a "large graph" to dask: expected, not a warning
+        with dask.config.set({"distributed.admin.large-graph-warning-threshold": "100GB"}):
+            return client.submit(fn, *args, pure=False, priority=-order,
+                                 **({"key": key} if key else {}))
 
     def as_completed(self, futures: Iterable) -> Iterator:
         """The futures in completion order (in process: in the order given, each run as it
