@@ -177,3 +177,19 @@ def test_cli_run_with_a_dead_scheduler_fails_before_any_solve(tmp_path, caplog):
         assert f"--scheduler {address}: no dask scheduler answers" in res.output
         assert not [r for r in caplog.records if r.name in ("greendc.study", "greendc.pareto")]
         assert not (tmp_path / command).exists()
+
+
+def test_a_running_scheduler_is_used_as_it_is(cluster):
+    """``scheduler=ADDRESS``: the tasks run on that cluster's workers (here the fixture's),
+    as many at once as it has worker threads, whatever ``workers`` says."""
+    list(cluster.map(noop_pid, range(2)))  # the fixture's cluster is up
+    address = cluster.client.scheduler.address
+    with Engine(8, scheduler=address) as remote:
+        assert not remote.in_process and remote.workers == 2
+        pids = set(remote.map(noop_pid, range(4)))
+        assert list(remote.map(slow_square, [3, 2, 1])) == [9, 4, 1]
+    assert pids <= set(cluster.client.run(noop_pid).values())
+
+
+def noop_pid(_=None) -> int:
+    return os.getpid()
