@@ -182,6 +182,10 @@ def _caps(value: str | None) -> list[float] | None:
     return caps
 
 
+SCHEDULER_HELP = ("address of a running dask scheduler to run the parallel work on, e.g. "
+                  "tcp://host:8786 (default: solver.workers local processes)")
+
+
 def _fail(exc: GreendcError) -> None:
     kind = type(exc).__name__
     typer.secho(f"{kind}: {exc}", err=True, fg=typer.colors.RED)
@@ -256,6 +260,7 @@ def run(
     data_year: int = typer.Option(None, "--data-year", help="grid data year of the site files "
                                   "(overrides the scenario's data_year; see `greendc data list`)"),
     sets: list[str] = typer.Option(None, "--set", "-s", metavar="FIELD=VALUE", help=SET_HELP),
+    scheduler: str = typer.Option(None, "--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP),
 ) -> None:
     """Solve a scenario: print the chosen design and KPIs, save results.nc, csv/ and summary.json."""
     from greendc.progress import show_steps
@@ -270,7 +275,8 @@ def run(
         _fail(exc)
     try:
         with show_steps(enabled=not quiet):
-            res = solve_study(study, strategy=strategy.value if strategy else None)
+            res = solve_study(study, strategy=strategy.value if strategy else None,
+                              scheduler=scheduler)
     except InfeasibleError as exc:
         typer.secho(f"Infeasible study: {exc}", err=True, fg=typer.colors.RED)
         _explain(study)
@@ -321,6 +327,7 @@ def pareto(
     scope: Scope = typer.Option(Scope.emissions, help="emissions (total) or operational"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress lines"),
     sets: list[str] = typer.Option(None, "--set", "-s", metavar="FIELD=VALUE", help=SET_HELP),
+    scheduler: str = typer.Option(None, "--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP),
 ) -> None:
     """Cost-emissions Pareto front (augmented epsilon-constraint) with the shadow prices of
     each point; writes front.nc and front.csv."""
@@ -335,7 +342,8 @@ def pareto(
         study = load_study(scenario, overrides=_changes(sets))
         designs: list = []
         with show_steps(enabled=not quiet):
-            front = pareto_front(study, points=points, scope=scope, designs=designs, caps=caps)
+            front = pareto_front(study, points=points, scope=scope, designs=designs, caps=caps,
+                                 scheduler=scheduler)
     except GreendcError as exc:
         _fail(exc)
     from greendc import atomic
@@ -379,8 +387,9 @@ def batch(
                                               "(or a built-in batch, e.g. batch_reference)"),
     out: pathlib.Path = typer.Option(None, "--out", "-o", callback=_out_folder,
                                      help="batch folder (default: results/<batch name>)"),
-    scheduler: str = typer.Option(None, "--scheduler", help="address of a running dask "
-                                  "scheduler (default: a local cluster)"),
+    scheduler: str = typer.Option(None, "--scheduler", metavar="ADDRESS", help="address of a "
+                                  "running dask scheduler, e.g. tcp://host:8786 (default: a "
+                                  "local cluster of --workers processes)"),
     workers: int = typer.Option(None, "--workers", "-w", min=1, help="local worker processes "
                                 "(default: one per core)"),
     serial: bool = typer.Option(False, "--serial", help="run the cases in this process, no dask"),

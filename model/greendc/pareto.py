@@ -43,6 +43,7 @@ import numpy as np
 import xarray as xr
 
 from greendc.bounds import Bound, bound_from, lp_bound
+from greendc.engine import Engine
 from greendc.errors import InfeasibleError
 from greendc.progress import step_of
 from greendc.results import summary, with_queue
@@ -139,7 +140,7 @@ class CandidateSweep:
                                  else -math.inf))
 
 
-def _end_points(study: Study, scope: str, combos):
+def _end_points(study: Study, scope: str, combos, engine: Engine):
     """Lexicographic end points and the LP cost bound of every candidate."""
     base = ModelSpec.of(study)
     cost_spec = ModelSpec("cost", scope, base.cap_t_co2, base.settings, lexicographic=True)
@@ -149,8 +150,7 @@ def _end_points(study: Study, scope: str, combos):
     ends = []
     for spec in (cost_spec, emis_spec):
         if len(combos) > 1:
-            best, table, _ = solve_decomposed(study.inputs, spec, combos,
-                                              study.scenario.solver.workers)
+            best, table, _ = solve_decomposed(study.inputs, spec, combos, engine)
             if best is None:
                 raise no_design_error(study, table)
             for s, c in combos:
@@ -198,7 +198,7 @@ def epsilon_grid(em_hi: float, em_lo: float, points: int | None,
 
 def pareto_front(study: Study, points: int | None = 10, scope: str = "emissions",
                  persistent: bool = True, designs: list | None = None,
-                 caps: list[float] | None = None) -> xr.Dataset:
+                 caps: list[float] | None = None, scheduler: str | None = None) -> xr.Dataset:
     """Compute a cost-emissions front; returns a Dataset with a ``point`` dim.
 
     ``points``: N evenly spaced epsilons between the two ends (None with ``caps``: only the
@@ -209,6 +209,9 @@ def pareto_front(study: Study, points: int | None = 10, scope: str = "emissions"
     scope: "emissions" (total, default) or "operational". ``persistent=False`` rebuilds the
     model for every point (used by tests to check the persistent re-solve). When a list is
     passed as ``designs`` it receives each point's full results Dataset, in point order.
+    The end points' candidate solves and the chunks of epsilons run on one
+    ``greendc.engine.Engine``: ``solver.workers`` local processes, or the dask scheduler at
+    ``scheduler`` (a bad address fails before any solve).
     """
     if points is None and not caps:
         raise ValueError("a front needs points (>= 2) or caps")
@@ -219,7 +222,15 @@ def pareto_front(study: Study, points: int | None = 10, scope: str = "emissions"
     if not combos:
         raise InfeasibleError(f"{study.loaded.origin}: no (site, cooling) candidate is allowed")
     decomposable = study.scenario.max_sites == 1 and len(combos) > 1
-    (cost_end, emis_end), bounds = _end_points(study, scope, combos if decomposable else [None])
+    with Engine(study.scenario.solver.workers, scheduler) as engine:
+        return _front(study, points, scope, persistent, designs, caps, start, combos,
+                      decomposable, engine)
+
+
+def _front(study, points, scope, persistent, designs, caps, start, combos, decomposable,
+           engine: Engine) -> xr.Dataset:
+    (cost_end, emis_end), bounds = _end_points(study, scope, combos if decomposable else [None],
+                                               engine)
     em_hi, em_lo = _emissions_of(cost_end, scope), _emissions_of(emis_end, scope)
     cost_lo, cost_hi = float(cost_end["cost_eur_per_yr"]), float(emis_end["cost_eur_per_yr"])
     grid, user_cap, unreachable = epsilon_grid(em_hi, em_lo, points, caps)
@@ -235,13 +246,13 @@ def pareto_front(study: Study, points: int | None = 10, scope: str = "emissions"
         candidates = [None]
         bounds = {"all": (-math.inf, -math.inf)}
     swept = list(range(n_points))  # the ends again, to the front's gap
-    workers = min(study.scenario.solver.workers, max(len(swept), 1))
+    workers = min(engine.workers, max(len(swept), 1))
     chunks = [c for c in np.array_split(np.array(swept, dtype=int), workers) if len(c)]
     jobs = [(spec, study.inputs, scope, candidates, bounds, [(int(i), float(grid[i])) for i in c],
              weight, persistent) for c in chunks]
     best: dict[int, Point] = {}
     missing: dict[int, str] = {}
-    for found, lost in _map_chunks(jobs, workers):
+    for found, lost in engine.map(sweep_chunk, *zip(*jobs)):
         best.update(found)
         missing.update(lost)
         log.info("front points %s done", sorted(found),
@@ -321,20 +332,6 @@ def _point_results(point: Point, study: Study, seconds: float) -> xr.Dataset:
                      solver_strategy="pareto point (epsilon-constraint)",
                      front_epsilon_t_per_yr=point.epsilon)
     return with_queue(res, study.inputs)
-
-
-def _map_chunks(jobs: list[tuple], workers: int):
-    """Run the sweep of each chunk of epsilons, in parallel processes when workers > 1."""
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            yield sweep_chunk(*job)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=len(jobs),
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield from pool.map(sweep_chunk, *zip(*jobs))
 
 
 def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: list,

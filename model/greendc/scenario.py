@@ -420,7 +420,9 @@ class SolverOptions(_Strict):
         "decompose: one MILP per (site, cooling) with LP-bound pruning (needs max_sites 1); "
         "monolithic: one MILP; auto: benders for a cost objective on one site, decompose "
         "for the lexicographic (emissions) objectives, monolithic for several sites")
-    workers: int = Field(2, ge=1, le=64, description="parallel worker processes for decomposition")
+    workers: int = Field(2, ge=1, le=64, description="parallel worker processes (a local dask "
+                         "cluster, greendc.engine) for the decomposition and the Pareto "
+                         "front; 1: in process; ignored with --scheduler")
     primal_feasibility_tolerance: float | None = Field(
         None, gt=0, le=1e-2, description="HiGHS primal feasibility tolerance [in the rows' "
         "units: MW, EUR/yr, tCO2e/yr ...] (default: HiGHS's 1e-7)")

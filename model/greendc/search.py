@@ -1,29 +1,30 @@
 """All (site, cooling) candidates in one search, each solved by the design/dispatch
 decomposition (``greendc.benders``), with one incumbent shared across candidates and workers.
 
-One model per site: it is built and compiled once with every allowed cooling of the site, and
-a cooling is chosen by fixing the bounds of its ``cool`` binary (the others at 0). Per site:
+One model per site: it is built and compiled with every allowed cooling of the site, and a
+cooling is chosen by fixing the bounds of its ``cool`` binary (the others at 0).
 
-1. LP relaxation of each cooling in turn, warm from the previous basis: a lower bound LB_c
-   [objective units] and the first cut of its decomposition;
-2. coolings in order of LB_c: a cooling whose LB_c is not below the shared incumbent (minus
-   the gap) is pruned; otherwise its decomposition runs, stopped as soon as its own lower
-   bound reaches the incumbent (pruned) or its gap closes (optimal). A better design becomes
-   the shared incumbent at once, so that the other worker prunes with it.
+1. One LP relaxation per site with its coolings free (in parallel on the engine's workers):
+   a lower bound [objective units] valid for every cooling of the site, and the first cut of
+   each of its decompositions.
+2. Sites in order of bound (a shared work queue): a site whose bound is not below the best
+   design found (minus the gap) is pruned whole; otherwise its coolings are searched, the
+   LP's preferred cooling first, each decomposition stopping as soon as its own lower bound
+   reaches the shared incumbent (pruned) or its gap closes (optimal). A better design becomes
+   the incumbent at once, for the other workers too.
+3. The site's winner is polished (its continuous design made exact for its integer design).
 
-Sites run in parallel (``workers`` processes). The result is the proven optimum of the full
-model within ``mip_rel_gap``: the best design found, and the lowest lower bound of every
-candidate (its LP bound if pruned by it, the decomposition's bound otherwise) proves the gap.
+The result is the proven optimum of the full model within ``mip_rel_gap``: the best design
+found, and the lowest lower bound of every candidate (its site's LP bound if pruned by it,
+its decomposition's bound otherwise) proves the gap.
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import logging
 import math
-import multiprocessing
-import os
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+import uuid
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,31 +36,40 @@ from greendc.formulation import DESIGN_COMPONENTS, PEAK_SIZED_COMPONENTS
 from greendc.problem import ModelSpec, Solved
 from greendc.progress import step_of
 from greendc.results import extract_results
-from greendc.solve import HighsModel, interrupted, sigint_interrupts
+from greendc.engine import Engine, engine_of
+from greendc.solve import HighsModel, interrupted
 
 log = logging.getLogger(__name__)
 
 
 class Incumbent:
-    """The best objective found so far [objective units], shared by the site tasks (a
-    process-safe value when ``manager`` is given, else a plain one)."""
+    """The best objective found so far [objective units], shared by the site tasks: a plain
+    value in process, a ``distributed.Variable`` on a cluster (read and offered by the
+    workers' tasks; a lost race between two offers only weakens pruning, since the search
+    keeps the best design it receives)."""
 
-    def __init__(self, manager=None):
-        self._value = manager.Value("d", math.inf) if manager else None
-        self._lock = manager.Lock() if manager else None
+    def __init__(self, shared: bool):
+        self.name = f"greendc-incumbent-{uuid.uuid4().hex}" if shared else None
         self._local = math.inf
 
-    @property
-    def value(self) -> float:
-        return self._value.value if self._value is not None else self._local
+    def _variable(self, client=None):
+        from distributed import Variable
+
+        return Variable(self.name, client=client)
+
+    def value(self, client=None) -> float:
+        if self.name is None:
+            return self._local
+        try:
+            return float(self._variable(client).get(timeout=0.05))
+        except (TimeoutError, asyncio.TimeoutError, ValueError):  # nothing offered yet
+            return math.inf
 
     def offer(self, objective: float) -> None:
-        if self._value is None:
+        if self.name is None:
             self._local = min(self._local, objective)
-            return
-        with self._lock:
-            if objective < self._value.value:
-                self._value.value = objective
+        elif objective < self.value():
+            self._variable().set(float(objective))
 
 
 @dataclass
@@ -133,7 +143,7 @@ def solve_site(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str], incumbe
     for chosen in order:
         if interrupted():
             break
-        cutoff = _cutoff(min(incumbent.value, best_value), gap)
+        cutoff = _cutoff(min(incumbent.value(), best_value), gap)
         outcome = out[chosen]
         if outcome.lp_bound >= cutoff:
             outcome.status = "pruned_by_bound"
@@ -192,31 +202,14 @@ def decomposition_status(out: dict[str, CandidateOutcome]):
                        seconds=sum(o.seconds for o in out.values()))
 
 
-class _Inline:
-    """The pool interface, run in this process (one worker)."""
+def _first_done(engine: Engine, futures: list):
+    """A finished future among ``futures`` (in process: the first, run now), without
+    cancelling the others."""
+    if engine.in_process:
+        return futures[0]
+    from distributed import as_completed
 
-    def submit(self, fn, *args) -> Future:
-        future = Future()
-        future.set_result(fn(*args))
-        return future
-
-    def map(self, fn, *iterables):
-        return map(fn, *iterables)
-
-
-@contextlib.contextmanager
-def _pool(workers: int, jobs: int):
-    """(executor, manager of the shared incumbent): worker processes when workers > 1."""
-    from greendc.study import _worker_init  # the one pool worker set-up
-
-    if workers <= 1 or jobs <= 1:
-        yield _Inline(), None
-        return
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Manager() as manager, sigint_interrupts(), ProcessPoolExecutor(
-            max_workers=min(workers, jobs), mp_context=ctx, initializer=_worker_init,
-            initargs=(os.getpid(),)) as pool:
-        yield pool, manager
+    return next(iter(as_completed(futures, loop=engine.client.loop)))
 
 
 def _site_task(spec, inputs, coolings, incumbent, lp):
@@ -224,7 +217,7 @@ def _site_task(spec, inputs, coolings, incumbent, lp):
 
 
 def search(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
-           workers: int = 1):
+           workers: int | Engine = 1):
     """Every candidate of ``combos`` (module docstring). Returns the best ``Solved`` (None if
     no design), the outcome per candidate and the proven relative gap over all of them."""
     by_site: dict[str, list[str]] = {}
@@ -246,33 +239,32 @@ def search(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
             best = solved
 
     sites = list(by_site)
-    with _pool(workers, len(jobs)) as (pool, manager):
-        incumbent = Incumbent(manager)
+    with engine_of(workers) as engine:
         # phase 1: one LP per site (coolings free), in parallel; phase 2: lowest first
-        lps = dict(zip(sites, pool.map(_bound_task, [spec] * len(jobs),
-                                       [job for job, _ in jobs])))
+        lps = dict(zip(sites, engine.map(_bound_task, [spec] * len(jobs),
+                                         [job for job, _ in jobs])))
         for i, site in enumerate(sites):
             log.info("bound %s (LP, every cooling): %s", site, _text(lps[site][0]),
                      extra=step_of("LP bounds", i + 1, len(sites)))
+        incumbent = Incumbent(shared=not engine.in_process)
         queue = sorted(sites, key=lambda x: lps[x][0].value)  # lowest bound first
         running = {}
         while queue or running:
-            while queue and len(running) < workers:
+            while queue and len(running) < engine.workers:
                 site = queue.pop(0)
                 job, cs = jobs[sites.index(site)]
                 bound = lps[site][0]
-                if bound.infeasible or bound.value >= _cutoff(
-                        incumbent.value, spec.settings.mip_rel_gap):
+                known = best.status.objective if best is not None else math.inf
+                if bound.infeasible or bound.value >= _cutoff(known, spec.settings.mip_rel_gap):
                     collect(site, {c: CandidateOutcome(
                         lp_bound=bound.value, lp_status=bound.status,
                         status="infeasible" if bound.infeasible else "pruned_by_bound",
                         lower=bound.value) for c in cs}, None)
                     continue
-                running[pool.submit(_site_task, spec, job, cs, incumbent,
-                                    lps[site])] = site
+                running[engine.submit(_site_task, spec, job, cs, incumbent, lps[site])] = site
             if not running:
                 break
-            done = next(as_completed(running))
+            done = _first_done(engine, list(running))
             collect(running.pop(done), *done.result())
     table = _table(inputs, spec, combos, outcomes)
     if best is None:

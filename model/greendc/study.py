@@ -19,11 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
-import os
-import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +32,7 @@ from greendc.checks import (
 from greendc.catalogue import (
     Catalogue, apply_overrides, did_you_mean, scenario_catalogue_dicts, validate_catalogue,
 )
+from greendc.engine import Engine, engine_of
 from greendc.duals import add_duals, design_duals, study_emissions_bound
 from greendc.errors import InfeasibleError, ScenarioError, SolverError
 from greendc.bounds import Bound, lp_bound
@@ -152,10 +149,14 @@ def combinations(study: Study) -> list[tuple[str, str]]:
             and (climate_ok is None or bool(climate_ok.sel(site=s, cooling=c)))]
 
 
-def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
+def solve_study(study: Study, strategy: str | None = None,
+                scheduler: str | None = None) -> xr.Dataset:
     """Solve a study and return the results Dataset (see ``greendc.results``).
 
-    Each step (LP bound, sub-problem, re-evaluation) is an INFO log record (shown by
+    Parallel work runs on one ``greendc.engine.Engine`` for the whole solve: a local cluster
+    of ``solver.workers`` processes, started only if there is parallel work, or the dask
+    scheduler at ``scheduler`` (the CLI's ``--scheduler``; a bad address fails here, before
+    any solve). Each step (LP bound, sub-problem, re-evaluation) is an INFO log record (shown by
     ``greendc.progress``)."""
     sc = study.scenario
     clear_interrupt()  # a Ctrl-C of an earlier study does not stop this one
@@ -176,17 +177,18 @@ def solve_study(study: Study, strategy: str | None = None) -> xr.Dataset:
         raise ScenarioError(f"{study.loaded.origin}: solver.strategy = benders solves a cost "
                             f"objective (got {sc.objective}, lexicographic); use decompose")
     start = time.perf_counter()
-    if strategy in ("decompose", "benders"):
-        solve = search if strategy == "benders" else solve_decomposed
-        solved, table, gap = solve(study.inputs, spec, combos, sc.solver.workers)
-        if solved is None:
-            raise no_design_error(study, table)
-    else:
-        log.info("solve monolithic model", extra=step_of("MILP", 1, 1))
-        solved = solve_inputs(spec, study.inputs)
-        table, gap = None, float(solved.status.mip_gap or 0.0)
-        if solved.results is None:
-            raise _failure(study, solved.status)
+    with Engine(sc.solver.workers, scheduler) as engine:
+        if strategy in ("decompose", "benders"):
+            solve = search if strategy == "benders" else solve_decomposed
+            solved, table, gap = solve(study.inputs, spec, combos, engine)
+            if solved is None:
+                raise no_design_error(study, table)
+        else:
+            log.info("solve monolithic model", extra=step_of("MILP", 1, 1))
+            solved = solve_inputs(spec, study.inputs)
+            table, gap = None, float(solved.status.mip_gap or 0.0)
+            if solved.results is None:
+                raise _failure(study, solved.status)
     res = solved.results.reindex(site=study.inputs.site, cooling=study.inputs.cooling,
                                  fill_value=0.0)
     if table is not None:
@@ -253,42 +255,16 @@ def _overall_status(status: SolveStatus, gap: float, tolerance: float) -> str:
     return "time_limit"
 
 
-def _worker_init(parent_pid: int) -> None:
-    """Pool worker set-up: die with the parent (a killed ``run`` left orphan workers and the
-    resource tracker alive) and turn Ctrl-C into the solver interrupt flag (the terminal sends
-    SIGINT to the whole process group; the worker then returns its best design so far)."""
-    import signal
-
-    from greendc.solve import interrupt
-
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        PR_SET_PDEATHSIG = 1
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-        if os.getppid() != parent_pid:  # the parent died before prctl took effect
-            os._exit(1)
-    signal.signal(signal.SIGINT, lambda signum, frame: interrupt())
-
-
 def _task(spec: ModelSpec, inputs: xr.Dataset, relax: bool) -> Solved:
     """Worker entry point (module level so that it pickles)."""
     return solve_inputs(spec, inputs, relax=relax)
 
 
-def _map(spec: ModelSpec, jobs: list[xr.Dataset], relax: bool, workers: int):
-    """Solve jobs in order, in parallel processes when workers > 1 (HiGHS MIP and simplex
-    use about one core each, so processes rather than threads)."""
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            yield solve_inputs(spec, job, relax=relax)
-        return
-    ctx = multiprocessing.get_context("spawn")
-    with sigint_interrupts(), ProcessPoolExecutor(
-            max_workers=min(workers, len(jobs)), mp_context=ctx,
-            initializer=_worker_init, initargs=(os.getpid(),)) as pool:
-        yield from pool.map(_task, [spec] * len(jobs), jobs, [relax] * len(jobs))
+def _map(spec: ModelSpec, jobs: list[xr.Dataset], relax: bool, engine: Engine):
+    """Solve jobs, results in order, on ``engine`` (HiGHS MIP and simplex use about one core
+    each, so worker processes rather than threads; see ``greendc.engine``)."""
+    with sigint_interrupts():
+        yield from engine.map(_task, [spec] * len(jobs), jobs, [relax] * len(jobs))
 
 
 def _bound_site_task(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str]) -> dict[str, Bound]:
@@ -310,9 +286,10 @@ def _bound_site_task(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str]) -
 
 
 def site_lp_bounds(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
-                   workers: int = 1) -> dict[tuple[str, str], Bound]:
-    """LP-relaxation bound of every (site, cooling) combination, one task per site; each
-    bound is logged (phase "LP bounds", i/n) as its site's task returns."""
+                   workers: int | Engine = 1) -> dict[tuple[str, str], Bound]:
+    """LP-relaxation bound of every (site, cooling) combination, one task per site on the
+    engine ``workers`` (or a new one of that many workers); each bound is logged (phase "LP
+    bounds", i/n) as its site's task returns, in site order."""
     by_site: dict[str, list[str]] = {}
     for s, c in combos:
         by_site.setdefault(s, []).append(c)
@@ -327,29 +304,30 @@ def site_lp_bounds(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, 
                      else "infeasible" if b.infeasible else f"no bound ({b.status})",
                      extra=step_of("LP bounds", len(out), len(combos)))
 
-    if workers <= 1 or len(jobs) <= 1:
-        for site, (job, cs) in zip(by_site, jobs):
-            collect(site, _bound_site_task(spec, job, cs))
-    else:
-        ctx = multiprocessing.get_context("spawn")
-        with sigint_interrupts(), ProcessPoolExecutor(
-                max_workers=min(workers, len(jobs)), mp_context=ctx,
-                initializer=_worker_init, initargs=(os.getpid(),)) as pool:
-            for site, res in zip(by_site, pool.map(_bound_site_task, [spec] * len(jobs),
-                                                   *zip(*jobs))):
-                collect(site, res)
+    with engine_of(workers) as engine, sigint_interrupts():
+        for site, res in zip(by_site, engine.map(_bound_site_task, [spec] * len(jobs),
+                                                 *zip(*jobs))):
+            collect(site, res)
     return {combo: out[combo] for combo in combos if combo in out}
 
 
 def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
-                     workers: int = 1):
+                     workers: int | Engine = 1):
     """Bound every (site, cooling) by its LP relaxation, then solve in order of bound, in
-    rounds of ``workers`` combinations, pruning those whose bound cannot beat the best design
+    rounds of as many combinations as the engine ``workers`` runs at once (an ``Engine``, or
+    a worker count for a new one), pruning those whose bound cannot beat the best design
     within the MIP gap. Returns the best solve (None if no design was found: see
     ``no_design_error``), a per-combination table (with each LP bound's status) and the
     proven relative gap over all combinations (inf when a combination has no bound at all)."""
+    with engine_of(workers) as engine:
+        return _solve_decomposed(inputs, spec, combos, engine)
+
+
+def _solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
+                      engine: Engine):
     subs = [inputs.sel(site=[s], cooling=[c]) for s, c in combos]
-    lp = site_lp_bounds(inputs, spec, combos, workers)
+    lp = site_lp_bounds(inputs, spec, combos, engine)
+    workers = engine.workers
     bounds = {c: b.value for c, b in lp.items()}  # -inf: no bound, the combination is solved
     order = sorted(combos, key=lambda x: (bounds[x], combos.index(x)))
     best: Solved | None = None
@@ -372,7 +350,7 @@ def solve_decomposed(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str
                 break
         batch, todo = todo[:workers], todo[workers:]
         jobs = [subs[combos.index(c)] for c in batch]
-        for combo, solved in zip(batch, _map(spec, jobs, False, workers)):
+        for combo, solved in zip(batch, _map(spec, jobs, False, engine)):
             outcome[combo] = solved.status.status
             solved_count += 1
             log.info("solve %s / %s: %s %s", *combo, solved.status.status,
@@ -491,6 +469,8 @@ def _all_infeasible_message(study: Study, table: xr.Dataset) -> str:
     return "\n".join(lines)
 
 
-def run(source: Any, overrides: dict[str, Any] | None = None) -> xr.Dataset:
-    """Load and solve a scenario (path, dict or LoadedScenario); return the results Dataset."""
-    return solve_study(load_study(source, overrides))
+def run(source: Any, overrides: dict[str, Any] | None = None,
+        scheduler: str | None = None) -> xr.Dataset:
+    """Load and solve a scenario (path, dict or LoadedScenario); return the results Dataset
+    (``scheduler``: address of a dask scheduler to solve on, see ``solve_study``)."""
+    return solve_study(load_study(source, overrides), scheduler=scheduler)

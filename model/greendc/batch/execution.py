@@ -5,7 +5,6 @@ dask.distributed cluster (or serially), then writes the summary table."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import os
@@ -23,7 +22,7 @@ from greendc.batch.cases import Batch, Case, load_batch
 from greendc.batch.records import (STATUS_FILE, SUCCESS, _base_row, _failure_status,
                                    _write_manifest, is_done, kpi_row, read_status, record_lost,
                                    results_fingerprint, write_table)
-from greendc.errors import GreendcError, MissingExtraError, ScenarioError
+from greendc.errors import GreendcError, ScenarioError
 
 log = logging.getLogger(__name__)
 
@@ -195,39 +194,25 @@ class BatchInterrupted(KeyboardInterrupt):
 
 def _run_distributed(todo: list[Case], out: pathlib.Path, scheduler: str | None,
                      workers: int | None, client: Any, done: Callable) -> None:
-    try:
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError as exc:  # pragma: no cover - dask[distributed] is a dependency
-        raise MissingExtraError("batch runs need dask.distributed: pip install "
-                                "'dask[distributed]>=2024.1'") from exc
-    with contextlib.ExitStack() as stack:
-        if client is None:
-            if scheduler:
-                try:
-                    client = stack.enter_context(Client(scheduler, timeout="20s"))
-                except (OSError, TimeoutError) as exc:
-                    raise GreendcError(f"--scheduler {scheduler}: cannot connect to the dask "
-                                       f"scheduler ({type(exc).__name__}: {exc})") from None
-            else:
-                n = min(workers or default_workers(), len(todo))
-                cluster = stack.enter_context(LocalCluster(
-                    n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                    dashboard_address="127.0.0.1:0"))
-                client = stack.enter_context(Client(cluster))
+    """The cases on a ``greendc.engine.Engine`` (a local cluster even of one worker: each
+    case in a worker process), in completion order; a lost task (KilledWorker, cancelled,
+    comm lost) is recorded as such."""
+    from greendc.engine import Engine
+
+    n = min(workers or default_workers(), len(todo))
+    with Engine(n, scheduler, client=client, in_process=False) as engine:
         tag = uuid.uuid4().hex[:6]
-        futures = {}
-        for case in todo:
-            fut = client.submit(run_case, case, str(out.resolve()), pure=False,
-                                key=f"greendc-case-{case.case_id}-{tag}")
-            futures[fut] = case
+        futures = {engine.submit(run_case, case, str(out.resolve()),
+                                 key=f"greendc-case-{case.case_id}-{tag}"): case
+                   for case in todo}
         try:
-            for fut in as_completed(futures):
+            for fut in engine.as_completed(futures):
                 case = futures[fut]
                 try:
                     row = fut.result()
                 except Exception as exc:  # noqa: BLE001 - KilledWorker, cancelled, comm lost
                     row = record_lost(case, out, exc)
                 done(row)
-        except BaseException:
-            client.cancel(list(futures))
+        except BaseException:  # Ctrl-C or a failing hook: drop the cases still queued
+            engine.cancel(futures)
             raise
