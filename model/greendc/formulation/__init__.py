@@ -30,7 +30,7 @@ from greendc.formulation.supply import add_energy_balance, add_power_supply
 
 CONSTRAINT_FAMILIES = (
     "site_count", "cooling_choice",
-    "nodes_need_cooling", "compute_requirement", "rack_density", "floor_space",
+    "nodes_need_cooling", "it_power", "it_peak_power", "compute_requirement", "rack_density", "floor_space",
     "water_use", "cooling_climate_limit",
     "supply_potential", "surplus_from_supply", "ppa_delivered", "energy_balance", "grid_connection",
     "battery_soc", "battery_charge_power", "battery_discharge_power", "battery_energy",
