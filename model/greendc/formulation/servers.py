@@ -74,15 +74,15 @@ def add_it_load(m: pyo.ConcreteModel, d: ModelData) -> None:
         _given_it_load(m, d)
         return _add_racks(m, d)
     m.it_mw = pyo.Var(m.S, m.C, domain=pyo.NonNegativeReals,
-                      bounds=lambda m, s, c: (0.0, _most(m, d, power, s, c)),
+                      bounds=lambda m, s, c: (0.0, node_sum_most(m, d, power, s, c)),
                       doc="IT power drawn [MW]")
     m.it_peak_mw = pyo.Var(m.S, m.C, domain=pyo.NonNegativeReals,
-                           bounds=lambda m, s, c: (0.0, _most(m, d, peak, s, c)),
+                           bounds=lambda m, s, c: (0.0, node_sum_most(m, d, peak, s, c)),
                            doc="IT peak power [MW]")
     m.it_power = pyo.Constraint(m.S, m.C, rule=lambda m, s, c:
-        m.it_mw[s, c] == _node_sum(m, d, power, s, c), doc="IT power of the nodes [MW]")
+        m.it_mw[s, c] == node_sum(m.nodes, d, power, s, c), doc="IT power of the nodes [MW]")
     m.it_peak_power = pyo.Constraint(m.S, m.C, rule=lambda m, s, c:
-        m.it_peak_mw[s, c] == _node_sum(m, d, peak, s, c),
+        m.it_peak_mw[s, c] == node_sum(m.nodes, d, peak, s, c),
         doc="IT peak power of the nodes [MW]")
     m.compute_requirement = pyo.Constraint(
         expr=sum(float(perf[i]) * m.nodes[s, c, k] for s in S for c in C
@@ -91,13 +91,14 @@ def add_it_load(m: pyo.ConcreteModel, d: ModelData) -> None:
     _add_racks(m, d)
 
 
-def _node_sum(m: pyo.ConcreteModel, d: ModelData, per_node, s: str, c: str):
-    """sum_k per_node[k] nodes[s, c, k] [MW]."""
-    return sum(float(per_node[i]) * m.nodes[s, c, k] for i, k in enumerate(d.servers))
+def node_sum(nodes: pyo.Var, d: ModelData, per_node, s: str, c: str):
+    """sum_k per_node[k] nodes[s, c, k] (``nodes`` or the flexible block's ``work_nodes``)."""
+    return sum(float(per_node[i]) * nodes[s, c, k] for i, k in enumerate(d.servers))
 
 
-def _most(m: pyo.ConcreteModel, d: ModelData, per_node, s: str, c: str) -> float:
-    """sum_k per_node[k] M_kc: the largest value of ``_node_sum`` [MW] (fixed nodes at 0)."""
+def node_sum_most(m: pyo.ConcreteModel, d: ModelData, per_node, s: str, c: str) -> float:
+    """sum_k per_node[k] M_kc: ``node_sum`` with every fitting type at its bound M_k (types
+    fixed to 0 under c count 0); an upper bound of the IT columns [MW]."""
     return float(sum(float(per_node[i]) * (m.nodes[s, c, k].ub or 0.0)
                      for i, k in enumerate(d.servers) if not m.nodes[s, c, k].fixed))
 
@@ -130,9 +131,9 @@ def _given_it_load(m: pyo.ConcreteModel, d: ModelData) -> None:
                                       doc="the given IT load is hosted at one site [-]")
     peak = d["node_peak_mw"]
     m.it_peak_mw = pyo.Var(m.S, m.C, domain=pyo.NonNegativeReals, bounds=lambda m, s, c: (
-        0.0, _most(m, d, peak, s, c) if d.servers else load), doc="IT peak power [MW]")
+        0.0, node_sum_most(m, d, peak, s, c) if d.servers else load), doc="IT peak power [MW]")
     m.it_peak_power = pyo.Constraint(m.S, m.C, rule=lambda m, s, c: m.it_peak_mw[s, c] == (
-        _node_sum(m, d, peak, s, c) if d.servers else m.it_mw[s, c]),
+        node_sum(m.nodes, d, peak, s, c) if d.servers else m.it_mw[s, c]),
         doc="IT peak power of the installed nodes (or the given load) [MW]")
     if d.servers:
         m.it_capacity = pyo.Constraint(m.S, m.C, rule=lambda m, s, c:
