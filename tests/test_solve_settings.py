@@ -1,6 +1,7 @@
 """Simplex pricing of LP solves (``SolverSettings.lp_pricing``, greendc.solve): LP relaxations
-and fixed-design dispatch LPs run HiGHS's dual simplex with devex edge weights by default,
-MILP solves keep HiGHS's defaults, and the setting changes no optimum."""
+and fixed-design dispatch LPs run HiGHS's dual simplex with devex edge weights when asked
+("choose", HiGHS's default, otherwise), MILP solves keep HiGHS's defaults, and the setting
+changes no optimum."""
 
 from __future__ import annotations
 
@@ -26,11 +27,11 @@ def solved(pricing: str | None = None, relax: bool = True):
     return hm, hm.solve()
 
 
-def test_lp_solves_use_devex_by_default_and_milps_highs_defaults():
-    """LP relaxation: dual simplex (strategy 1) with devex weights (1); the same instance
-    solved as a MILP afterwards is back to HiGHS's "choose" (-1); tiny optimum 338 EUR LP and
+def test_lp_solves_use_devex_when_asked_and_milps_highs_defaults():
+    """lp_pricing = "devex", LP relaxation: dual simplex (strategy 1) with devex weights (1);
+    the same instance solved as a MILP afterwards is back to HiGHS's "choose" (-1); tiny optimum 338 EUR LP and
     MILP alike (1 x g2 is integral)."""
-    hm, lp = solved()
+    hm, lp = solved("devex")
     assert (option(hm, "simplex_strategy"), option(hm, EDGE)) == (1, 1)
     assert hm.is_lp
     hm.relax_integrality(False)
@@ -40,9 +41,11 @@ def test_lp_solves_use_devex_by_default_and_milps_highs_defaults():
     assert lp.objective == pytest.approx(338.0) and milp.objective == pytest.approx(338.0)
 
 
-def test_lp_pricing_choose_keeps_highs_default_and_the_optimum():
-    """lp_pricing = "choose": HiGHS's own edge weights (-1), the same LP optimum (338 EUR)."""
-    hm, lp = solved("choose")
+def test_lp_pricing_choose_is_the_default_and_keeps_the_optimum():
+    """Default lp_pricing = "choose": HiGHS's own edge weights (-1), the same LP optimum
+    (338 EUR)."""
+    assert SolverSettings().lp_pricing == "choose"
+    hm, lp = solved()
     assert option(hm, EDGE) == -1
     assert lp.objective == pytest.approx(338.0)
 

@@ -75,11 +75,13 @@ class SolverSettings:
     """HiGHS settings of a solve.
 
     ``lp_pricing``: dual simplex edge weights of LP solves (LP relaxations, the dispatch LP of
-    a fixed design): "devex" (default) or "choose" (HiGHS's own choice, dual steepest edge
-    first). Measured on the one-site full-year model (reference study, Stockholm / direct
-    liquid, HiGHS 1.16, shared 2-core machine, median of 3 cold solves): LP relaxation 47 s
-    with devex against 59 s with "choose"; the fixed-design dispatch LP about 0.7 s either
-    way, and a warm re-solve after a design move (0.43 s) beats a cold one (0.83 s). MILP
+    a fixed design): "choose" (default, HiGHS's own choice, dual steepest edge first) or
+    "devex". Measured on the one-site full-year model (reference study, Stockholm / direct
+    liquid, HiGHS 1.16, shared 2-core machine, median of 3 cold solves): the LP relaxation
+    took 47 s with devex against 59 s in one run, 98 s against 94 s in a more loaded one;
+    the fixed-design dispatch LP about 0.7 s either way. Devex stays opt-in: on a warm
+    re-solve whose emissions bound sits exactly at the design's emissions it reported a
+    feasible LP infeasible (tests/test_duals.py, front points). MILP
     solves always use HiGHS's defaults. ``extra`` options are set last and win."""
 
     mip_rel_gap: float = 1e-4
@@ -87,7 +89,7 @@ class SolverSettings:
     time_limit_s: float | None = None
     threads: int = 1
     log_to_console: bool = False
-    lp_pricing: str = "devex"
+    lp_pricing: str = "choose"
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
