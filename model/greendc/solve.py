@@ -79,7 +79,9 @@ class SolverSettings:
     "devex". Measured on the one-site full-year model (reference study, Stockholm / direct
     liquid, HiGHS 1.16, shared 2-core machine, median of 3 cold solves): the LP relaxation
     took 47 s with devex against 59 s in one run, 98 s against 94 s in a more loaded one;
-    the fixed-design dispatch LP about 0.7 s either way. Devex stays opt-in: on a warm
+    the fixed-design dispatch LP about 0.7 CPU s cold either way, while a warm re-solve after a
+    design move took 2.1 CPU s with "choose" (slower than cold) and 0.32 with devex (median of
+    3, same run). Devex stays opt-in: on a warm
     re-solve whose emissions bound sits exactly at the design's emissions it reported a
     feasible LP infeasible (tests/test_duals.py, front points). MILP
     solves always use HiGHS's defaults. ``extra`` options are set last and win."""
