@@ -131,6 +131,42 @@ def test_grid_connection_carries_peak_it_power(w):
     assert float(res["facility_energy_mwh_per_yr"]) == pytest.approx(0.1148 * 4 * w)
 
 
+def test_it_power_and_it_peak_power_are_the_node_sums(w):
+    """it_power / it_peak_power: g2 draws 1.6 MW at the scenario utilisation and 2 MW at full
+    load, so it_mw = 1.6 and it_peak_mw = 2 MW. A's 2.1 MW connection cannot carry
+    2 x 1.1 = 2.2 MW (nor 3 x g1: 3.3 MW) -> B / imm / g2, energy paid at the utilised power:
+    250 + 1.6 x 1.1 x 4 h x w x 20 EUR/MWh = 250 + 140.8 w EUR. The columns' upper bounds are
+    the node sums at M_k: 1 x 10 + 1.6 x 10 = 26 MW and 1 x 10 + 2 x 10 = 30 MW (10 nodes
+    each); under air, where g2 does not fit, 10 MW for both."""
+    status, res, m = solve_tiny(tiny_inputs(
+        weight=w, grid_connection_mw=[2.1, 100], node_power_mw=[1.0, 1.6],
+        nodes_per_rack=[[1, 1, 1], [0, 1, 1]]))
+    assert chosen(res) == ("B", "imm")
+    assert float(res["cost_eur_per_yr"]) == pytest.approx(250 + 140.8 * w)
+    assert float(res["it_mw"].sel(site="B")) == pytest.approx(1.6)
+    assert float(res["it_peak_mw"].sel(site="B")) == pytest.approx(2.0)
+    assert pyo.value(m.it_mw["B", "imm"]) == pytest.approx(1.6)
+    assert (m.it_mw["A", "imm"].ub, m.it_peak_mw["A", "imm"].ub) == (26.0, 30.0)
+    assert (m.it_mw["A", "air"].ub, m.it_peak_mw["A", "air"].ub) == (10.0, 10.0)
+
+
+def test_hourly_rows_hold_one_it_column_per_cooling():
+    """it_power / it_peak_power give IT power a column of its own: the hourly rows
+    (energy_balance, grid_connection, heat_recoverable) name it_mw / it_peak_mw once per
+    cooling and no node count (with the node sums inlined, each row held every server type:
+    2 types x 3 coolings here, 7 x 1 in the one-site reference)."""
+    from pyomo.repn import generate_standard_repn
+
+    ds = tiny_inputs(recoverable_heat_share=[0.5, 0.5, 0.5], heat_demand_mw=[[1, 1, 1, 1]] * 2)
+    m = build_model(ds)
+    for row in (m.energy_balance["A", 0], m.grid_connection["A", 0],
+                m.heat_recoverable["A", "imm", 0]):
+        names = {v.parent_component().local_name
+                 for v in generate_standard_repn(row.body).linear_vars}
+        assert "nodes" not in names, row.name
+        assert names & {"it_mw", "it_peak_mw"}, row.name
+
+
 def battery_case(**changes):
     """One site, 2 h, g1 (1 MW, PUE 1 everywhere), prices 10 then 100 EUR/MWh."""
     base = dict(hours=2, sites=["A"], required_pflops=1.0, pue=np.ones((1, 3, 2)),

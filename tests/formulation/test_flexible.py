@@ -73,6 +73,30 @@ def test_training_peak_and_work_nodes_buy_peak_when_it_pays(w):
     assert {"training_peak", "work_within_nodes", "work_requirement"} <= built_constraints(m)
 
 
+def test_idle_power_and_work_power_are_columns_of_the_node_sums(w):
+    """idle_power / work_power: g1 idles at 0.5 MW, so each node's work power is 1 - 0.5 =
+    0.5 MW: 3 nodes, idle_mw = 1.5 and work_mw = 1.5 MW. f = 1, H = 2 h, flat prices 10: each
+    period's 1.5 MW x 2 h = 3 MWh run flat, IT 1.5 + 1.5 = 3 MW every hour, cost 300 +
+    1.1 x 3 x 4 h x 10 w = 300 + 132 w. Bounds at M = 10 nodes: 0.5 x 10 = 5 MW each. The
+    hourly rows (training_peak, energy_balance) hold the idle column, no node count."""
+    from pyomo.repn import generate_standard_repn
+
+    ds = flex_inputs(w, [10, 10, 10, 10])
+    ds["node_idle_mw"] = ("server", [0.5])
+    status, res, m = solve_tiny(ds)
+    assert float(res["cost_eur_per_yr"]) == pytest.approx(300 + 132 * w)
+    assert float(res["nodes"].sum()) == pytest.approx(3)
+    assert m.idle_mw["A", "imm"].value == pytest.approx(1.5)
+    assert m.work_mw["A", "imm"].value == pytest.approx(1.5)
+    assert (m.idle_mw["A", "imm"].ub, m.work_mw["A", "imm"].ub) == (5.0, 5.0)
+    for row in (m.training_peak["A", "imm", 1], m.energy_balance["A", 1]):
+        names = {v.parent_component().local_name
+                 for v in generate_standard_repn(row.body).linear_vars}
+        assert not names & {"nodes", "work_nodes"}, row.name
+        assert "idle_mw" in names, row.name  # work_mw has coefficient 1 - f = 0 here
+    assert {"idle_power", "work_power"} <= built_constraints(m)
+
+
 def test_training_floor(w):
     """training_floor: as the energy case with floor 0.5: train >= 0.5 x 3 = 1.5 MW in every
     hour, so 4.5 at 10 and 1.5 at 30 per period: 300 + 1.1 x (45 + 45) x 2 w = 300 + 198 w."""

@@ -30,7 +30,7 @@ from greendc.formulation.supply import add_energy_balance, add_power_supply
 
 CONSTRAINT_FAMILIES = (
     "site_count", "cooling_choice",
-    "nodes_need_cooling", "compute_requirement", "rack_density", "floor_space",
+    "nodes_need_cooling", "it_power", "it_peak_power", "compute_requirement", "rack_density", "floor_space",
     "water_use", "cooling_climate_limit",
     "supply_potential", "surplus_from_supply", "ppa_delivered", "energy_balance", "grid_connection",
     "battery_soc", "battery_charge_power", "battery_discharge_power", "battery_energy",
@@ -59,7 +59,7 @@ TYPICAL_DAY_FAMILIES = ("battery_soc_day", "battery_soc_envelope", "battery_soc_
 # The design/dispatch decomposition (greendc.benders) puts the design in its master; the
 # typical-days and other-year re-evaluations fix it (greendc.typical.DESIGN).
 DESIGN_COMPONENTS = frozenset({
-    "build", "cool", "nodes", "it_mw", "supply_mw", "battery_mwh", "battery_mw",
+    "build", "cool", "nodes", "it_mw", "it_peak_mw", "supply_mw", "battery_mwh", "battery_mw",
     "heat_pump_mw_th", "dh_connect", "work_nodes", "backup_units", "backup_fuel_mwh",
     "battery_backup_mw", "battery_reserve_mwh", "connection_mw",
 })

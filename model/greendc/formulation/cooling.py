@@ -10,6 +10,10 @@ W[s,c] [m3 per MW of IT load per year] = sum_t w_t u[t] WUE[s,c,t] (WUE in L/kWh
 water allowance_s [m3/yr], X[s,c] [h] hours of the site's weather year whose dry bulb exceeds
 the cooling's ``max_dry_bulb_c`` (chiller-less designs; 0 for the others).
 
+IT power enters through the DESIGN columns ``it_mw[s, c]`` and ``it_peak_mw[s, c]``
+(``formulation.servers``, one defining row each), so each hourly expression below holds one
+IT term per cooling, never a sum over server types.
+
 Expressions
 - ``cooling_offload_mw[s, t]`` = sum_c k[s,c,t] (1 - 1/COP[s,c,t]) heat_mw_th[s,c,t]   [MW]
   heat_mw_th (1 - 1/COP) is the heat recovered from the servers [MW_th]: the cooling plant

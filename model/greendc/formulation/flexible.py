@@ -30,11 +30,15 @@ Variables
 - ``train_mw[s, c, t]`` >= 0, OPERATION, (s, c) in FLEX: training power drawn in step t [MW].
 - ``curtailed_mwh[s, c, p]`` >= 0, OPERATION (only when kappa > 0): training energy of period p
   dropped [MWh per period].
+- ``idle_mw[s, c]`` in [0, sum_k idle_k M_kc], DESIGN (``required_pflops``): idle IT power of
+  the installed nodes [MW] (given load: the expression 0, its power is all work).
+- ``work_mw[s, c]`` in [0, sum_k util (peak_k - idle_k) M_kc], DESIGN (``required_pflops``):
+  dynamic power of the work at u = 1 [MW] (given load ``compute.it_load_mw``: the expression
+  it_mw[s,c] = L cool[s,c], the load is the work). Both are columns with one defining row
+  (``idle_power``, ``work_power``), so the hourly rows below hold one term each instead of one
+  per server type (M_kc as in ``formulation.servers``).
 
 Expressions
-- ``idle_mw[s, c]`` = sum_k idle_k nodes[s,c,k] [MW] (given load: 0, its power is all work)
-- ``work_mw[s, c]`` = sum_k util (peak_k - idle_k) work_nodes[s,c,k] [MW] dynamic power of the
-  work at u = 1 (given load ``compute.it_load_mw``: L cool[s,c], the load is the work)
 - ``it_hour_mw[s, c, t]`` = idle_mw + (1 - f) u[t] work_mw + train_mw [MW]: the hourly IT
   power, which replaces u[t] it_mw[s,c] in ``facility_mw`` (cooling.py) and
   ``heat_recoverable`` (heat.py). Water use keeps u[t] it_mw (the nodes at their utilised
@@ -43,6 +47,10 @@ Expressions
   (in ``cost_definition``; 0 when kappa = 0)
 
 Constraints
+- ``idle_power``:  idle_mw[s,c] = sum_k idle_k nodes[s,c,k]                 foreach s, c   [MW]
+- ``work_power``:  work_mw[s,c] = sum_k util (peak_k - idle_k) work_nodes[s,c,k]
+                                                                          foreach s, c   [MW]
+  (both ``required_pflops`` only)
 - ``work_within_nodes``:  work_nodes[s,c,k] <= nodes[s,c,k]                foreach s, c, k
 - ``work_requirement``:   sum_{s,c,k} perf_k work_nodes[s,c,k] = required PFLOP/s
   (an equality: the requirement sets the work; with ">=" extra work would pay as a heater
@@ -84,8 +92,9 @@ import numpy as np
 import pyomo.environ as pyo
 
 from greendc.formulation.data import ModelData
+from greendc.formulation.servers import node_sum, node_sum_most
 
-FLEXIBLE_FAMILIES = ("work_within_nodes", "work_requirement", "training_energy",
+FLEXIBLE_FAMILIES = ("idle_power", "work_power", "work_within_nodes", "work_requirement", "training_energy",
                      "training_floor", "training_peak", "training_ramp", "training_curtailment")
 
 
@@ -179,16 +188,21 @@ def _add_work(m: pyo.ConcreteModel, d: ModelData) -> None:
                                    doc="IT power of the work at u = 1 [MW]")
         return
     idle, power, perf = d["node_idle_mw"], d["node_power_mw"], d["node_performance_pflops"]
+    dynamic = power - idle
     m.work_nodes = pyo.Var(m.S, m.C, m.K, domain=pyo.NonNegativeReals,
                            doc="node-equivalents of work [-]")
     for key in m.nodes:
         if m.nodes[key].fixed:
             m.work_nodes[key].fix(0)
-    m.idle_mw = pyo.Expression(m.S, m.C, rule=lambda m, s, c: sum(
-        float(idle[i]) * m.nodes[s, c, k] for i, k in enumerate(K)), doc="idle IT power [MW]")
-    m.work_mw = pyo.Expression(m.S, m.C, rule=lambda m, s, c: sum(
-        float(power[i] - idle[i]) * m.work_nodes[s, c, k] for i, k in enumerate(K)),
-        doc="dynamic IT power of the work [MW]")
+    m.idle_mw = pyo.Var(m.S, m.C, domain=pyo.NonNegativeReals, bounds=lambda m, s, c: (
+        0.0, node_sum_most(m, d, idle, s, c)), doc="idle IT power [MW]")
+    m.work_mw = pyo.Var(m.S, m.C, domain=pyo.NonNegativeReals, bounds=lambda m, s, c: (
+        0.0, node_sum_most(m, d, dynamic, s, c)), doc="dynamic IT power of the work [MW]")
+    m.idle_power = pyo.Constraint(m.S, m.C, rule=lambda m, s, c:
+        m.idle_mw[s, c] == node_sum(m.nodes, d, idle, s, c), doc="idle power of the nodes [MW]")
+    m.work_power = pyo.Constraint(m.S, m.C, rule=lambda m, s, c:
+        m.work_mw[s, c] == node_sum(m.work_nodes, d, dynamic, s, c),
+        doc="dynamic power of the work [MW]")
     m.work_within_nodes = pyo.Constraint(m.S, m.C, m.K, rule=lambda m, s, c, k:
         pyo.Constraint.Skip if m.work_nodes[s, c, k].fixed
         else m.work_nodes[s, c, k] <= m.nodes[s, c, k], doc="work on installed nodes [-]")

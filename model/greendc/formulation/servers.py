@@ -11,23 +11,27 @@ L [MW] the peak of a given IT load (``compute.it_load_mw``; the hourly IT power 
 it_mw x it_load_share[t], ``greendc.inputs``).
 
 Variables
-- ``nodes[s, c, k]`` in Z>=0: nodes installed (no server types: an empty set).
-- ``racks[s, c]`` >= 0: racks needed (continuous: a fraction of a rack is a partly-filled rack).
-
-Expressions (compute basis ``required_pflops``)
-- ``it_mw[s, c]``      = sum_k P_k nodes[s, c, k]            IT power drawn [MW]
-- ``it_peak_mw[s, c]`` = sum_k Ppeak_k nodes[s, c, k]        IT power the plant is sized for [MW]
-
-Expressions (compute basis ``it_load_mw``)
-- ``it_mw[s, c]``      = L cool[s, c]                        IT power drawn at the peak [MW]
-- ``it_peak_mw[s, c]`` = sum_k Ppeak_k nodes[s, c, k] with a server type (``compute.server``),
-  else L cool[s, c]                                          [MW]
+- ``nodes[s, c, k]`` in Z>=0, DESIGN: nodes installed (no server types: an empty set).
+- ``racks[s, c]`` >= 0, DESIGN: racks needed (continuous: a fraction of a rack is a
+  partly-filled rack).
+- ``it_mw[s, c]`` in [0, sum_k P_k M_kc] (given load: [0, L]), DESIGN: IT power drawn [MW].
+- ``it_peak_mw[s, c]`` in [0, sum_k Ppeak_k M_kc] (given load without a server type:
+  [0, L]), DESIGN: IT power the plant is sized for [MW].
+  Both are columns of their own, defined once by an equality (``it_power``, ``it_peak_power``),
+  so that each hourly row (``energy_balance``, ``heat_recoverable``, ``grid_connection``...)
+  holds one IT term per cooling instead of one per server type: fewer nonzeros, the same
+  optimum. M_kc = M_k for the types that fit cooling c (n_kc > 0), else 0.
 
 Constraints
+- ``it_power``:      it_mw[s,c] = sum_k P_k nodes[s,c,k]              foreach s, c   [MW]
+                     (compute basis ``it_load_mw``: it_mw[s,c] = L cool[s,c], the IT power
+                     drawn at the load's peak)
+- ``it_peak_power``: it_peak_mw[s,c] = sum_k Ppeak_k nodes[s,c,k]     foreach s, c   [MW]
+                     (``it_load_mw`` without a server type: it_peak_mw[s,c] = it_mw[s,c])
 - ``nodes_need_cooling``:  nodes[s,c,k] <= M_k cool[s,c]           foreach s, c, k
 - ``compute_requirement``: sum_{s,c,k} perf_k nodes[s,c,k] >= required PFLOP/s  (required_pflops)
 - ``it_load_hosted``:      sum_{s,c} cool[s,c] = 1     the given IT load is hosted (it_load_mw)
-- ``it_capacity``:         sum_k Ppeak_k nodes[s,c,k] >= L cool[s,c]   foreach s, c   [MW]
+- ``it_capacity``:         it_peak_mw[s,c] >= L cool[s,c]              foreach s, c   [MW]
                            the chosen type's count carries the peak (it_load_mw with a server)
 - ``rack_density``:        racks[s,c] >= sum_k nodes[s,c,k] / n_kc  foreach s, c (n_kc = 0: nodes
                            fixed to 0); without server types
@@ -61,24 +65,48 @@ def add_it_load(m: pyo.ConcreteModel, d: ModelData) -> None:
                     m.nodes[s, c, k].setub(float(max_nodes[k_i]))
     m.racks = pyo.Var(m.S, m.C, domain=pyo.NonNegativeReals, doc="racks [-]")
     power, peak, perf = d["node_power_mw"], d["node_peak_mw"], d["node_performance_pflops"]
-    node_peak = {(s, c): sum(float(peak[i]) * m.nodes[s, c, k] for i, k in enumerate(K))
-                 for s in S for c in C}
     m.nodes_need_cooling = pyo.Constraint(
         m.S, m.C, m.K,
         rule=lambda m, s, c, k: pyo.Constraint.Skip if m.nodes[s, c, k].fixed
         else m.nodes[s, c, k] <= float(max_nodes[K.index(k)]) * m.cool[s, c],
         doc="nodes only under the chosen cooling [-]")
     if d.attrs["compute_basis"] == "it_load_mw":
-        _given_it_load(m, d, node_peak)
-    else:
-        m.it_mw = pyo.Expression(m.S, m.C, rule=lambda m, s, c: sum(
-            float(power[i]) * m.nodes[s, c, k] for i, k in enumerate(K)), doc="IT power [MW]")
-        m.it_peak_mw = pyo.Expression(m.S, m.C, rule=lambda m, s, c: node_peak[s, c],
-                                      doc="IT peak power [MW]")
-        m.compute_requirement = pyo.Constraint(
-            expr=sum(float(perf[i]) * m.nodes[s, c, k] for s in S for c in C
-                     for i, k in enumerate(K)) >= float(d.attrs["required_pflops"]),
-            doc="installed performance covers the requirement [PFLOP/s]")
+        _given_it_load(m, d)
+        return _add_racks(m, d)
+    m.it_mw = pyo.Var(m.S, m.C, domain=pyo.NonNegativeReals,
+                      bounds=lambda m, s, c: (0.0, node_sum_most(m, d, power, s, c)),
+                      doc="IT power drawn [MW]")
+    m.it_peak_mw = pyo.Var(m.S, m.C, domain=pyo.NonNegativeReals,
+                           bounds=lambda m, s, c: (0.0, node_sum_most(m, d, peak, s, c)),
+                           doc="IT peak power [MW]")
+    m.it_power = pyo.Constraint(m.S, m.C, rule=lambda m, s, c:
+        m.it_mw[s, c] == node_sum(m.nodes, d, power, s, c), doc="IT power of the nodes [MW]")
+    m.it_peak_power = pyo.Constraint(m.S, m.C, rule=lambda m, s, c:
+        m.it_peak_mw[s, c] == node_sum(m.nodes, d, peak, s, c),
+        doc="IT peak power of the nodes [MW]")
+    m.compute_requirement = pyo.Constraint(
+        expr=sum(float(perf[i]) * m.nodes[s, c, k] for s in S for c in C
+                 for i, k in enumerate(K)) >= float(d.attrs["required_pflops"]),
+        doc="installed performance covers the requirement [PFLOP/s]")
+    _add_racks(m, d)
+
+
+def node_sum(nodes: pyo.Var, d: ModelData, per_node, s: str, c: str):
+    """sum_k per_node[k] nodes[s, c, k] (``nodes`` or the flexible block's ``work_nodes``)."""
+    return sum(float(per_node[i]) * nodes[s, c, k] for i, k in enumerate(d.servers))
+
+
+def node_sum_most(m: pyo.ConcreteModel, d: ModelData, per_node, s: str, c: str) -> float:
+    """sum_k per_node[k] M_kc: ``node_sum`` with every fitting type at its bound M_k (types
+    fixed to 0 under c count 0); an upper bound of the IT columns [MW]."""
+    return float(sum(float(per_node[i]) * (m.nodes[s, c, k].ub or 0.0)
+                     for i, k in enumerate(d.servers) if not m.nodes[s, c, k].fixed))
+
+
+def _add_racks(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """``rack_density`` and ``floor_space`` (see module docstring)."""
+    S, C, K = d.sites, d.coolings, d.servers
+    per_rack = d["nodes_per_rack"]
     density = d["max_rack_density_kw"]
     m.rack_density = pyo.Constraint(m.S, m.C, rule=lambda m, s, c: m.racks[s, c] >= (sum(
         m.nodes[s, c, k] / float(per_rack[i, C.index(c)])
@@ -91,20 +119,23 @@ def add_it_load(m: pyo.ConcreteModel, d: ModelData) -> None:
         <= float(area[S.index(s)]) * m.build[s], doc="white space used <= available [m2]")
 
 
-def _given_it_load(m: pyo.ConcreteModel, d: ModelData, node_peak: dict) -> None:
+def _given_it_load(m: pyo.ConcreteModel, d: ModelData) -> None:
     """A given IT load of peak L [MW] hosted under the chosen cooling; with a server type its
     count carries L (``it_capacity``)."""
     load = float(d.attrs["it_load_peak_mw"])
-    m.it_mw = pyo.Expression(m.S, m.C, rule=lambda m, s, c: load * m.cool[s, c],
-                             doc="IT power at the load's peak [MW]")
+    m.it_mw = pyo.Var(m.S, m.C, domain=pyo.NonNegativeReals, bounds=(0.0, load),
+                      doc="IT power at the load's peak [MW]")
+    m.it_power = pyo.Constraint(m.S, m.C, rule=lambda m, s, c:
+        m.it_mw[s, c] == load * m.cool[s, c], doc="the given IT power where hosted [MW]")
     m.it_load_hosted = pyo.Constraint(expr=sum(m.cool[s, c] for s in m.S for c in m.C) == 1,
                                       doc="the given IT load is hosted at one site [-]")
-    if not d.servers:
-        m.it_peak_mw = pyo.Expression(m.S, m.C, rule=lambda m, s, c: m.it_mw[s, c],
-                                      doc="IT peak power [MW]")
-        return
-    m.it_peak_mw = pyo.Expression(m.S, m.C, rule=lambda m, s, c: node_peak[s, c],
-                                  doc="IT peak power of the installed nodes [MW]")
-    m.it_capacity = pyo.Constraint(m.S, m.C, rule=lambda m, s, c:
-                                   node_peak[s, c] >= load * m.cool[s, c],
-                                   doc="nodes carry the peak IT load [MW]")
+    peak = d["node_peak_mw"]
+    m.it_peak_mw = pyo.Var(m.S, m.C, domain=pyo.NonNegativeReals, bounds=lambda m, s, c: (
+        0.0, node_sum_most(m, d, peak, s, c) if d.servers else load), doc="IT peak power [MW]")
+    m.it_peak_power = pyo.Constraint(m.S, m.C, rule=lambda m, s, c: m.it_peak_mw[s, c] == (
+        node_sum(m.nodes, d, peak, s, c) if d.servers else m.it_mw[s, c]),
+        doc="IT peak power of the installed nodes (or the given load) [MW]")
+    if d.servers:
+        m.it_capacity = pyo.Constraint(m.S, m.C, rule=lambda m, s, c:
+                                       m.it_peak_mw[s, c] >= load * m.cool[s, c],
+                                       doc="nodes carry the peak IT load [MW]")
