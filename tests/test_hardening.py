@@ -505,7 +505,7 @@ CASES = [
     ("CLI", cli_data_import_site_id_is_a_path, ["'../../evil'", "a site id may only hold"]),
     ("CLI", cli_data_import_latitude, ["--lat", "less than or equal to 90"]),
     ("CLI", cli_data_import_country, ["--country", "'UK'", "did you mean 'GB'"]),
-    ("CLI", api_strategy_unknown, ["strategy = 'fastest'", "auto, decompose, monolithic"]),
+    ("CLI", api_strategy_unknown, ["strategy = 'fastest'", "auto, benders, decompose, monolithic"]),
     # magnitudes
     ("magnitudes", grid_connection_in_kw,
      ["sites.fr-essonne.grid_connection_mw = 12,000 [MW]", "plausible range", "meant kW?",

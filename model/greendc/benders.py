@@ -46,7 +46,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from greendc.solve import INF, HighsModel, SolveStatus, _new_highs, interrupted
+from greendc.solve import INF, HighsModel, SolveStatus, _new_highs, _use_threads, interrupted
 
 log = logging.getLogger(__name__)
 INT_TOL = 1e-6  # [unit of column] a move of an integer design column below this is none
@@ -162,6 +162,9 @@ class Decomposition:
         mh.setOptionValue("random_seed", 0)
         mh.setOptionValue("mip_rel_gap", 1e-9)
         mh.setOptionValue("mip_abs_gap", 1e-9)
+        # HiGHS's one task scheduler per process is sized by the first solve: the master uses
+        # the dispatch's thread count (a worker process may run the master first)
+        mh.setOptionValue("threads", int(self.hm.settings.threads))
         lower = np.append(self.col_lower[self.design], -INF)
         upper = np.append(self.col_upper[self.design], INF)
         cost = np.append(np.zeros(k), 1.0)
@@ -319,6 +322,7 @@ class Decomposition:
                 result.status = "interrupted"
                 break
             tick = time.perf_counter()
+            _use_threads(int(self.hm.settings.threads))
             mh.run()
             result.master_seconds += time.perf_counter() - tick
             if mh.getModelStatus() != highspy.HighsModelStatus.kOptimal:

@@ -187,6 +187,11 @@ class Engine:
                 f"({type(exc).__name__}: {exc}); expected the address of a running "
                 "`dask scheduler`, e.g. tcp://host:8786") from None
 
+    def start(self):
+        """The client of the cluster or scheduler, starting the local cluster now (e.g. to
+        create a shared ``distributed.Variable`` before the first task)."""
+        return self._start()
+
     def _start(self):
         """The client, starting the local cluster at the first task."""
         if self._client is None:

@@ -21,7 +21,6 @@ its decomposition's bound otherwise) proves the gap.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import uuid
@@ -48,9 +47,11 @@ class Incumbent:
     workers' tasks; a lost race between two offers only weakens pruning, since the search
     keeps the best design it receives)."""
 
-    def __init__(self, shared: bool):
-        self.name = f"greendc-incumbent-{uuid.uuid4().hex}" if shared else None
+    def __init__(self, engine: Engine):
+        self.name = None if engine.in_process else f"greendc-incumbent-{uuid.uuid4().hex}"
         self._local = math.inf
+        if self.name is not None:  # set before any task reads it
+            self._variable(engine.start()).set(math.inf)
 
     def _variable(self, client=None):
         from distributed import Variable
@@ -60,10 +61,7 @@ class Incumbent:
     def value(self, client=None) -> float:
         if self.name is None:
             return self._local
-        try:
-            return float(self._variable(client).get(timeout=0.05))
-        except (TimeoutError, asyncio.TimeoutError, ValueError):  # nothing offered yet
-            return math.inf
+        return float(self._variable(client).get())
 
     def offer(self, objective: float) -> None:
         if self.name is None:
@@ -246,7 +244,7 @@ def search(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
         for i, site in enumerate(sites):
             log.info("bound %s (LP, every cooling): %s", site, _text(lps[site][0]),
                      extra=step_of("LP bounds", i + 1, len(sites)))
-        incumbent = Incumbent(shared=not engine.in_process)
+        incumbent = Incumbent(engine)
         queue = sorted(sites, key=lambda x: lps[x][0].value)  # lowest bound first
         running = {}
         while queue or running:
