@@ -15,6 +15,7 @@ from greendc.solve import HighsModel, SolverSettings
 from greendc.study import ModelSpec, solve_inputs
 from greendc.typical import DESIGN
 from tests.conftest import COOLINGS, SITES, tiny_inputs
+from tests.test_decomposition import CASES as DECOMPOSITION_CASES
 
 GAP = 1e-9
 SPEC = ModelSpec("cost", "emissions", None, SolverSettings(mip_rel_gap=GAP))
@@ -119,13 +120,10 @@ def test_cutoff_prunes_without_a_design():
     assert result.status == "pruned" and result.x is None
 
 
-CASES = {
-    "base": {},
-    "floor": {"floor_area_m2": [0.5, 1e4]},
-    "rack": {"nodes_per_rack": [[1, 1, 1], [1, 1, 0]]},
-    "battery": {"grid_cost_eur_per_mwh": [[10.0, 50.0, 10.0, 50.0], [20.0] * 4],
-                "battery_energy_cost_eur_per_mwh_yr": 5.0, "battery_power_cost_eur_per_mw_yr": 5.0},
-}
+CASES = {**DECOMPOSITION_CASES,  # the per-candidate MILP path's cases, and a battery
+         "battery": {"grid_cost_eur_per_mwh": [[10.0, 50.0, 10.0, 50.0], [20.0] * 4],
+                     "battery_energy_cost_eur_per_mwh_yr": 5.0,
+                     "battery_power_cost_eur_per_mw_yr": 5.0}}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
