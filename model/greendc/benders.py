@@ -8,10 +8,13 @@ an LP once x is fixed. With c the objective of the compiled model (EUR/yr or tCO
     min_x  v(x)   over the design rows D x in [L_D, U_D], x in bounds, integers integral,
     v(x) = min_y { c.(x, y) : every other row, y in bounds }        (the dispatch LP)
 
-v is convex and piecewise linear in x, but +inf where the design cannot be operated (a grid
-connection below the peak, a CFE target or emissions cap out of reach). The dispatch is
-therefore solved *elastic* in the design (complete recourse): the design may move, at a price
-P_j [objective units per unit of column j] per unit of move,
+v is convex and piecewise linear in x, but +inf where the design cannot be operated (a CFE
+target or emissions cap out of reach). Each master design x^ is first evaluated by the
+dispatch LP with x fixed by its column bounds (cheap: presolve removes the design; solved
+cold, faster than warm after a design move); its objective is an upper bound and the reduced
+costs r of the fixed columns give the cut theta >= v(x^) + r.(x - x^). Only when that LP is
+infeasible is the dispatch solved *elastic* in the design (complete recourse): the design may
+move, at a price P_j [objective units per unit of column j] per unit of move,
 
     v_P(x^) = min_{x', y} c.(x', y) + sum_j P_j |x'_j - x^_j|
               s.t. every row of the model (the design rows too) at (x', y),
@@ -33,6 +36,10 @@ set above |r_j| so that v_P agrees with that cut. The loop stops when (UB - LB) 
 reaches a cutoff (another candidate's incumbent: pruned), or at the iteration or time limit
 (status ``time_limit``, both bounds reported). If the master repeats a design whose dispatch
 moved integers (P too low to show that it cannot be operated), P is raised tenfold.
+Stabilisation (in-out, Ben-Ameur & Neto 2007): while the master's integer design equals the
+best one, its continuous design is first evaluated half-way to the best design. ``polish``
+makes a final design's continuous part exact for its integer part (the LP with the integer
+design fixed).
 """
 
 from __future__ import annotations
@@ -46,7 +53,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from greendc.solve import INF, HighsModel, SolveStatus, _new_highs, _use_threads, interrupted
+from greendc.solve import INF, HighsModel, _new_highs, _use_threads, interrupted
 
 log = logging.getLogger(__name__)
 INT_TOL = 1e-6  # [unit of column] a move of an integer design column below this is none
@@ -73,14 +80,6 @@ class BendersResult:
         if not math.isfinite(self.upper):
             return math.inf
         return max(self.upper - self.lower, 0.0) / max(abs(self.upper), 1e-9)
-
-    def solve_status(self) -> SolveStatus:
-        """The outcome as a ``SolveStatus`` (what the MILP path reports)."""
-        has = self.x is not None
-        return SolveStatus(status=self.status if self.status != "pruned" else "pruned_by_bound",
-                           objective=self.upper if has else None,
-                           dual_bound=self.lower, mip_gap=self.gap if has else None,
-                           seconds=self.seconds, message=self.message)
 
 
 def design_columns(hm: HighsModel, components: set[str]) -> np.ndarray:
