@@ -58,10 +58,10 @@ class Incumbent:
 
         return Variable(self.name, client=client)
 
-    def value(self, client=None) -> float:
+    def value(self) -> float:
         if self.name is None:
             return self._local
-        return float(self._variable(client).get())
+        return float(self._variable().get())
 
     def offer(self, objective: float) -> None:
         if self.name is None:
@@ -87,46 +87,36 @@ def _cutoff(incumbent: float, gap: float) -> float:
     return incumbent - gap * abs(incumbent) if math.isfinite(incumbent) else math.inf
 
 
-def site_lp(spec: ModelSpec, inputs: xr.Dataset):
-    """Build and compile one site's model (every cooling of ``inputs``) and solve its LP
-    relaxation with the coolings free: a lower bound for every cooling of the site. Returns
-    (model, compiled model, its decomposition, the bound, (LP*, x_LP, reduced costs) or
-    None)."""
+def _compiled(spec: ModelSpec, inputs: xr.Dataset):
+    """One site's model (every cooling of ``inputs``), compiled, and its decomposition."""
     m = spec.build(inputs)
     hm = HighsModel(m, spec.settings)
-    decomposition = Decomposition(hm, design_columns(hm, DESIGN_COMPONENTS -
-                                                     PEAK_SIZED_COMPONENTS),
-                                  spec.settings.mip_rel_gap)
+    return m, hm, Decomposition(hm, design_columns(hm, DESIGN_COMPONENTS - PEAK_SIZED_COMPONENTS),
+                                spec.settings.mip_rel_gap)
+
+
+def site_lp(spec: ModelSpec, inputs: xr.Dataset):
+    """Phase 1 task: the LP relaxation of one site's model with its coolings free, a lower
+    bound for every cooling of the site. Returns (the bound, (LP*, x_LP, reduced costs) or
+    None); the model is not kept."""
+    _, hm, _ = _compiled(spec, inputs)
     bound = bound_from(hm.solve())
     start = None
     if bound.known:
-        sol = hm.highs.getSolution()
-        start = (bound.value, np.asarray(sol.col_value, dtype=float)[:hm_n(hm)],
-                 np.asarray(sol.col_dual, dtype=float)[:hm_n(hm)])
-    return m, hm, decomposition, bound, start
-
-
-def _bound_task(spec: ModelSpec, inputs: xr.Dataset):
-    """Phase 1 worker: the site's LP bound and LP start (the model is not kept)."""
-    return site_lp(spec, inputs)[3:]
+        sol, n = hm.highs.getSolution(), len(hm.columns)
+        start = (bound.value, np.asarray(sol.col_value, dtype=float)[:n],
+                 np.asarray(sol.col_dual, dtype=float)[:n])
+    return bound, start
 
 
 def solve_site(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str], incumbent: Incumbent,
-               lp=None) -> tuple[dict[str, CandidateOutcome], Solved | None]:
-    """Search one site's coolings (module docstring); return each cooling's outcome and the
-    site's best design (results on the site's inputs), or None. ``lp``: the site's (bound,
-    LP start) from phase 1 (solved here when None)."""
+               lp) -> tuple[dict[str, CandidateOutcome], Solved | None]:
+    """Phase 2 task: search one site's coolings (module docstring) from its phase-1 ``lp``
+    (bound, LP start); return each cooling's outcome and the site's best design (results on
+    the site's inputs), or None."""
     site = str(inputs.site.values[0])
-    m = spec.build(inputs) if lp is not None else None
-    if lp is None:
-        m, hm, decomposition, bound, start = site_lp(spec, inputs)
-    else:
-        hm = HighsModel(m, spec.settings)
-        decomposition = Decomposition(hm, design_columns(hm, DESIGN_COMPONENTS -
-                                                         PEAK_SIZED_COMPONENTS),
-                                      spec.settings.mip_rel_gap)
-        bound, start = lp
-    build_seconds = hm.handoff_seconds
+    m, hm, decomposition = _compiled(spec, inputs)
+    bound, start = lp
     out = {c: CandidateOutcome(lp_bound=bound.value, lp_status=bound.status,
                                status="infeasible" if bound.infeasible else "not_solved",
                                lower=bound.value) for c in coolings}
@@ -169,14 +159,9 @@ def solve_site(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str], incumbe
         out[best_cooling].objective = best_value
     hm.restore(best_x)
     hm.load_solution()
-    status = decomposition_status(out)
-    return out, Solved(status=status, results=extract_results(m, inputs),
-                       build_seconds=build_seconds, columns=hm_n(hm), rows=decomposition.nrows,
-                       integer_columns=int(hm.integer.sum()))
-
-
-def hm_n(hm: HighsModel) -> int:
-    return len(hm.columns)
+    return out, Solved(status=decomposition_status(out), results=extract_results(m, inputs),
+                       build_seconds=hm.handoff_seconds, columns=len(hm.columns),
+                       rows=decomposition.nrows, integer_columns=int(hm.integer.sum()))
 
 
 def _choose(decomposition: Decomposition, cool_cols: dict[str, int | None], chosen: str) -> None:
@@ -193,8 +178,7 @@ def decomposition_status(out: dict[str, CandidateOutcome]):
 
     solved = [o for o in out.values() if math.isfinite(o.objective)]
     best = min(solved, key=lambda o: o.objective)
-    status = "optimal" if best.status == "optimal" else best.status
-    return SolveStatus(status=status, objective=best.objective, dual_bound=best.lower,
+    return SolveStatus(status=best.status, objective=best.objective, dual_bound=best.lower,
                        mip_gap=max(best.objective - best.lower, 0.0) / max(abs(best.objective),
                                                                             1e-9),
                        seconds=sum(o.seconds for o in out.values()))
@@ -208,10 +192,6 @@ def _first_done(engine: Engine, futures: list):
     from distributed import as_completed
 
     return next(iter(as_completed(futures, loop=engine.client.loop)))
-
-
-def _site_task(spec, inputs, coolings, incumbent, lp):
-    return solve_site(spec, inputs, coolings, incumbent, lp)
 
 
 def search(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
@@ -239,7 +219,7 @@ def search(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
     sites = list(by_site)
     with engine_of(workers) as engine:
         # phase 1: one LP per site (coolings free), in parallel; phase 2: lowest first
-        lps = dict(zip(sites, engine.map(_bound_task, [spec] * len(jobs),
+        lps = dict(zip(sites, engine.map(site_lp, [spec] * len(jobs),
                                          [job for job, _ in jobs])))
         for i, site in enumerate(sites):
             log.info("bound %s (LP, every cooling): %s", site, _text(lps[site][0]),
@@ -259,7 +239,7 @@ def search(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
                         status="infeasible" if bound.infeasible else "pruned_by_bound",
                         lower=bound.value) for c in cs}, None)
                     continue
-                running[engine.submit(_site_task, spec, job, cs, incumbent, lps[site])] = site
+                running[engine.submit(solve_site, spec, job, cs, incumbent, lps[site])] = site
             if not running:
                 break
             done = _first_done(engine, list(running))
