@@ -75,12 +75,6 @@ class BendersResult:
     elastic: int = 0  # dispatch LPs solved elastic (the design could not be operated)
     dispatch_seconds: float = 0.0
 
-    @property
-    def gap(self) -> float:
-        if not math.isfinite(self.upper):
-            return math.inf
-        return max(self.upper - self.lower, 0.0) / max(abs(self.upper), 1e-9)
-
 
 def design_columns(hm: HighsModel, components: set[str]) -> np.ndarray:
     """Column indices of ``hm`` whose Pyomo component is a design component."""
