@@ -121,13 +121,13 @@ def run(hours: int, time_limit_s: float, wall_limit_s: float | None = None) -> d
     return record
 
 
-def reference_lp() -> dict:
-    """The linopy reference LP (full year, one site), in this process."""
+def reference_lp(hours: int = 8760) -> dict:
+    """The linopy reference LP (one site, ``hours`` from hour 0), in this process."""
     from benchmarks.common import one_site_raw
     from benchmarks.linopy_sizing import solve_sizing_linopy
     from greendc.study import load_study
 
-    return solve_sizing_linopy(load_study(one_site_raw(8760)).inputs)
+    return solve_sizing_linopy(load_study(one_site_raw(hours)).inputs)
 
 
 def measure(hours: int, time_limit_s: float, wall_limit_s: float | None = None) -> dict:

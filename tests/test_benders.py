@@ -143,3 +143,66 @@ def test_search_equals_the_monolithic_milp(case, weight):
     assert set(table["candidate_status"].values.ravel()) <= {
         "optimal", "pruned_by_bound", "infeasible", "excluded"}
     assert math.isfinite(float(table["candidate_lower_bound"].min()))
+
+
+def solar_case(weight: float = 1.0):
+    """tests/test_pareto.py's tiny front at site A, immersion: a solar PPA (capacity factor
+    0.5, 40 EUR/MWh, up to 10 MW, no life-cycle emissions). With s MW of solar, at step weight
+    1: cost = 338 + 60 s EUR, emissions = 0.88 - 0.2 s tCO2e (both scale with the weight)."""
+    cf = np.zeros((1, 2, 4))
+    cf[0, 0, :] = 0.5
+    return tiny_inputs(sites=["A"], weight=weight, capacity_factor=cf,
+                       strike_eur_per_mwh=[[40.0, 0.0]],
+                       supply_potential_mw=[[10.0, 0.0]]).sel(cooling=["imm"])
+
+
+def bounded(weight: float):
+    m, hm, d = decomposition(solar_case(weight))
+    col = hm.column(m.emissions_t_co2)
+    solar = next(i for i, j in enumerate(d.design)
+                 if hm.columns[j].parent_component().local_name == "supply_mw"
+                 and hm.columns[j].index()[1] == "solar")
+    return m, hm, d, col, solar
+
+
+@pytest.mark.parametrize("weight", [1.0, 2.0])
+def test_a_design_above_epsilon_gets_an_exact_feasibility_cut(weight):
+    """epsilon = 0.44 w t: the design without solar emits 0.88 w t. The LP min emissions at
+    that design gives e = 0.88 w and a slope of -0.2 w t per MW of solar, so the cut
+    0.88 w - 0.2 w s <= 0.44 w is s >= 2.2 MW: exactly the feasible designs."""
+    m, hm, d, col, solar = bounded(weight)
+    cheapest = d.solve().x[d.design]  # one g2 node, no solar
+    assert cheapest[solar] == pytest.approx(0.0, abs=1e-9)
+    d.bound_column(col, 0.44 * weight)
+    x = d._fixed(cheapest)
+    assert x[1] is None and x[0].status == "infeasible"
+    value, slope = d._feasibility_cut(cheapest)
+    assert value == pytest.approx(0.88 * weight, rel=1e-7)
+    assert slope[solar] == pytest.approx(-0.2 * weight, rel=1e-7)
+    # the bound and the objective of the dispatch are restored afterwards
+    assert hm.highs.getLp().col_upper_[col] == pytest.approx(0.44 * weight)
+    np.testing.assert_array_equal(np.array(hm.highs.getLp().col_cost_)[:d.n], d.costs)
+
+
+@pytest.mark.parametrize("weight", [1.0, 2.0])
+def test_cut_pools_carry_over_to_tighter_epsilons(weight):
+    """Loose to tight, one decomposition: 0.66 w t then 0.44 w t cost 404 w' and 470 w'
+    (s = 1.1 and 2.2 MW; w' scales the energy part: 250 + 88 w + 60 w s). The second solve
+    starts from the first one's cuts (no LP relaxation) and every lower bound stays below the
+    optimum; a looser epsilon drops the optimality cuts, not the feasibility ones."""
+    m, hm, d, col, solar = bounded(weight)
+    results = []
+    for eps, s in ((0.66, 1.1), (0.44, 2.2)):
+        d.bound_column(col, eps * weight)
+        before = len(d.cuts)
+        result = d.solve(warm=None if not results else results[-1].x)
+        assert result.status == "optimal"
+        assert result.upper == pytest.approx(250 + 88 * weight + 60 * weight * s, rel=1e-7)
+        assert all(low <= result.upper * (1 + 1e-9) for low, _ in result.history)
+        assert len(d.cuts) > before
+        results.append(result)
+    assert results[1].lower >= results[0].upper * (1 - 1e-9)  # the pool's bound carried over
+    kept = len(d.feasibility)
+    d.bound_column(col, 0.88 * weight)
+    assert d.cuts == [] and len(d.feasibility) == kept
+    assert d.solve().upper == pytest.approx(250 + 88 * weight, rel=1e-7)

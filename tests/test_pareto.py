@@ -14,6 +14,7 @@ import pytest
 
 from greendc.pareto import pareto_front
 from greendc.scenario import scenario_from_dict
+from greendc.solve import SolverSettings
 from greendc.study import Study
 from tests.conftest import solve_tiny, tiny_inputs
 
@@ -21,7 +22,7 @@ EXPECTED_COST = [338.0, 404.0, 426.0, 536.0, 602.0]
 EXPECTED_EMIS = [0.88, 0.66, 0.44, 0.22, 0.0]
 
 
-def front_study(max_sites: int = 1, gap: float = 1e-9) -> Study:
+def front_study(max_sites: int = 1, gap: float = 1e-9, strategy: str = "auto") -> Study:
     cf = np.zeros((2, 2, 4))
     cf[0, 0, :] = 0.5
     inputs = tiny_inputs(capacity_factor=cf, strike_eur_per_mwh=[[40.0, 0.0], [0.0, 0.0]],
@@ -29,13 +30,17 @@ def front_study(max_sites: int = 1, gap: float = 1e-9) -> Study:
     inputs.attrs["scenario_hash"] = "tiny"
     loaded = scenario_from_dict({"name": "tiny", "sites": ["A", "B"], "max_sites": max_sites,
                                  "compute": {"required_pflops": 3},
-                                 "solver": {"mip_rel_gap": gap, "workers": 1}})
+                                 "solver": {"mip_rel_gap": gap, "workers": 1,
+                                            "strategy": strategy}})
     return Study(loaded=loaded, catalogue=None, sites={}, inputs=inputs)
 
 
-@pytest.fixture(scope="module")
-def front():
-    return pareto_front(front_study(), points=5)
+@pytest.fixture(scope="module", params=["benders", "decompose"])
+def front(request):
+    """The front by the decomposition (the default) and by one MILP per candidate."""
+    result = pareto_front(front_study(strategy=request.param), points=5)
+    assert result.attrs["front_method"] == request.param
+    return result
 
 
 def test_front_matches_the_paper_front(front):
@@ -76,7 +81,8 @@ def test_abatement_cost_between_neighbours(front):
 
 
 def test_persistent_re_solve_equals_rebuilding(front):
-    rebuilt = pareto_front(front_study(), points=5, persistent=False)
+    rebuilt = pareto_front(front_study(strategy=front.attrs["front_method"]), points=5,
+                           persistent=False)
     np.testing.assert_allclose(rebuilt["cost_eur_per_yr"].values, front["cost_eur_per_yr"].values,
                                rtol=1e-9)
     np.testing.assert_allclose(rebuilt["emissions_t_per_yr"].values,
@@ -89,21 +95,30 @@ def test_monolithic_front_equals_decomposed_front(front):
     np.testing.assert_allclose(mono["cost_eur_per_yr"].values, EXPECTED_COST, rtol=1e-6)
 
 
-def test_points_are_solved_to_a_gap_below_the_augmentation_term(monkeypatch):
+@pytest.mark.parametrize("strategy", ["benders", "decompose"])
+def test_points_are_solved_to_a_gap_below_the_augmentation_term(monkeypatch, strategy):
     """With the scenario's gap at 1e-2 (3.4 to 6 EUR here) the augmentation term, delta x
     cost range = 1e-4 x (602 - 338) = 0.0264 EUR, would drown in it. Every point, the two
-    ends included, is solved to an absolute gap of a tenth of the term (relative gap 0)."""
+    ends included, is solved to an absolute gap of a tenth of the term (relative gap 0), by
+    the MILP and by the decomposition alike."""
     from greendc import pareto as pareto_mod
 
     seen = []
-    real = pareto_mod.CandidateSweep.solve
+    sweep = pareto_mod.BendersSweep if strategy == "benders" else pareto_mod.CandidateSweep
+    real = sweep.solve
 
-    def solve(self, epsilon, weight):
-        seen.append((epsilon, self.highs.settings))
-        return real(self, epsilon, weight)
+    def solve(self, epsilon, weight, cutoff=float("inf")):
+        if not weight:  # the emissions end's second stage: it only fixes the grid and lambda
+            pass
+        elif strategy == "benders":  # the decomposition's own stopping gap
+            dec = self.decomposition
+            seen.append((epsilon, SolverSettings(mip_rel_gap=dec.gap, mip_abs_gap=dec.abs_gap)))
+        else:
+            seen.append((epsilon, self.highs.settings))
+        return real(self, epsilon, weight, cutoff)
 
-    monkeypatch.setattr(pareto_mod.CandidateSweep, "solve", solve)
-    front = pareto_front(front_study(gap=1e-2), points=5)
+    monkeypatch.setattr(sweep, "solve", solve)
+    front = pareto_front(front_study(gap=1e-2, strategy=strategy), points=5)
     term = pareto_mod.DELTA * (602.0 - 338.0)
     assert seen and all(st.mip_abs_gap <= term / 10 * (1 + 1e-6) and st.mip_rel_gap == 0.0
                         for _, st in seen)

@@ -32,7 +32,8 @@ everywhere (take x' = x^) and v_P is finite wherever the LP relaxation is feasib
 The first cut comes from the LP relaxation of the full model (its reduced costs of the design
 columns: theta >= LP* + r.(x - x_LP), also valid), which bounds the master from below. P_j is
 set above |r_j| so that v_P agrees with that cut. The loop stops when (UB - LB) <= gap |UB|
-(``mip_rel_gap``: the result is the proven optimum of the full model within the gap), when LB
+(``mip_rel_gap``, or ``mip_abs_gap`` [objective units] if larger: the result is the proven
+optimum of the full model within the gap), when LB
 reaches a cutoff (another candidate's incumbent: pruned), or at the iteration or time limit
 (status ``time_limit``, both bounds reported). If the master repeats a design whose dispatch
 moved integers (P too low to show that it cannot be operated), P is raised tenfold.
@@ -40,6 +41,19 @@ Stabilisation (in-out, Ben-Ameur & Neto 2007): while the master's integer design
 best one, its continuous design is first evaluated half-way to the best design. ``polish``
 makes a final design's continuous part exact for its integer part (the LP with the integer
 design fixed).
+
+Fronts (``greendc.pareto``) re-solve one decomposition at a sequence of epsilons, loose to
+tight, on one operation column e (an emissions total [tCO2e/yr], ``bound_column``):
+
+- the cut pools are kept from one epsilon to the next: with the objective unchanged, a tighter
+  epsilon only shrinks the dispatch's feasible set, so v (and v_P, and the LP relaxation) only
+  rise and every optimality cut stays a valid lower estimate; a looser epsilon or a new
+  objective drops them;
+- a design whose dispatch cannot meet epsilon gets an exact feasibility cut instead of an
+  elastic LP: e(x) = min e over the dispatch at design x is convex in x, and the LP at x^
+  gives e(x^) + s.(x - x^) <= e(x) <= epsilon (s the reduced costs of the fixed design
+  columns). It is valid for every epsilon: its right-hand side follows epsilon. A master made
+  infeasible by these cuts proves that no design of the candidate reaches epsilon.
 """
 
 from __future__ import annotations
@@ -53,6 +67,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from greendc.bounds import lp_bound
 from greendc.solve import INF, HighsModel, _new_highs, _use_threads, interrupted
 
 log = logging.getLogger(__name__)
@@ -73,6 +88,7 @@ class BendersResult:
     history: list[tuple[float, float]] = field(default_factory=list)  # (LB, UB) per iteration
     master_seconds: float = 0.0
     elastic: int = 0  # dispatch LPs solved elastic (the design could not be operated)
+    feasibility: int = 0  # feasibility cuts (designs that cannot meet the epsilon bound)
     dispatch_seconds: float = 0.0
 
 
@@ -90,8 +106,9 @@ class Decomposition:
     the design's bounds; change them only through ``fix_design_bounds``."""
 
     def __init__(self, hm: HighsModel, design: np.ndarray, mip_rel_gap: float,
-                 max_iterations: int = 200):
+                 max_iterations: int = 200, mip_abs_gap: float = 0.0):
         self.hm, self.design, self.gap = hm, np.asarray(design, dtype=np.int64), mip_rel_gap
+        self.abs_gap = mip_abs_gap  # [objective units]: done at max(abs, rel x |UB|)
         self.max_iterations = max_iterations
         lp = hm.highs.getLp()
         self.n, self.nrows = lp.num_col_, lp.num_row_
@@ -104,8 +121,42 @@ class Decomposition:
                                shape=(self.nrows, self.n)).tocsr()
         self.is_int = hm.integer[self.design]
         self.design_rows = self._design_only_rows()
+        self.costs = np.array(lp.col_cost_, dtype=float)
         hm.relax_integrality(True)
         self._link_added = False
+        self.bounded: int | None = None  # operation column bounded by epsilon (a front)
+        self.epsilon = INF
+        self.reset_cuts()
+        self.feasibility: list[tuple[float, np.ndarray, np.ndarray]] = []
+
+    # ------------------------------------------------------------------ pools
+    def reset_cuts(self) -> None:
+        """Forget the optimality cuts (after an objective change or a looser epsilon)."""
+        self.cuts: list[tuple[float, np.ndarray, np.ndarray]] = []  # theta >= v + g.(x - at)
+        self.floor = -INF  # theta >= floor (an LP relaxation's value)
+
+    def set_objective(self, costs: np.ndarray) -> None:
+        """New objective coefficients of the compiled columns (the optimality cuts of the old
+        objective are dropped; the feasibility cuts do not depend on it)."""
+        costs = np.asarray(costs, dtype=float)
+        self.hm.highs.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), costs)
+        self.costs = costs.copy()
+        self.reset_cuts()
+
+    def bound_column(self, col: int, epsilon: float) -> None:
+        """Upper bound ``epsilon`` on the operation column ``col`` (an emissions total
+        [tCO2e/yr], the epsilon of a front point). A tighter epsilon keeps every cut: the
+        dispatch's feasible set only shrinks, so v only rises. A looser one drops the
+        optimality cuts. Designs that cannot meet it get feasibility cuts on
+        e(x) = min col at design x (convex in x): e(x^) + s.(x - x^) <= epsilon, s the reduced
+        costs of the fixed design columns; they hold for every epsilon (only their right-hand
+        side moves)."""
+        if self.bounded is not None and col != self.bounded:
+            raise ValueError(f"column {self.bounded} is bounded already, not {col}")
+        if epsilon > self.epsilon:
+            self.reset_cuts()
+        self.bounded, self.epsilon = int(col), float(epsilon)
+        self.hm.highs.changeColBounds(int(col), self.col_lower[col], float(epsilon))
 
     def set_column_bounds(self, col: int, lower: float, upper: float) -> None:
         """Change a column's bounds in the dispatch LP and in the next master (a design
@@ -174,6 +225,11 @@ class Decomposition:
         kinds = [highspy.HighsVarType.kInteger if f else highspy.HighsVarType.kContinuous
                  for f in self.is_int] + [highspy.HighsVarType.kContinuous]
         mh.changeColsIntegrality(k + 1, np.arange(k + 1, dtype=np.int32), kinds)
+        mh.changeColBounds(k, self.floor, INF)
+        for cut in self.cuts:
+            self._add_cut(mh, *cut)
+        for cut in self.feasibility:
+            self._add_feasibility_row(mh, *cut)
         return mh
 
     @staticmethod
@@ -184,6 +240,22 @@ class Decomposition:
         index = np.append(keep, k).astype(np.int32)
         coef = np.append(-slope[keep], 1.0)
         mh.addRow(float(value - slope @ at), INF, len(index), index, coef)
+
+    def _add_feasibility_row(self, mh: highspy.Highs, value: float, slope: np.ndarray,
+                             at: np.ndarray) -> None:
+        """slope.x <= epsilon - value + slope.at (``bound_column``)."""
+        keep = np.flatnonzero(np.abs(slope) > 1e-12)
+        mh.addRow(-INF, float(self.epsilon - value + slope @ at), len(keep),
+                  keep.astype(np.int32), slope[keep])
+
+    def _add(self, mh: highspy.Highs, kind: str, cut: tuple) -> None:
+        """Put a cut in its pool and in the running master."""
+        if kind == "feasibility":
+            self.feasibility.append(cut)
+            self._add_feasibility_row(mh, *cut)
+        else:
+            self.cuts.append(cut)
+            self._add_cut(mh, *cut)
 
     # ------------------------------------------------------------------ dispatch
     def _fixed(self, x_hat: np.ndarray):
@@ -237,23 +309,57 @@ class Decomposition:
             h.changeColsBounds(2 * k, moves, np.zeros(2 * k), np.zeros(2 * k))
 
     def _evaluate(self, x_hat: np.ndarray, result: BendersResult):
-        """Cut (value, slope) at x^; updates the incumbent of ``result``. Fixed-design LP
-        first; the elastic LP only when the design cannot be operated."""
+        """Cut at x^: (status, kind, value, slope, integer design moved?), kind "optimality"
+        (theta >= value + slope.(x - x^)), "feasibility" (``bound_column``) or None when the
+        dispatch failed; updates the incumbent of ``result``. Fixed-design LP first; when it
+        is infeasible, a feasibility cut on the bounded column, else the elastic LP."""
         tick = time.perf_counter()
-        status, value, slope, z = self._fixed(x_hat)
-        if value is not None:
-            if value < result.upper and self._integral(x_hat):
-                result.upper, result.x = value, z
+        try:
+            status, value, slope, z = self._fixed(x_hat)
+            if value is not None:
+                if value < result.upper and self._integral(x_hat):
+                    result.upper, result.x = value, z
+                return status, "optimality", value, slope, False
+            if status.status != "infeasible":
+                return status, None, None, None, False
+            if self.bounded is not None:
+                cut = self._feasibility_cut(x_hat)
+                if cut is not None:
+                    result.feasibility += 1
+                    return status, "feasibility", *cut, False
+            status, value, true_value, slope, z, int_moved = self._elastic(x_hat)
+            result.elastic += 1
+            if value is not None and not int_moved and true_value < result.upper:
+                result.upper, result.x = true_value, z
+            return status, None if value is None else "optimality", value, slope, int_moved
+        finally:
             result.dispatch_seconds += time.perf_counter() - tick
-            return status, value, slope, False
-        if status.status != "infeasible":
-            return status, None, None, False
-        status, value, true_value, slope, z, int_moved = self._elastic(x_hat)
-        result.dispatch_seconds += time.perf_counter() - tick
-        result.elastic += 1
-        if value is not None and not int_moved and true_value < result.upper:
-            result.upper, result.x = true_value, z
-        return status, value, slope, int_moved
+
+    def _feasibility_cut(self, x_hat: np.ndarray) -> tuple[float, np.ndarray] | None:
+        """(e(x^), s) when the bounded column's minimum at the fixed design x^ exceeds
+        epsilon (``bound_column``); None when that LP fails or e(x^) meets epsilon (the
+        design fails for another reason: the elastic LP handles it)."""
+        h, k, col = self.hm.highs, len(self.design), self.bounded
+        unit = np.zeros(self.n)
+        unit[col] = 1.0
+        every = np.arange(self.n, dtype=np.int32)
+        h.changeColsCost(self.n, every, unit)
+        h.changeColBounds(col, self.col_lower[col], self.col_upper[col])
+        cols = self.design.astype(np.int32)
+        h.changeColsBounds(k, cols, x_hat, x_hat)
+        self._links(False)
+        h.clearSolver()
+        status = self.hm.solve()
+        h.changeColsBounds(k, cols, self.col_lower[self.design], self.col_upper[self.design])
+        h.changeColBounds(col, self.col_lower[col], self.epsilon)
+        h.changeColsCost(self.n, every, self.costs)
+        log.debug("feasibility LP (min bounded column): %s in %.2f s", status.status,
+                  status.seconds)
+        if status.status != "optimal" or \
+                status.objective <= self.epsilon + 1e-9 * max(abs(self.epsilon), 1.0):
+            return None
+        slope = np.asarray(h.getSolution().col_dual, dtype=float)[self.design]
+        return status.objective, slope
 
     def polish(self, x: np.ndarray) -> tuple[float, np.ndarray] | None:
         """The exact optimum of the continuous design for the integer design of ``x``: the LP
@@ -280,35 +386,41 @@ class Decomposition:
     # ------------------------------------------------------------------ loop
     def solve(self, lp_start: tuple[float, np.ndarray, np.ndarray] | None = None,
               cutoff: float = math.inf, time_limit_s: float | None = None,
-              penalty_scale: float | None = None, in_out: float = 0.5) -> BendersResult:
+              penalty_scale: float | None = None, in_out: float = 0.5,
+              warm: np.ndarray | None = None) -> BendersResult:
         """Run the decomposition. ``lp_start`` = (LP*, x_LP full vector, reduced costs) of the
-        LP relaxation with the current bounds (solved here when None); ``cutoff``: stop
-        (``pruned``) once the lower bound reaches it (another candidate's objective, gap
-        applied by the caller). ``in_out``: stabilisation weight: the continuous design is
-        evaluated at in_out x_master + (1 - in_out) x_best while that cuts the master's point
-        off (Ben-Ameur & Neto 2007), else at x_master."""
+        LP relaxation with the current bounds; when None it is solved here, unless the cut
+        pool of an earlier ``solve`` is kept (same objective, epsilon as tight or tighter):
+        then the master starts from those cuts. ``cutoff``: stop (``pruned``) once the lower
+        bound reaches it (another candidate's objective, gap applied by the caller).
+        ``in_out``: stabilisation weight: the continuous design is evaluated at
+        in_out x_master + (1 - in_out) x_best while that cuts the master's point off
+        (Ben-Ameur & Neto 2007), else at x_master. ``warm``: a design (full column vector,
+        e.g. a neighbouring front point's) evaluated before the first master."""
         start = time.perf_counter()
-        if lp_start is None:
-            lp = self.hm.solve()
-            if lp.status != "optimal":
-                return BendersResult(status="infeasible" if lp.status == "infeasible" else
-                                     lp.status, message=f"LP relaxation: {lp.message}",
+        if lp_start is None and not self.cuts:
+            self._links(False)
+            self.hm.highs.clearSolver()
+            lp = lp_bound(self.hm, "the decomposition's first cut")
+            if not lp.known:
+                return BendersResult(status="infeasible" if lp.infeasible else lp.status,
+                                     message=f"LP relaxation: {lp.message}",
                                      seconds=time.perf_counter() - start)
             sol = self.hm.highs.getSolution()
-            lp_start = (lp.objective, np.asarray(sol.col_value, dtype=float)[:self.n],
+            lp_start = (lp.value, np.asarray(sol.col_value, dtype=float)[:self.n],
                         np.asarray(sol.col_dual, dtype=float)[:self.n])
-        lp_value, lp_x, lp_r = lp_start
-        r = lp_r[self.design]
-        scale = penalty_scale if penalty_scale is not None else max(1.0, 1e-2 * abs(lp_value))
-        penalty = np.maximum(2.0 * np.abs(r), np.where(self.is_int, 100.0, 1.0) * scale)
-        if self._link_added:
-            self._set_penalty(penalty)
-        else:
-            self._add_links(penalty)
+        if lp_start is not None:
+            lp_value, lp_x, lp_r = lp_start
+            self._set_penalties(lp_value, lp_r[self.design], penalty_scale)
+            self.floor = max(self.floor, lp_value)
+            self.cuts.append((lp_value, lp_r[self.design], lp_x[self.design]))
         mh = self._master()
-        mh.changeColBounds(len(self.design), lp_value, INF)  # theta >= LP*
-        self._add_cut(mh, lp_value, r, lp_x[self.design])
-        result = BendersResult(status="time_limit", lower=lp_value)
+        result = BendersResult(status="time_limit", lower=self.floor)
+        if warm is not None:
+            x_warm = np.asarray(warm, dtype=float)[self.design]
+            status, kind, value, slope, _ = self._evaluate(x_warm, result)
+            if kind is not None:
+                self._add(mh, kind, (value, slope, x_warm))
         seen: set[bytes] = set()
         for it in range(1, self.max_iterations + 1):
             if interrupted():
@@ -337,23 +449,23 @@ class Decomposition:
                 # designs would break the design rows, e.g. a heat pump without connection)
                 x_sep = np.where(self.is_int, x_master,
                                  in_out * x_master + (1.0 - in_out) * best)
-                status, value, slope, _ = self._evaluate(x_sep, result)
-                if value is not None and value + slope @ (x_master - x_sep) > theta + \
+                status, kind, value, slope, _ = self._evaluate(x_sep, result)
+                if kind == "optimality" and value + slope @ (x_master - x_sep) > theta + \
                         1e-9 * max(abs(theta), 1.0):
-                    cut = (value, slope, x_sep)
-                elif value is not None:
-                    self._add_cut(mh, value, slope, x_sep)
+                    cut = (kind, (value, slope, x_sep))
+                elif kind is not None:
+                    self._add(mh, kind, (value, slope, x_sep))
             if cut is None:
-                status, value, slope, int_moved = self._evaluate(x_master, result)
-                if value is None:
+                status, kind, value, slope, int_moved = self._evaluate(x_master, result)
+                if kind is None:
                     result.status, result.message = status.status, f"dispatch LP: {status.message}"
                     break
                 key = np.round(x_master, 9).tobytes()
                 if key in seen and int_moved:  # P too low to show this design cannot run
                     self._set_penalty(self.penalty * 10.0)
                 seen.add(key)
-                cut = (value, slope, x_master)
-            self._add_cut(mh, *cut)
+                cut = (kind, (value, slope, x_master))
+            self._add(mh, *cut)
             result.history.append((result.lower, result.upper))
             log.debug("benders %d: LB %.8g UB %.8g", it, result.lower, result.upper)
             if self._done(result, cutoff):
@@ -365,12 +477,21 @@ class Decomposition:
             result.message = f"iteration limit ({self.max_iterations})"
         return result
 
+    def _set_penalties(self, lp_value: float, r: np.ndarray, scale: float | None) -> None:
+        """Elastic prices P_j above the LP's |reduced cost| (module docstring)."""
+        scale = scale if scale is not None else max(1.0, 1e-2 * abs(lp_value))
+        penalty = np.maximum(2.0 * np.abs(r), np.where(self.is_int, 100.0, 1.0) * scale)
+        if self._link_added:
+            self._set_penalty(penalty)
+        else:
+            self._add_links(penalty)
+
     def _done(self, result: BendersResult, cutoff: float) -> bool:
         if result.lower >= cutoff:
             result.status = "pruned"
             return True
-        if math.isfinite(result.upper) and \
-                result.upper - result.lower <= self.gap * max(abs(result.upper), 1e-9):
+        if math.isfinite(result.upper) and result.upper - result.lower <= max(
+                self.abs_gap, self.gap * max(abs(result.upper), 1e-9)):
             result.status = "optimal"
             return True
         return False

@@ -44,10 +44,10 @@ import xarray as xr
 
 from greendc.bounds import Bound, bound_from, lp_bound
 from greendc.engine import Engine
-from greendc.errors import InfeasibleError
+from greendc.errors import InfeasibleError, ScenarioError
 from greendc.progress import step_of
 from greendc.results import summary, with_queue
-from greendc.solve import HighsModel, SolverSettings
+from greendc.solve import INF, HighsModel, SolverSettings, SolveStatus
 from greendc.study import (ModelSpec, Study, _failure, combinations, no_design_error,
                            provenance_attrs, solve_decomposed, solve_inputs)
 from greendc.results import extract_results
@@ -123,9 +123,11 @@ class CandidateSweep:
         infeasible, -inf when the LP proved nothing."""
         return lp_bound(self._prepare(epsilon, weight), f"{self.label} at {epsilon}")
 
-    def solve(self, epsilon: float | None, weight: float) -> Point | None:
+    def solve(self, epsilon: float | None, weight: float, cutoff: float = math.inf
+              ) -> Point | None:
         """min cost + weight x emissions s.t. emissions <= epsilon (None: no bound). None when
-        no design was found; ``last_status`` says whether that is a proven infeasibility."""
+        no design was found; ``last_status`` says whether that is a proven infeasibility.
+        The MILP is solved in full (``cutoff`` is for ``BendersSweep``)."""
         hm = self._prepare(epsilon, weight)
         status = self.last_status = hm.solve()
         if not status.has_solution:
@@ -138,6 +140,71 @@ class CandidateSweep:
                      mip_gap=float(status.mip_gap or 0.0), objective=float(status.objective),
                      bound=float(status.dual_bound if status.dual_bound is not None
                                  else -math.inf))
+
+
+class BendersSweep:
+    """One (site, cooling) candidate kept alive as a design/dispatch decomposition
+    (``greendc.benders``): its optimality cuts carry over from one epsilon to the next tighter
+    one (same weight), its feasibility cuts to every epsilon, and each point starts from the
+    candidate's previous design. Same interface as ``CandidateSweep``."""
+
+    def __init__(self, spec: ModelSpec, inputs: xr.Dataset, scope: str, label: str):
+        from greendc.benders import Decomposition, design_columns
+        from greendc.formulation import DESIGN_COMPONENTS, PEAK_SIZED_COMPONENTS
+
+        self.inputs, self.scope, self.label = inputs, scope, label
+        self.model = spec.build(inputs)
+        self.highs = HighsModel(self.model, spec.settings)
+        self.column = self.highs.column(_scope_var(self.model, scope))
+        settings = spec.settings
+        self.decomposition = Decomposition(
+            self.highs, design_columns(self.highs, DESIGN_COMPONENTS - PEAK_SIZED_COMPONENTS),
+            settings.mip_rel_gap, mip_abs_gap=settings.mip_abs_gap or 0.0)
+        self.base_costs = self.decomposition.costs.copy()
+        self.time_limit_s = settings.time_limit_s
+        self.weight: float | None = None
+        self.last_x: np.ndarray | None = None  # the previous point's full solution
+        self.last_status: SolveStatus | None = None
+
+    def _prepare(self, epsilon: float | None, weight: float) -> None:
+        if weight != self.weight:
+            costs = self.base_costs.copy()
+            costs[self.column] += weight
+            self.decomposition.set_objective(costs)
+            self.weight = weight
+        self.decomposition.bound_column(self.column, INF if epsilon is None else epsilon)
+
+    def solve(self, epsilon: float | None, weight: float, cutoff: float = math.inf
+              ) -> Point | None:
+        """min cost + weight x emissions s.t. emissions <= epsilon by the decomposition,
+        stopped (``last_status`` "pruned", its lower bound) once its bound reaches
+        ``cutoff``. None when no design was found."""
+        self._prepare(epsilon, weight)
+        dec = self.decomposition
+        result = dec.solve(cutoff=cutoff, time_limit_s=self.time_limit_s, warm=self.last_x)
+        log.debug("front %s at %s: %s in %d iterations (%d feasibility cuts, %.1f s)",
+                  self.label, epsilon, result.status, result.iterations, result.feasibility,
+                  result.seconds)
+        x, upper = result.x, result.upper
+        if x is not None and result.status != "pruned":
+            polished = dec.polish(x)
+            if polished is not None and polished[0] <= upper + 1e-9 * max(abs(upper), 1.0):
+                upper, x = polished
+        gap = max(upper - result.lower, 0.0) / max(abs(upper), 1e-9) if x is not None else None
+        self.last_status = SolveStatus(status=result.status, objective=upper,
+                                       dual_bound=result.lower, mip_gap=gap,
+                                       seconds=result.seconds, message=result.message)
+        if x is None or result.status == "pruned":
+            return None
+        self.last_x = x
+        self.highs.restore(x)
+        self.highs.load_solution()
+        res = extract_results(self.model, self.inputs)
+        return Point(epsilon=math.nan if epsilon is None else epsilon,
+                     cost=float(res["cost_eur_per_yr"]), emissions=_emissions_of(res, self.scope),
+                     results=res, candidate=self.label,
+                     status="optimal" if result.status == "optimal" else "time_limit",
+                     mip_gap=float(gap), objective=float(upper), bound=float(result.lower))
 
 
 def _end_points(study: Study, scope: str, combos, engine: Engine):
@@ -165,6 +232,48 @@ def _end_points(study: Study, scope: str, combos, engine: Engine):
             res = solved.results
         ends.append(res)
     return ends, bounds
+
+
+def _benders_end_points(study: Study, scope: str, combos, engine: Engine):
+    """End points by the decomposition (``greendc.search``) and every candidate's lower
+    bounds (cost, emissions). The cost end is the least-cost design (its emissions top the
+    grid; the sweep's first point, augmented, removes any weak domination); the emissions
+    end is min emissions, then min cost within 1e-6 of them (the lexicographic second stage,
+    by the same decomposition) over every candidate whose emissions bound is that low."""
+    from greendc.search import search
+
+    base = ModelSpec.of(study)
+    emis_objective = "operational" if scope == "operational" else "emissions"
+    bounds: dict[str, tuple[float, float]] = {}
+    ends = []
+    for objective in ("cost", emis_objective):
+        spec = ModelSpec(objective, scope, base.cap_t_co2, base.settings)
+        best, table, _ = search(study.inputs, spec, combos, engine)
+        if best is None:
+            raise no_design_error(study, table)
+        for s, c in combos:
+            value = float(table["candidate_lower_bound"].sel(site=s, cooling=c))
+            cost_lb, _ = bounds.get(f"{s}/{c}", (math.inf, math.inf))
+            bounds[f"{s}/{c}"] = (value, math.inf) if objective == "cost" else (cost_lb, value)
+        ends.append(best.results)
+    lowest = _emissions_of(ends[1], scope)
+    epsilon = lowest + max(abs(lowest) * 1e-6, 1e-6)
+    tied = [(s, c) for s, c in combos if bounds[f"{s}/{c}"][1] <= epsilon]
+    spec = ModelSpec("cost", scope, base.cap_t_co2, base.settings)
+    seconds = engine.map(_lowest_cost_at, [spec] * len(tied),
+                         [study.inputs.sel(site=[s], cooling=[c]) for s, c in tied],
+                         [scope] * len(tied), [epsilon] * len(tied))
+    found = [r for r in seconds if r is not None]
+    if found:
+        ends[1] = min(found, key=lambda r: float(r["cost_eur_per_yr"]))
+    return ends, bounds
+
+
+def _lowest_cost_at(spec: ModelSpec, inputs: xr.Dataset, scope: str, epsilon: float):
+    """Results of min cost s.t. emissions <= epsilon on one candidate (None if none found)."""
+    label = f"{inputs.site.values[0]}/{inputs.cooling.values[0]}"
+    point = BendersSweep(spec, inputs, scope, label).solve(epsilon, 0.0)
+    return None if point is None else point.results
 
 
 def _label(res: xr.Dataset) -> str:
@@ -221,16 +330,37 @@ def pareto_front(study: Study, points: int | None = 10, scope: str = "emissions"
     combos = combinations(study)
     if not combos:
         raise InfeasibleError(f"{study.loaded.origin}: no (site, cooling) candidate is allowed")
-    decomposable = study.scenario.max_sites == 1 and len(combos) > 1
+    method = front_method(study, len(combos))
     with Engine(study.scenario.solver.workers, scheduler) as engine:
         return _front(study, points, scope, persistent, designs, caps, start, combos,
-                      decomposable, engine)
+                      method, engine)
 
 
-def _front(study, points, scope, persistent, designs, caps, start, combos, decomposable,
+def front_method(study: Study, candidates: int) -> str:
+    """How the front's points are solved (``solver.strategy``): "benders" (auto or benders,
+    one site to build: each (site, cooling) candidate a decomposition), "decompose" (one
+    MILP per candidate), "monolithic" (one MILP over every candidate; also with several
+    sites to build, or auto with several)."""
+    strategy = study.scenario.solver.strategy
+    if study.scenario.max_sites != 1:
+        if strategy in ("benders", "decompose"):
+            raise ScenarioError(f"{study.loaded.origin}: solver.strategy = {strategy} needs "
+                                f"max_sites = 1 (got {study.scenario.max_sites}); use "
+                                "monolithic")
+        return "monolithic"
+    if strategy in ("auto", "benders"):
+        return "benders"
+    return "decompose" if strategy == "decompose" and candidates > 1 else "monolithic"
+
+
+def _front(study, points, scope, persistent, designs, caps, start, combos, method,
            engine: Engine) -> xr.Dataset:
-    (cost_end, emis_end), bounds = _end_points(study, scope, combos if decomposable else [None],
-                                               engine)
+    decomposable = method != "monolithic"
+    if method == "benders":
+        (cost_end, emis_end), bounds = _benders_end_points(study, scope, combos, engine)
+    else:
+        (cost_end, emis_end), bounds = _end_points(
+            study, scope, combos if decomposable else [None], engine)
     em_hi, em_lo = _emissions_of(cost_end, scope), _emissions_of(emis_end, scope)
     cost_lo, cost_hi = float(cost_end["cost_eur_per_yr"]), float(emis_end["cost_eur_per_yr"])
     grid, user_cap, unreachable = epsilon_grid(em_hi, em_lo, points, caps)
@@ -249,7 +379,7 @@ def _front(study, points, scope, persistent, designs, caps, start, combos, decom
     workers = min(engine.workers, max(len(swept), 1))
     chunks = [c for c in np.array_split(np.array(swept, dtype=int), workers) if len(c)]
     jobs = [(spec, study.inputs, scope, candidates, bounds, [(int(i), float(grid[i])) for i in c],
-             weight, persistent) for c in chunks]
+             weight, persistent, "benders" if method == "benders" else "milp") for c in chunks]
     best: dict[int, Point] = {}
     missing: dict[int, str] = {}
     for found, lost in engine.map(sweep_chunk, *zip(*jobs)):
@@ -284,6 +414,7 @@ def _front(study, points, scope, persistent, designs, caps, start, combos, decom
               f"{em_lo:,.6g} tCO2e/yr (the emissions end)"} for c in unreachable]
     front.attrs.update(provenance_attrs(study))
     front.attrs.update(seconds=seconds, points_requested=n_points, persistent=int(persistent),
+                       front_method=method,
                        candidates=json.dumps(
                            [c if c is None else f"{c[0]}/{c[1]}" for c in candidates]),
                        points_missing=json.dumps(lost),
@@ -336,7 +467,7 @@ def _point_results(point: Point, study: Study, seconds: float) -> xr.Dataset:
 
 def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: list,
                 bounds: dict[str, tuple[float, float]], chunk: list[tuple[int, float]],
-                weight: float, persistent: bool = True
+                weight: float, persistent: bool = True, method: str = "milp"
                 ) -> tuple[dict[int, Point], dict[int, str]]:
     """Best point at each epsilon of ``chunk`` (loose to tight) over the candidates, and the
     epsilons where none was found although not every candidate is proven infeasible there
@@ -349,6 +480,8 @@ def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: lis
     checked by its LP value at epsilon before its MILP; a bound within the MIP gap of the
     incumbent prunes; only a proven infeasibility (LP or MILP) rules a candidate out.
     AUGMECON2's bypass skips the following epsilons the winner's emissions already meet.
+    ``method``: "milp" (``CandidateSweep``) or "benders" (``BendersSweep``: no separate LP
+    check, the decomposition's own bound prunes against the incumbent as it rises).
     """
     label = {c: "all" if c is None else f"{c[0]}/{c[1]}" for c in candidates}
     lower = {c: bounds[label[c]][0] for c in candidates}
@@ -357,7 +490,8 @@ def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: lis
     def sweep(c) -> CandidateSweep:
         if c not in sweeps or not persistent:
             sub = inputs if c is None else inputs.sel(site=[c[0]], cooling=[c[1]])
-            sweeps[c] = CandidateSweep(spec, sub, scope, label[c])
+            kind = BendersSweep if method == "benders" else CandidateSweep
+            sweeps[c] = kind(spec, sub, scope, label[c])
         return sweeps[c]
 
     found: dict[int, Point] = {}
@@ -377,16 +511,19 @@ def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: lis
                 spec.settings, incumbent.objective)
             if lower[c] >= level:
                 continue
-            if incumbent is not None:  # cheap LP check before the MILP
+            if incumbent is not None and method == "milp":  # cheap LP check before the MILP
                 lower[c] = max(lower[c], sweep(c).lower_bound(eps, weight).value)
                 if lower[c] >= level:
                     continue
-            pt = sweep(c).solve(eps, weight)
+            solver = sweep(c)
+            pt = solver.solve(eps, weight, level)
             if pt is None:
-                if bound_from(sweep(c).last_status).infeasible:
+                if solver.last_status.status == "pruned":
+                    lower[c] = max(lower[c], solver.last_status.dual_bound)
+                elif bound_from(solver.last_status).infeasible:
                     lower[c] = math.inf  # infeasible here, so at every tighter epsilon too
                 else:  # e.g. a time limit without a design: unknown, not infeasible
-                    unresolved.append(f"{label[c]}: {sweep(c).last_status.status}")
+                    unresolved.append(f"{label[c]}: {solver.last_status.status}")
                 continue
             lower[c] = max(lower[c], pt.bound)
             if pt.status != "optimal":

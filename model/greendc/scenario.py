@@ -419,7 +419,9 @@ class SolverOptions(_Strict):
         "cooling) in one search with a shared incumbent (cost objective, max_sites 1); "
         "decompose: one MILP per (site, cooling) with LP-bound pruning (needs max_sites 1); "
         "monolithic: one MILP; auto: benders for a cost objective on one site, decompose "
-        "for the lexicographic (emissions) objectives, monolithic for several sites")
+        "for the lexicographic (emissions) objectives, monolithic for several sites. "
+        "Pareto fronts: auto and benders solve every point by the decomposition (cut pools "
+        "kept from point to point), decompose by one MILP per candidate")
     workers: int = Field(2, ge=1, le=64, description="parallel worker processes (a local dask "
                          "cluster, greendc.engine) for the decomposition and the Pareto "
                          "front; 1: in process; ignored with --scheduler")

@@ -261,8 +261,7 @@ class HighsModel:
         has_primal = info.primal_solution_status == 2  # kSolutionStatusFeasible
         if status == "time_limit" and not has_primal:
             status = "time_limit_no_solution"
-        is_mip = bool(self.integer.any()) and h.getLp().integrality_ and any(
-            k == highspy.HighsVarType.kInteger for k in h.getLp().integrality_)
+        is_mip = not self.is_lp  # (not h.getLp(): that copies the whole model)
         if status == "interrupted" and not (has_primal and is_mip):
             # an interrupted LP has no usable optimum; a MILP keeps its incumbent
             return SolveStatus(status=status, seconds=seconds, message=raw)
