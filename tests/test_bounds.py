@@ -102,23 +102,33 @@ def runner():
 
 
 def test_front_with_unknown_lp_bounds_keeps_every_candidate(lp_times_out):
-    """Without LP bounds the front is still the paper front of tests/test_pareto.py (B is
-    kept as a candidate and wins at 0.44 t)."""
-    front = pareto_front(front_study(), points=5)
+    """Without LP bounds the front by one MILP per candidate is still the paper front of
+    tests/test_pareto.py (B is kept as a candidate and wins at 0.44 t)."""
+    front = pareto_front(front_study(strategy="decompose"), points=5)
     np.testing.assert_allclose(front["cost_eur_per_yr"].values, EXPECTED_COST, rtol=1e-6)
     np.testing.assert_allclose(front["emissions_t_per_yr"].values, EXPECTED_EMIS, atol=1e-5)
     assert front["site"].values.tolist() == ["A", "A", "B", "A", "A"]
+
+
+def test_benders_front_without_any_lp_is_a_solver_error_not_an_infeasibility(lp_times_out):
+    """The decomposition is made of LPs: when none of them proves anything, the front fails
+    with a solver error naming the unsolved candidates, never "infeasible"."""
+    from greendc.errors import InfeasibleError, SolverError
+
+    with pytest.raises(SolverError, match="not_solved") as err:
+        pareto_front(front_study(strategy="benders"), points=5)
+    assert not isinstance(err.value, InfeasibleError)
 
 
 def _milp_times_out(monkeypatch, at_eps: float, labels: set[str]):
     """The MILP of the candidates ``labels`` at epsilon ``at_eps`` stops without a design."""
     real = pareto_mod.CandidateSweep.solve
 
-    def solve(self, epsilon, weight):
+    def solve(self, epsilon, weight, *args):
         if self.label in labels and epsilon is not None and abs(epsilon - at_eps) < 1e-4:
             self.last_status = SolveStatus("time_limit_no_solution", message="Time limit reached")
             return None
-        return real(self, epsilon, weight)
+        return real(self, epsilon, weight, *args)
 
     monkeypatch.setattr(pareto_mod.CandidateSweep, "solve", solve)
 
@@ -127,7 +137,7 @@ def test_front_point_with_an_unsolved_candidate_is_not_proven(monkeypatch):
     """B/imm (the winner at 0.44 t, 426 EUR) times out there: the point falls back to A
     (470 EUR) but is labelled not proven, and B is not dropped for the tighter points."""
     _milp_times_out(monkeypatch, 0.44, {"B/imm"})
-    front = pareto_front(front_study(), points=5)
+    front = pareto_front(front_study(strategy="decompose"), points=5)
     assert float(front["cost_eur_per_yr"][2]) == pytest.approx(470.0, rel=1e-6)
     assert str(front["solver_status"].values[2]) == "time_limit"
     np.testing.assert_allclose(front["cost_eur_per_yr"].values[[0, 1, 3, 4]],
@@ -138,7 +148,7 @@ def test_front_is_not_truncated_when_every_candidate_times_out(monkeypatch):
     """Every candidate times out at 0.44 t: that point is reported missing and the sweep goes
     on to the tighter points (the old sweep stopped there, dropping 0.22 t)."""
     _milp_times_out(monkeypatch, 0.44, {f"{s}/{c}" for s in SITES for c in COOLINGS})
-    front = pareto_front(front_study(), points=5)
+    front = pareto_front(front_study(strategy="decompose"), points=5)
     import json
     missing = json.loads(front.attrs["points_missing"])
     assert [m["epsilon_t_per_yr"] for m in missing] == pytest.approx([0.44])

@@ -387,7 +387,7 @@ class Decomposition:
     def solve(self, lp_start: tuple[float, np.ndarray, np.ndarray] | None = None,
               cutoff: float = math.inf, time_limit_s: float | None = None,
               penalty_scale: float | None = None, in_out: float = 0.5,
-              warm: np.ndarray | None = None) -> BendersResult:
+              warm: np.ndarray | None = None, floor: float | None = None) -> BendersResult:
         """Run the decomposition. ``lp_start`` = (LP*, x_LP full vector, reduced costs) of the
         LP relaxation with the current bounds; when None it is solved here, unless the cut
         pool of an earlier ``solve`` is kept (same objective, epsilon as tight or tighter):
@@ -396,9 +396,17 @@ class Decomposition:
         ``in_out``: stabilisation weight: the continuous design is evaluated at
         in_out x_master + (1 - in_out) x_best while that cuts the master's point off
         (Ben-Ameur & Neto 2007), else at x_master. ``warm``: a design (full column vector,
-        e.g. a neighbouring front point's) evaluated before the first master."""
+        e.g. a neighbouring front point's) evaluated before the first master. ``floor``: a
+        known lower bound of the objective (e.g. from an earlier search); with neither
+        ``lp_start`` nor a kept pool it replaces the LP relaxation as the master's first bound
+        (theta >= floor keeps the master bounded; the cuts then come from the designs alone).
+        """
         start = time.perf_counter()
-        if lp_start is None and not self.cuts:
+        if lp_start is None and not self.cuts and floor is not None and math.isfinite(floor):
+            self.floor = max(self.floor, floor)
+            if not self._link_added:
+                self._set_penalties(floor, np.zeros(len(self.design)), None)
+        elif lp_start is None and not self.cuts:
             self._links(False)
             self.hm.highs.clearSolver()
             lp = lp_bound(self.hm, "the decomposition's first cut")

@@ -15,8 +15,21 @@
    difference solver noise. So every point is solved to an absolute gap of a tenth of the
    term (``front_settings``; the scenario's gap if that is tighter), the end points too (the
    lexicographic end points, solved at the scenario's gap, only fix the grid and lambda).
-4. The epsilon bound is the upper bound of the emissions column of a persistent HiGHS model,
-   re-solved from the previous basis/incumbent; nothing is rebuilt between points.
+4. The epsilon bound is the upper bound of the emissions column of a persistent compiled
+   model; nothing is rebuilt between points. How a point is solved (``front_method``, from
+   ``solver.strategy``):
+   - "benders" (the default for one site to build): each (site, cooling) candidate is a
+     design/dispatch decomposition (``greendc.benders``, ``BendersSweep``). Its cut pool is
+     kept from one epsilon to the next tighter one (tightening only raises the dispatch
+     cost, so the cuts stay valid lower estimates), a design that cannot meet epsilon gets an
+     exact feasibility cut (valid at every epsilon), and each point starts from the
+     candidate's previous design. The end points come from the same search
+     (``greendc.search``): least cost (its emissions top the grid; the sweep's augmented
+     first point removes any weak domination), and least emissions followed by least cost
+     within 1e-6 of them (the lexicographic second stage, by the decomposition);
+   - "decompose" / "monolithic": a MILP per candidate / over every candidate
+     (``CandidateSweep``), re-solved from the previous basis and incumbent, with
+     lexicographic MILP end points.
 
 With one site to build and several (site, cooling) candidates, the front is the lower
 envelope of the candidates' fronts, swept on the same grid, the cheapest at each epsilon
@@ -123,11 +136,11 @@ class CandidateSweep:
         infeasible, -inf when the LP proved nothing."""
         return lp_bound(self._prepare(epsilon, weight), f"{self.label} at {epsilon}")
 
-    def solve(self, epsilon: float | None, weight: float, cutoff: float = math.inf
-              ) -> Point | None:
+    def solve(self, epsilon: float | None, weight: float, cutoff: float = math.inf,
+              floor: float = -math.inf) -> Point | None:
         """min cost + weight x emissions s.t. emissions <= epsilon (None: no bound). None when
         no design was found; ``last_status`` says whether that is a proven infeasibility.
-        The MILP is solved in full (``cutoff`` is for ``BendersSweep``)."""
+        The MILP is solved in full (``cutoff`` and ``floor`` are for ``BendersSweep``)."""
         hm = self._prepare(epsilon, weight)
         status = self.last_status = hm.solve()
         if not status.has_solution:
@@ -174,14 +187,16 @@ class BendersSweep:
             self.weight = weight
         self.decomposition.bound_column(self.column, INF if epsilon is None else epsilon)
 
-    def solve(self, epsilon: float | None, weight: float, cutoff: float = math.inf
-              ) -> Point | None:
+    def solve(self, epsilon: float | None, weight: float, cutoff: float = math.inf,
+              floor: float = -math.inf) -> Point | None:
         """min cost + weight x emissions s.t. emissions <= epsilon by the decomposition,
         stopped (``last_status`` "pruned", its lower bound) once its bound reaches
-        ``cutoff``. None when no design was found."""
+        ``cutoff``. ``floor``: a known lower bound of that objective; the first solve starts
+        from it instead of an LP relaxation. None when no design was found."""
         self._prepare(epsilon, weight)
         dec = self.decomposition
-        result = dec.solve(cutoff=cutoff, time_limit_s=self.time_limit_s, warm=self.last_x)
+        result = dec.solve(cutoff=cutoff, time_limit_s=self.time_limit_s, warm=self.last_x,
+                           floor=floor)
         log.debug("front %s at %s: %s in %d iterations (%d feasibility cuts, %.1f s)",
                   self.label, epsilon, result.status, result.iterations, result.feasibility,
                   result.seconds)
@@ -516,7 +531,10 @@ def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: lis
                 if lower[c] >= level:
                     continue
             solver = sweep(c)
-            pt = solver.solve(eps, weight, level)
+            # a lower bound of cost + weight x emissions: the cost bound, less the weight
+            # times the emissions bound where that may be negative (heat credits)
+            floor = lower[c] + weight * min(bounds[label[c]][1], 0.0)
+            pt = solver.solve(eps, weight, level, floor)
             if pt is None:
                 if solver.last_status.status == "pruned":
                     lower[c] = max(lower[c], solver.last_status.dual_bound)
