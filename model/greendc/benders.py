@@ -388,8 +388,9 @@ class Decomposition:
               cutoff: float = math.inf, time_limit_s: float | None = None,
               penalty_scale: float | None = None, in_out: float = 0.5,
               warm: np.ndarray | None = None, floor: float | None = None) -> BendersResult:
-        """Run the decomposition. ``lp_start`` = (LP*, x_LP full vector, reduced costs) of the
-        LP relaxation with the current bounds; when None it is solved here, unless the cut
+        """Run the decomposition. ``lp_start`` = (LP*, x_LP, reduced costs) of the LP
+        relaxation with the current bounds (vectors over every column or over the design
+        columns only); when None it is solved here, unless the cut
         pool of an earlier ``solve`` is kept (same objective, epsilon as tight or tighter):
         then the master starts from those cuts. ``cutoff``: stop (``pruned``) once the lower
         bound reaches it (another candidate's objective, gap applied by the caller).
@@ -419,9 +420,11 @@ class Decomposition:
                         np.asarray(sol.col_dual, dtype=float)[:self.n])
         if lp_start is not None:
             lp_value, lp_x, lp_r = lp_start
-            self._set_penalties(lp_value, lp_r[self.design], penalty_scale)
+            if len(lp_x) == self.n:  # full vectors: their design entries
+                lp_x, lp_r = lp_x[self.design], lp_r[self.design]
+            self._set_penalties(lp_value, lp_r, penalty_scale)
             self.floor = max(self.floor, lp_value)
-            self.cuts.append((lp_value, lp_r[self.design], lp_x[self.design]))
+            self.cuts.append((lp_value, lp_r, lp_x))
         mh = self._master()
         result = BendersResult(status="time_limit", lower=self.floor)
         if warm is not None:

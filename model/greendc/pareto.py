@@ -394,7 +394,8 @@ def _front(study, points, scope, persistent, designs, caps, start, combos, metho
     workers = min(engine.workers, max(len(swept), 1))
     chunks = [c for c in np.array_split(np.array(swept, dtype=int), workers) if len(c)]
     jobs = [(spec, study.inputs, scope, candidates, bounds, [(int(i), float(grid[i])) for i in c],
-             weight, persistent, "benders" if method == "benders" else "milp") for c in chunks]
+             weight, persistent, "benders" if method == "benders" else "milp",
+             _label(cost_end)) for c in chunks]
     best: dict[int, Point] = {}
     missing: dict[int, str] = {}
     for found, lost in engine.map(sweep_chunk, *zip(*jobs)):
@@ -482,8 +483,8 @@ def _point_results(point: Point, study: Study, seconds: float) -> xr.Dataset:
 
 def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: list,
                 bounds: dict[str, tuple[float, float]], chunk: list[tuple[int, float]],
-                weight: float, persistent: bool = True, method: str = "milp"
-                ) -> tuple[dict[int, Point], dict[int, str]]:
+                weight: float, persistent: bool = True, method: str = "milp",
+                first: str | None = None) -> tuple[dict[int, Point], dict[int, str]]:
     """Best point at each epsilon of ``chunk`` (loose to tight) over the candidates, and the
     epsilons where none was found although not every candidate is proven infeasible there
     (time limits), with the reason: such a point is reported missing, never silently dropped.
@@ -497,6 +498,8 @@ def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: lis
     AUGMECON2's bypass skips the following epsilons the winner's emissions already meet.
     ``method``: "milp" (``CandidateSweep``) or "benders" (``BendersSweep``: no separate LP
     check, the decomposition's own bound prunes against the incumbent as it rises).
+    ``first``: the candidate solved first at the chunk's first epsilon (the cost end's), so
+    that the others meet an incumbent.
     """
     label = {c: "all" if c is None else f"{c[0]}/{c[1]}" for c in candidates}
     lower = {c: bounds[label[c]][0] for c in candidates}
@@ -511,7 +514,7 @@ def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: lis
 
     found: dict[int, Point] = {}
     missing: dict[int, str] = {}  # epsilon index: why no point was found there
-    winner = None
+    winner = next((c for c in candidates if label[c] == first), None)
     i = 0
     while i < len(chunk):
         idx, eps = chunk[i]

@@ -4,14 +4,17 @@ decomposition (``greendc.benders``), with one incumbent shared across candidates
 One model per site: it is built and compiled with every allowed cooling of the site, and a
 cooling is chosen by fixing the bounds of its ``cool`` binary (the others at 0).
 
-1. One LP relaxation per site with its coolings free (in parallel on the engine's workers):
-   a lower bound [objective units] valid for every cooling of the site, and the first cut of
-   each of its decompositions.
+1. Per site (in parallel on the engine's workers): the LP relaxation with its coolings free,
+   then each cooling's LP re-solved warm from that basis (only the ``cool`` bounds change: a
+   few seconds each at full year, where the first LP takes minutes). Each cooling's LP value
+   [objective units] bounds that candidate and its solution gives the first cut of its
+   decomposition; the lowest of them bounds the site.
 2. Sites in order of bound (a shared work queue): a site whose bound is not below the best
-   design found (minus the gap) is pruned whole; otherwise its coolings are searched, the
-   LP's preferred cooling first, each decomposition stopping as soon as its own lower bound
-   reaches the shared incumbent (pruned) or its gap closes (optimal). A better design becomes
-   the incumbent at once, for the other workers too.
+   design found (minus the gap) is pruned whole; otherwise its coolings are searched, lowest
+   LP bound first, a cooling whose own bound reaches the incumbent pruned at once, each
+   decomposition stopping as soon as its own lower bound reaches the shared incumbent
+   (pruned) or its gap closes (optimal). A better design becomes the incumbent at once, for
+   the other workers too.
 3. The site's winner is polished (its continuous design made exact for its integer design).
 
 The result is the proven optimum of the full model within ``mip_rel_gap``: the best design
@@ -95,37 +98,54 @@ def _compiled(spec: ModelSpec, inputs: xr.Dataset):
                                 spec.settings.mip_rel_gap)
 
 
-def site_lp(spec: ModelSpec, inputs: xr.Dataset):
-    """Phase 1 task: the LP relaxation of one site's model with its coolings free, a lower
-    bound for every cooling of the site. Returns (the bound, (LP*, x_LP, reduced costs) or
-    None); the model is not kept."""
-    _, hm, _ = _compiled(spec, inputs)
-    bound = bound_from(hm.solve())
-    start = None
-    if bound.known:
-        sol, n = hm.highs.getSolution(), len(hm.columns)
-        start = (bound.value, np.asarray(sol.col_value, dtype=float)[:n],
-                 np.asarray(sol.col_dual, dtype=float)[:n])
-    return bound, start
+def site_lp(spec: ModelSpec, inputs: xr.Dataset) -> dict[str, tuple[Bound, tuple | None]]:
+    """Phase 1 task: the LP relaxation of one site's model with its coolings free (a lower
+    bound for every cooling), then each cooling's own LP, re-solved warm from that basis by
+    switching the ``cool`` bounds (a few seconds each where the first LP takes minutes at
+    full year, and a much tighter bound). Returns {cooling: (bound, (LP*, x_LP, reduced
+    costs) on the design columns, or None)}; the model is not kept."""
+    m, hm, decomposition = _compiled(spec, inputs)
+    site = str(inputs.site.values[0])
+    free = bound_from(hm.solve())
+    coolings = [str(c) for c in inputs.cooling.values]
+    if not free.known:  # nothing proven (or every cooling infeasible): no cooling LP either
+        return {c: (free, None) for c in coolings}
+    cool_cols = {c: hm.column(m.cool[site, c]) for c in coolings}
+    design = decomposition.design
+
+    def start(value: float):
+        sol = hm.highs.getSolution()
+        return (value, np.asarray(sol.col_value, dtype=float)[design],
+                np.asarray(sol.col_dual, dtype=float)[design])
+
+    free_start = start(free.value)
+    out = {}
+    for chosen in coolings:
+        _choose(decomposition, cool_cols, chosen)
+        bound = bound_from(hm.solve())
+        if bound.known:
+            out[chosen] = (bound, start(bound.value))
+        elif bound.infeasible:
+            out[chosen] = (bound, None)
+        else:  # nothing proven for this cooling: the site's LP bounds it
+            out[chosen] = (free, free_start)
+    return out
 
 
 def solve_site(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str], incumbent: Incumbent,
-               lp) -> tuple[dict[str, CandidateOutcome], Solved | None]:
-    """Phase 2 task: search one site's coolings (module docstring) from its phase-1 ``lp``
+               lps: dict[str, tuple[Bound, tuple | None]]
+               ) -> tuple[dict[str, CandidateOutcome], Solved | None]:
+    """Phase 2 task: search one site's coolings (module docstring) from their phase-1 LPs
     (bound, LP start); return each cooling's outcome and the site's best design (results on
     the site's inputs), or None."""
     site = str(inputs.site.values[0])
     m, hm, decomposition = _compiled(spec, inputs)
-    bound, start = lp
-    out = {c: CandidateOutcome(lp_bound=bound.value, lp_status=bound.status,
-                               status="infeasible" if bound.infeasible else "not_solved",
-                               lower=bound.value) for c in coolings}
-    if start is None:
-        return out, None
+    out = {c: CandidateOutcome(lp_bound=lps[c][0].value, lp_status=lps[c][0].status,
+                               status="infeasible" if lps[c][0].infeasible else "not_solved",
+                               lower=lps[c][0].value) for c in coolings}
     cool_cols = {str(c): hm.column(m.cool[site, str(c)]) for c in inputs.cooling.values}
-    # the LP's preferred cooling first: it is the likeliest winner and sets the incumbent
-    order = sorted(coolings, key=lambda c: -start[1][cool_cols[c]]
-                   if cool_cols[c] is not None else 0.0)
+    # the lowest LP bound first: the likeliest winner, it sets the incumbent
+    order = sorted((c for c in coolings if lps[c][1] is not None), key=lambda c: lps[c][0].value)
     best_value, best_x, best_cooling = math.inf, None, None
     gap = spec.settings.mip_rel_gap
     for chosen in order:
@@ -137,7 +157,7 @@ def solve_site(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str], incumbe
             outcome.status = "pruned_by_bound"
             continue
         _choose(decomposition, cool_cols, chosen)
-        result = decomposition.solve(lp_start=start, cutoff=cutoff,
+        result = decomposition.solve(lp_start=lps[chosen][1], cutoff=cutoff,
                                      time_limit_s=spec.settings.time_limit_s)
         outcome.status = {"pruned": "pruned_by_bound"}.get(result.status, result.status)
         outcome.lower = max(result.lower, outcome.lp_bound)
@@ -221,23 +241,25 @@ def search(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
         # phase 1: one LP per site (coolings free), in parallel; phase 2: lowest first
         lps = dict(zip(sites, engine.map(site_lp, [spec] * len(jobs),
                                          [job for job, _ in jobs])))
+        site_bound = {site: min((b for b, _ in lps[site].values()), key=lambda b: b.value)
+                      for site in sites}
         for i, site in enumerate(sites):
-            log.info("bound %s (LP, every cooling): %s", site, _text(lps[site][0]),
-                     extra=step_of("LP bounds", i + 1, len(sites)))
+            log.info("bound %s (LP): %s", site, ", ".join(
+                f"{c} {_text(b)}" for c, (b, _) in lps[site].items()),
+                extra=step_of("LP bounds", i + 1, len(sites)))
         incumbent = Incumbent(engine)
-        queue = sorted(sites, key=lambda x: lps[x][0].value)  # lowest bound first
+        queue = sorted(sites, key=lambda x: site_bound[x].value)  # lowest bound first
         running = {}
         while queue or running:
             while queue and len(running) < engine.workers:
                 site = queue.pop(0)
                 job, cs = jobs[sites.index(site)]
-                bound = lps[site][0]
                 known = best.status.objective if best is not None else math.inf
-                if bound.infeasible or bound.value >= _cutoff(known, spec.settings.mip_rel_gap):
+                if site_bound[site].value >= _cutoff(known, spec.settings.mip_rel_gap):
                     collect(site, {c: CandidateOutcome(
-                        lp_bound=bound.value, lp_status=bound.status,
-                        status="infeasible" if bound.infeasible else "pruned_by_bound",
-                        lower=bound.value) for c in cs}, None)
+                        lp_bound=b.value, lp_status=b.status,
+                        status="infeasible" if b.infeasible else "pruned_by_bound",
+                        lower=b.value) for c, (b, _) in lps[site].items()}, None)
                     continue
                 running[engine.submit(solve_site, spec, job, cs, incumbent, lps[site])] = site
             if not running:
