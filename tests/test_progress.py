@@ -31,7 +31,7 @@ def test_solve_steps_are_log_records_and_the_cli_prints_one_line_each(tmp_path, 
         run(path)
     steps = [r.getMessage() for r in caplog.records
              if r.name in ("greendc.study", "greendc.search") and r.levelno == logging.INFO]
-    assert any(m.startswith("bound fr-essonne (LP, every cooling): ") for m in steps), steps
+    assert any(m.startswith("bound fr-essonne (LP): air_chiller ") for m in steps), steps
     assert any(m.startswith("candidate ") and ": optimal " in m for m in steps), steps
 
     loud = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path / "a")])
