@@ -222,6 +222,16 @@ class BendersSweep:
                      mip_gap=float(gap), objective=float(upper), bound=float(result.lower))
 
 
+def _record_bounds(bounds: dict[str, tuple[float, float]], table: xr.Dataset, combos,
+                   cost: bool) -> None:
+    """Put each candidate's lower bound from a search's table into ``bounds`` as its
+    (cost bound, emissions bound): the first when ``cost``, else the second."""
+    for s, c in combos:
+        value = float(table["candidate_lower_bound"].sel(site=s, cooling=c))
+        cost_lb, _ = bounds.get(f"{s}/{c}", (math.inf, math.inf))
+        bounds[f"{s}/{c}"] = (value, math.inf) if cost else (cost_lb, value)
+
+
 def _end_points(study: Study, scope: str, combos, engine: Engine):
     """Lexicographic end points and the LP cost bound of every candidate."""
     base = ModelSpec.of(study)
@@ -235,10 +245,7 @@ def _end_points(study: Study, scope: str, combos, engine: Engine):
             best, table, _ = solve_decomposed(study.inputs, spec, combos, engine)
             if best is None:
                 raise no_design_error(study, table)
-            for s, c in combos:
-                value = float(table["candidate_lower_bound"].sel(site=s, cooling=c))
-                cost_lb, _ = bounds.get(f"{s}/{c}", (math.inf, math.inf))
-                bounds[f"{s}/{c}"] = (value, math.inf) if spec is cost_spec else (cost_lb, value)
+            _record_bounds(bounds, table, combos, spec is cost_spec)
             res = best.results
         else:
             solved = solve_inputs(spec, study.inputs)
@@ -266,10 +273,7 @@ def _benders_end_points(study: Study, scope: str, combos, engine: Engine):
         best, table, _ = search(study.inputs, spec, combos, engine)
         if best is None:
             raise no_design_error(study, table)
-        for s, c in combos:
-            value = float(table["candidate_lower_bound"].sel(site=s, cooling=c))
-            cost_lb, _ = bounds.get(f"{s}/{c}", (math.inf, math.inf))
-            bounds[f"{s}/{c}"] = (value, math.inf) if objective == "cost" else (cost_lb, value)
+        _record_bounds(bounds, table, combos, objective == "cost")
         ends.append(best.results)
     lowest = _emissions_of(ends[1], scope)
     epsilon = lowest + max(abs(lowest) * 1e-6, 1e-6)
