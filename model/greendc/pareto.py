@@ -162,19 +162,13 @@ class BendersSweep:
     candidate's previous design. Same interface as ``CandidateSweep``."""
 
     def __init__(self, spec: ModelSpec, inputs: xr.Dataset, scope: str, label: str):
-        from greendc.benders import Decomposition, design_columns
-        from greendc.formulation import DESIGN_COMPONENTS, PEAK_SIZED_COMPONENTS
+        from greendc.search import compiled_decomposition
 
         self.inputs, self.scope, self.label = inputs, scope, label
-        self.model = spec.build(inputs)
-        self.highs = HighsModel(self.model, spec.settings)
+        self.model, self.highs, self.decomposition = compiled_decomposition(spec, inputs)
         self.column = self.highs.column(_scope_var(self.model, scope))
-        settings = spec.settings
-        self.decomposition = Decomposition(
-            self.highs, design_columns(self.highs, DESIGN_COMPONENTS - PEAK_SIZED_COMPONENTS),
-            settings.mip_rel_gap, mip_abs_gap=settings.mip_abs_gap or 0.0)
         self.base_costs = self.decomposition.costs.copy()
-        self.time_limit_s = settings.time_limit_s
+        self.time_limit_s = spec.settings.time_limit_s
         self.weight: float | None = None
         self.last_x: np.ndarray | None = None  # the previous point's full solution
         self.last_status: SolveStatus | None = None
@@ -279,10 +273,10 @@ def _benders_end_points(study: Study, scope: str, combos, engine: Engine):
     epsilon = lowest + max(abs(lowest) * 1e-6, 1e-6)
     tied = [(s, c) for s, c in combos if bounds[f"{s}/{c}"][1] <= epsilon]
     spec = ModelSpec("cost", scope, base.cap_t_co2, base.settings)
-    seconds = engine.map(_lowest_cost_at, [spec] * len(tied),
-                         [study.inputs.sel(site=[s], cooling=[c]) for s, c in tied],
-                         [scope] * len(tied), [epsilon] * len(tied))
-    found = [r for r in seconds if r is not None]
+    second_stage = engine.map(_lowest_cost_at, [spec] * len(tied),
+                              [study.inputs.sel(site=[s], cooling=[c]) for s, c in tied],
+                              [scope] * len(tied), [epsilon] * len(tied))
+    found = [r for r in second_stage if r is not None]
     if found:
         ends[1] = min(found, key=lambda r: float(r["cost_eur_per_yr"]))
     return ends, bounds

@@ -90,12 +90,14 @@ def _cutoff(incumbent: float, gap: float) -> float:
     return incumbent - gap * abs(incumbent) if math.isfinite(incumbent) else math.inf
 
 
-def _compiled(spec: ModelSpec, inputs: xr.Dataset):
-    """One site's model (every cooling of ``inputs``), compiled, and its decomposition."""
+def compiled_decomposition(spec: ModelSpec, inputs: xr.Dataset):
+    """The model of ``inputs`` (a site with its coolings, or one candidate), compiled, and its
+    decomposition (stopping at the spec's relative gap, or its absolute one if larger)."""
     m = spec.build(inputs)
     hm = HighsModel(m, spec.settings)
     return m, hm, Decomposition(hm, design_columns(hm, DESIGN_COMPONENTS - PEAK_SIZED_COMPONENTS),
-                                spec.settings.mip_rel_gap)
+                                spec.settings.mip_rel_gap,
+                                mip_abs_gap=spec.settings.mip_abs_gap or 0.0)
 
 
 def site_lp(spec: ModelSpec, inputs: xr.Dataset) -> dict[str, tuple[Bound, tuple | None]]:
@@ -104,7 +106,7 @@ def site_lp(spec: ModelSpec, inputs: xr.Dataset) -> dict[str, tuple[Bound, tuple
     switching the ``cool`` bounds (a few seconds each where the first LP takes minutes at
     full year, and a much tighter bound). Returns {cooling: (bound, (LP*, x_LP, reduced
     costs) on the design columns, or None)}; the model is not kept."""
-    m, hm, decomposition = _compiled(spec, inputs)
+    m, hm, decomposition = compiled_decomposition(spec, inputs)
     site = str(inputs.site.values[0])
     free = bound_from(hm.solve())
     coolings = [str(c) for c in inputs.cooling.values]
@@ -139,7 +141,7 @@ def solve_site(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str], incumbe
     (bound, LP start); return each cooling's outcome and the site's best design (results on
     the site's inputs), or None."""
     site = str(inputs.site.values[0])
-    m, hm, decomposition = _compiled(spec, inputs)
+    m, hm, decomposition = compiled_decomposition(spec, inputs)
     out = {c: CandidateOutcome(lp_bound=lps[c][0].value, lp_status=lps[c][0].status,
                                status="infeasible" if lps[c][0].infeasible else "not_solved",
                                lower=lps[c][0].value) for c in coolings}
