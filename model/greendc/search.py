@@ -4,8 +4,8 @@ decomposition (``greendc.benders``), with one incumbent shared across candidates
 One model per site: it is built and compiled with every allowed cooling of the site, and a
 cooling is chosen by fixing the bounds of its ``cool`` binary (the others at 0).
 
-1. Per site (in parallel on the engine's workers): the LP relaxation with its coolings free,
-   then each cooling's LP re-solved warm from that basis (only the ``cool`` bounds change: a
+1. Per site: the LP relaxation with its coolings free (the first site cold, the others in
+   parallel on the engine's workers, each from the first's basis), then each cooling's LP re-solved warm from that basis (only the ``cool`` bounds change: a
    few seconds each at full year, where the first LP takes minutes). Each cooling's LP value
    [objective units] bounds that candidate and its solution gives the first cut of its
    decomposition; the lowest of them bounds the site.
@@ -100,18 +100,27 @@ def compiled_decomposition(spec: ModelSpec, inputs: xr.Dataset):
                                 mip_abs_gap=spec.settings.mip_abs_gap or 0.0)
 
 
-def site_lp(spec: ModelSpec, inputs: xr.Dataset) -> dict[str, tuple[Bound, tuple | None]]:
+def site_lp(spec: ModelSpec, inputs: xr.Dataset, basis: tuple | None = None
+            ) -> tuple[dict[str, tuple[Bound, tuple | None]], tuple | None]:
     """Phase 1 task: the LP relaxation of one site's model with its coolings free (a lower
     bound for every cooling), then each cooling's own LP, re-solved warm from that basis by
     switching the ``cool`` bounds (a few seconds each where the first LP takes minutes at
-    full year, and a much tighter bound). Returns {cooling: (bound, (LP*, x_LP, reduced
-    costs) on the design columns, or None)}; the model is not kept."""
+    full year, and a much tighter bound). ``basis``: another site's LP basis (same model
+    shape, other data) to start from: at full year Frankfurt's LP took 17 s from
+    Stockholm's basis against 136 s cold. Returns ({cooling: (bound, (LP*, x_LP, reduced
+    costs) on the design columns, or None)}, the site LP's basis or None); the model is
+    not kept."""
     m, hm, decomposition = compiled_decomposition(spec, inputs)
     site = str(inputs.site.values[0])
+    hm.set_basis(basis)
     free = bound_from(hm.solve())
+    if not free.known and basis is not None:  # a borrowed start that went astray: cold
+        hm.highs.clearSolver()
+        free = bound_from(hm.solve())
     coolings = [str(c) for c in inputs.cooling.values]
     if not free.known:  # nothing proven (or every cooling infeasible): no cooling LP either
-        return {c: (free, None) for c in coolings}
+        return {c: (free, None) for c in coolings}, None
+    free_basis = hm.basis()
     cool_cols = {c: hm.column(m.cool[site, c]) for c in coolings}
     design = decomposition.design
 
@@ -131,7 +140,7 @@ def site_lp(spec: ModelSpec, inputs: xr.Dataset) -> dict[str, tuple[Bound, tuple
             out[chosen] = (bound, None)
         else:  # nothing proven for this cooling: the site's LP bounds it
             out[chosen] = (free, free_start)
-    return out
+    return out, free_basis
 
 
 def solve_site(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str], incumbent: Incumbent,
@@ -240,9 +249,12 @@ def search(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
 
     sites = list(by_site)
     with engine_of(workers) as engine:
-        # phase 1: one LP per site (coolings free), in parallel; phase 2: lowest first
-        lps = dict(zip(sites, engine.map(site_lp, [spec] * len(jobs),
-                                         [job for job, _ in jobs])))
+        # phase 1: one LP per site (coolings free): the first cold, the others in parallel
+        # from its basis; phase 2: lowest bound first
+        first, basis = engine.submit(site_lp, spec, jobs[0][0]).result()
+        rest = engine.map(site_lp, [spec] * (len(jobs) - 1), [job for job, _ in jobs[1:]],
+                          [basis] * (len(jobs) - 1)) if len(jobs) > 1 else []
+        lps = dict(zip(sites, [first] + [out for out, _ in rest]))
         site_bound = {site: min((b for b, _ in lps[site].values()), key=lambda b: b.value)
                       for site in sites}
         for i, site in enumerate(sites):

@@ -282,6 +282,29 @@ class HighsModel:
             return self._restored
         return np.asarray(self.highs.getSolution().col_value, dtype=float)
 
+    def basis(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The last solve's simplex basis as (column, row) status codes (int8 arrays: they
+        pickle, unlike ``highspy.HighsBasis``), or None if HiGHS has no valid basis."""
+        b = self.highs.getBasis()
+        if not b.valid:
+            return None
+        return (np.fromiter((int(v) for v in b.col_status), np.int8, len(b.col_status)),
+                np.fromiter((int(v) for v in b.row_status), np.int8, len(b.row_status)))
+
+    def set_basis(self, basis: tuple[np.ndarray, np.ndarray] | None) -> bool:
+        """Start the next solve from ``basis`` (from ``basis()``, possibly of another model of
+        the same shape, e.g. another site); False (and nothing set) if its shape differs."""
+        if basis is None:
+            return False
+        cols, rows = basis
+        if len(cols) != self.highs.getNumCol() or len(rows) != self.highs.getNumRow():
+            return False
+        b = highspy.HighsBasis()
+        b.col_status = [highspy.HighsBasisStatus(int(v)) for v in cols]
+        b.row_status = [highspy.HighsBasisStatus(int(v)) for v in rows]
+        b.valid = True
+        return self.highs.setBasis(b) == highspy.HighsStatus.kOk
+
     def restore(self, x: np.ndarray) -> None:
         """Use an earlier solution vector (e.g. when a later stage failed)."""
         self._restored = np.asarray(x, dtype=float)
