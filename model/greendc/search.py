@@ -5,8 +5,10 @@ One model per site: it is built and compiled with every allowed cooling of the s
 cooling is chosen by fixing the bounds of its ``cool`` binary (the others at 0).
 
 1. Per site: the LP relaxation with its coolings free (the first site cold, the others in
-   parallel on the engine's workers, each from the first's basis), then each cooling's LP re-solved warm from that basis (only the ``cool`` bounds change: a
-   few seconds each at full year, where the first LP takes minutes). Each cooling's LP value
+   parallel on the engine's workers, each from the first's basis when its model has the
+   same shape, i.e. the same allowed coolings; cold otherwise), then each cooling's LP
+   re-solved warm from that basis (only the ``cool`` bounds change: a few seconds each at
+   full year, where the first LP takes minutes). Each cooling's LP value
    [objective units] bounds that candidate and its solution gives the first cut of its
    decomposition; the lowest of them bounds the site.
 2. Sites in order of bound (a shared work queue): a site whose bound is not below the best
