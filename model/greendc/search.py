@@ -4,9 +4,9 @@ decomposition (``greendc.benders``), with one incumbent shared across candidates
 One model per site: it is built and compiled with every allowed cooling of the site, and a
 cooling is chosen by fixing the bounds of its ``cool`` binary (the others at 0).
 
-1. Per site: the LP relaxation with its coolings free (the first site cold, the others in
-   parallel on the engine's workers, each from the first's basis when its model has the
-   same shape, i.e. the same allowed coolings; cold otherwise), then each cooling's LP
+1. Per site: the LP relaxation with its coolings free (the first site cold, at once with
+   every site of other coolings, the others then in parallel from the first's basis when
+   their model has the same shape, i.e. the same allowed coolings), then each cooling's LP
    re-solved warm from that basis (only the ``cool`` bounds change: a few seconds each at
    full year, where the first LP takes minutes). Each cooling's LP value
    [objective units] bounds that candidate and its solution gives the first cut of its
@@ -251,12 +251,17 @@ def search(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
 
     sites = list(by_site)
     with engine_of(workers) as engine:
-        # phase 1: one LP per site (coolings free): the first cold, the others in parallel
-        # from its basis; phase 2: lowest bound first
-        first, basis = engine.submit(site_lp, spec, jobs[0][0]).result()
-        rest = engine.map(site_lp, [spec] * (len(jobs) - 1), [job for job, _ in jobs[1:]],
-                          [basis] * (len(jobs) - 1)) if len(jobs) > 1 else []
-        lps = dict(zip(sites, [first] + [out for out, _ in rest]))
+        # phase 1: one LP per site (coolings free): the first cold, together with every site
+        # whose model has another shape (other coolings: the first's basis cannot serve it),
+        # then the rest in parallel from the first's basis; phase 2: lowest bound first
+        shared = [i for i, (_, cs) in enumerate(jobs) if i > 0 and cs == jobs[0][1]]
+        cold = [engine.submit(site_lp, spec, job) if i == 0 or i not in shared else None
+                for i, (job, _) in enumerate(jobs)]
+        first, basis = cold[0].result()
+        warm = dict(zip(shared, engine.map(site_lp, [spec] * len(shared),
+                                           [jobs[i][0] for i in shared], [basis] * len(shared))))
+        lps = {site: first if i == 0 else (warm[i] if i in warm else cold[i].result())[0]
+               for i, site in enumerate(sites)}
         site_bound = {site: min((b for b, _ in lps[site].values()), key=lambda b: b.value)
                       for site in sites}
         for i, site in enumerate(sites):
