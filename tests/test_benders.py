@@ -229,3 +229,30 @@ def test_a_site_lp_from_another_sites_basis_equals_its_cold_lp(weight):
     _, hm, _ = compiled_decomposition(spec, inputs.sel(site=["B"]))
     assert not hm.set_basis((basis[0][:-1], basis[1]))
     assert hm.set_basis(basis)
+
+
+@pytest.mark.parametrize("weight", [1.0, 2.0])
+def test_rows_implied_through_operation_bounds_keep_master_designs_operable(weight):
+    """Battery-only backup of 1 h on the tiny case (tests/formulation/test_continuity.py:
+    battery 1 EUR/MW/yr and 50 EUR/MWh/yr, optimum base + 112.2 EUR with a 2.2 MWh reserve).
+    The hourly rows soc[t] <= battery_mwh - battery_reserve_mwh with soc[t] >= 0 imply the
+    design row battery_reserve_mwh - battery_mwh <= 0, the one row the master gets from
+    them. Without it a master started from a floor reserves energy in a battery it does not
+    build, which no dispatch can run (an elastic LP per such design)."""
+    from tests.formulation.test_continuity import BASE, with_continuity
+
+    inputs = with_continuity(tiny_inputs(sites=["A"], weight=weight,
+                                         battery_power_cost_eur_per_mw_yr=1.0,
+                                         battery_energy_cost_eur_per_mwh_yr=50.0),
+                             battery=1).sel(cooling=["imm"])
+    m, hm, d = decomposition(inputs)
+    matrix, lower, upper = d.implied
+    names = [hm.columns[j].name for j in d.design]
+    assert matrix.shape[0] == 1
+    assert {names[i]: v for i, v in zip(matrix.indices, matrix.data)} == {
+        "battery_mwh[A]": -1.0, "battery_reserve_mwh[A]": 1.0}
+    assert (lower[0], upper[0]) == (-math.inf, 0.0)
+    result = d.solve(floor=0.0)
+    assert result.status == "optimal"
+    assert result.upper == pytest.approx(BASE[weight] + 112.2, rel=1e-7)
+    assert result.elastic == 0

@@ -12,7 +12,10 @@ v is convex and piecewise linear in x, but +inf where the design cannot be opera
 target or emissions cap out of reach). Each master design x^ is first evaluated by the
 dispatch LP with x fixed by its column bounds (cheap: presolve removes the design; solved
 cold, faster than warm after a design move); its objective is an upper bound and the reduced
-costs r of the fixed columns give the cut theta >= v(x^) + r.(x - x^). Only when that LP is
+costs r of the fixed columns give the cut theta >= v(x^) + r.(x - x^). The master holds,
+besides the model's rows over design columns only, the design rows that the other rows imply
+over the operation columns' bounds (e.g. battery_reserve_mwh <= battery_mwh from the hourly
+state-of-charge rows): far fewer of its designs are then inoperable. Only when that LP is
 infeasible is the dispatch solved *elastic* in the design (complete recourse): the design may
 move, at a price P_j [objective units per unit of column j] per unit of move,
 
@@ -119,8 +122,10 @@ class Decomposition:
         self.A = sp.csc_matrix((np.array(lp.a_matrix_.value_), np.array(lp.a_matrix_.index_),
                                 np.array(lp.a_matrix_.start_)),
                                shape=(self.nrows, self.n)).tocsr()
+        self.A.eliminate_zeros()
         self.is_int = hm.integer[self.design]
         self.design_rows = self._design_only_rows()
+        self.implied = self._implied_design_rows()
         self.costs = np.array(lp.col_cost_, dtype=float)
         hm.relax_integrality(True)
         self._link_added = False
@@ -176,6 +181,56 @@ class Decomposition:
         outside = np.where(nnz > 0, outside, 1)  # an empty row belongs nowhere
         return np.flatnonzero(outside == 0)
 
+    def _implied_design_rows(self) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+        """Design-only rows implied by the other rows over the operation columns' bounds
+        (a projection, valid for every design and dispatch): L <= a_D.x + a_O.y <= U with
+        y in [l, u] gives L - max a_O.y <= a_D.x <= U - min a_O.y wherever that is finite.
+        Kept when it cuts into the design box, once per distinct a_D (the tightest side):
+        e.g. the hourly soc[s,t] <= battery_mwh[s] - battery_reserve_mwh[s] with soc >= 0
+        gives battery_reserve_mwh <= battery_mwh, which a master without it breaks (its
+        design cannot be operated: an elastic LP as long as the whole LP relaxation).
+        Returns (rows over the design positions, lower, upper)."""
+        A, k = self.A, len(self.design)
+        position = -np.ones(self.n, dtype=np.int64)
+        position[self.design] = np.arange(k)
+        row = np.repeat(np.arange(self.nrows), np.diff(A.indptr))
+        col, a = A.indices, A.data
+        is_design = position[col] >= 0
+        low = np.where(a > 0, a * self.col_lower[col], a * self.col_upper[col])  # min a_j y_j
+        high = np.where(a > 0, a * self.col_upper[col], a * self.col_lower[col])
+
+        def per_row(values, where):
+            return np.bincount(row[where], weights=values[where], minlength=self.nrows)
+
+        op = ~is_design
+        mixed = (per_row(np.ones(len(a)), is_design) > 0) & (per_row(np.ones(len(a)), op) > 0)
+        finite_low = per_row(np.isinf(low).astype(float), op) == 0
+        finite_high = per_row(np.isinf(high).astype(float), op) == 0
+        upper = np.where(mixed & finite_low, self.row_upper - per_row(np.where(
+            np.isinf(low), 0.0, low), op), INF)
+        lower = np.where(mixed & finite_high, self.row_lower - per_row(np.where(
+            np.isinf(high), 0.0, high), op), -INF)
+        box_max, box_min = per_row(high, is_design), per_row(low, is_design)  # over design
+        tol = 1e-9 * np.maximum(1.0, np.abs(np.where(np.isfinite(upper), upper, 0.0)))
+        upper = np.where(upper < box_max - tol, upper, INF)
+        tol = 1e-9 * np.maximum(1.0, np.abs(np.where(np.isfinite(lower), lower, 0.0)))
+        lower = np.where(lower > box_min + tol, lower, -INF)
+        tightest: dict[bytes, list] = {}
+        for r in np.flatnonzero(np.isfinite(upper) | np.isfinite(lower)):
+            span = slice(A.indptr[r], A.indptr[r + 1])
+            keep = is_design[span]
+            cols, coefs = position[col[span][keep]], a[span][keep]
+            key = np.concatenate([cols, np.round(coefs, 12)]).tobytes()
+            entry = tightest.setdefault(key, [cols, coefs, -INF, INF])
+            entry[2], entry[3] = max(entry[2], lower[r]), min(entry[3], upper[r])
+        entries = list(tightest.values())
+        matrix = sp.csr_matrix(
+            (np.concatenate([e[1] for e in entries]) if entries else np.zeros(0),
+             np.concatenate([e[0] for e in entries]) if entries else np.zeros(0, np.int64),
+             np.cumsum([0] + [len(e[0]) for e in entries])), shape=(len(entries), k))
+        return (matrix, np.array([e[2] for e in entries], dtype=float),
+                np.array([e[3] for e in entries], dtype=float))
+
     def _add_links(self, penalty: np.ndarray) -> None:
         """Append p, n (priced ``penalty``) and the rows x_j - p_j + n_j = x^_j."""
         h, k = self.hm.highs, len(self.design)
@@ -199,7 +254,8 @@ class Decomposition:
 
     # ------------------------------------------------------------------ master
     def _master(self) -> highspy.Highs:
-        """Small MILP: the design columns (bounds, integrality), theta, the design rows."""
+        """Small MILP: the design columns (bounds, integrality), theta, the design rows
+        (those of the model over design columns only and those implied by the others)."""
         k = len(self.design)
         mh = _new_highs()
         mh.setOptionValue("output_flag", False)
@@ -222,6 +278,11 @@ class Decomposition:
                        self.row_upper[self.design_rows], sub.nnz,
                        sub.indptr[:-1].astype(np.int32), position[sub.indices].astype(np.int32),
                        sub.data.astype(float))
+        implied, low, up = self.implied
+        if implied.shape[0]:
+            mh.addRows(implied.shape[0], low, up, implied.nnz,
+                       implied.indptr[:-1].astype(np.int32), implied.indices.astype(np.int32),
+                       implied.data.astype(float))
         kinds = [highspy.HighsVarType.kInteger if f else highspy.HighsVarType.kContinuous
                  for f in self.is_int] + [highspy.HighsVarType.kContinuous]
         mh.changeColsIntegrality(k + 1, np.arange(k + 1, dtype=np.int32), kinds)
