@@ -256,3 +256,20 @@ def test_rows_implied_through_operation_bounds_keep_master_designs_operable(weig
     assert result.status == "optimal"
     assert result.upper == pytest.approx(BASE[weight] + 112.2, rel=1e-7)
     assert result.elastic == 0
+
+
+@pytest.mark.parametrize("weight", [1.0, 2.0])
+def test_a_cooling_a_site_does_not_allow_is_fixed_off_in_its_model(weight):
+    """Immersion at A (the tiny case's winner, 250 + 88 w EUR) left out of the candidates:
+    the search builds A's model with every cooling (one shape for every site's model) and
+    fixes immersion off there; it finds the optimum of the monolithic MILP in which that
+    pair is beyond its climate limit."""
+    mono = solve_inputs(SPEC, tiny_inputs(weight=weight,
+                                          climate_limit_hours=[[0, 0, 5], [0, 0, 0]]))
+    assert float(mono.results["cost_eur_per_yr"]) > 250 + 88 * weight + 1.0
+    combos = [(s, c) for s in SITES for c in COOLINGS if (s, c) != ("A", COOLINGS[2])]
+    best, table, gap = search(tiny_inputs(weight=weight), SPEC, combos, workers=1)
+    assert best.status.objective == pytest.approx(mono.status.objective, rel=1e-7)
+    assert float(best.results["cooling_chosen"].sel(site="A", cooling=COOLINGS[2])) == 0.0
+    assert int(best.results["nodes"].sum()) == int(mono.results["nodes"].sum())
+    assert gap <= 1e-7

@@ -1,14 +1,14 @@
 """All (site, cooling) candidates in one search, each solved by the design/dispatch
 decomposition (``greendc.benders``), with one incumbent shared across candidates and workers.
 
-One model per site: it is built and compiled with every allowed cooling of the site, and a
-cooling is chosen by fixing the bounds of its ``cool`` binary (the others at 0).
+One model per site: it is built and compiled with every cooling of the search (those the
+site does not allow fixed off, so that every site's model has one shape), and a cooling is
+chosen by fixing the bounds of its ``cool`` binary (the others at 0).
 
-1. Per site: the LP relaxation with its coolings free (the first site cold, at once with
-   every site of other coolings, the others then in parallel from the first's basis when
-   their model has the same shape, i.e. the same allowed coolings), then each cooling's LP
-   re-solved warm from that basis (only the ``cool`` bounds change: a few seconds each at
-   full year, where the first LP takes minutes). Each cooling's LP value
+1. Per site: the LP relaxation with its coolings free (the first site cold, the others then
+   in parallel from the first's basis), then each cooling's LP re-solved warm from that
+   basis (only the ``cool`` bounds change: a few seconds each at full year, where the
+   first LP takes minutes). Each cooling's LP value
    [objective units] bounds that candidate and its solution gives the first cut of its
    decomposition; the lowest of them bounds the site.
 2. Sites in order of bound (a shared work queue): a site whose bound is not below the best
@@ -102,28 +102,35 @@ def compiled_decomposition(spec: ModelSpec, inputs: xr.Dataset):
                                 mip_abs_gap=spec.settings.mip_abs_gap or 0.0)
 
 
-def site_lp(spec: ModelSpec, inputs: xr.Dataset, basis: tuple | None = None
+def site_lp(spec: ModelSpec, inputs: xr.Dataset, basis: tuple | None = None,
+            coolings: list[str] | None = None
             ) -> tuple[dict[str, tuple[Bound, tuple | None]], tuple | None]:
     """Phase 1 task: the LP relaxation of one site's model with its coolings free (a lower
     bound for every cooling), then each cooling's own LP, re-solved warm from that basis by
     switching the ``cool`` bounds (a few seconds each where the first LP takes minutes at
-    full year, and a much tighter bound). ``basis``: another site's LP basis (same model
-    shape, other data) to start from: at full year Frankfurt's LP took 17 s from
-    Stockholm's basis against 136 s cold. Returns ({cooling: (bound, (LP*, x_LP, reduced
-    costs) on the design columns, or None)}, the site LP's basis or None); the model is
-    not kept."""
+    full year, and a much tighter bound). ``coolings``: the site's candidate coolings (by
+    default every cooling of ``inputs``); the model's other coolings are fixed off.
+    ``basis``: another site's LP basis (same model shape, other data) to start from: at full
+    year Frankfurt's LP took 17 s from Stockholm's basis against 136 s cold. Returns
+    ({cooling: (bound, (LP*, x_LP, reduced costs) on the design columns, or None)}, the site
+    LP's basis or None); the model is not kept."""
     m, hm, decomposition = compiled_decomposition(spec, inputs)
     site = str(inputs.site.values[0])
-    hm.set_basis(basis)
+    every = [str(c) for c in inputs.cooling.values]
+    coolings = every if coolings is None else list(coolings)
+    cool_cols = {c: hm.column(m.cool[site, c]) for c in every}
+    for c in set(every) - set(coolings):
+        if cool_cols[c] is not None:
+            decomposition.set_column_bounds(cool_cols[c], 0.0, 0.0)
+    if basis is not None and not hm.set_basis(basis):
+        log.info("site %s: its model's shape differs from the first site's: LP cold", site)
     free = bound_from(hm.solve())
     if not free.known and basis is not None:  # a borrowed start that went astray: cold
         hm.highs.clearSolver()
         free = bound_from(hm.solve())
-    coolings = [str(c) for c in inputs.cooling.values]
     if not free.known:  # nothing proven (or every cooling infeasible): no cooling LP either
         return {c: (free, None) for c in coolings}, None
     free_basis = hm.basis()
-    cool_cols = {c: hm.column(m.cool[site, c]) for c in coolings}
     design = decomposition.design
 
     def start(value: float):
@@ -234,7 +241,10 @@ def search(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
     by_site: dict[str, list[str]] = {}
     for s, c in combos:
         by_site.setdefault(s, []).append(c)
-    jobs = [(inputs.sel(site=[s], cooling=cs), cs) for s, cs in by_site.items()]
+    # every site's model holds every cooling of the search (a site's others fixed off), so
+    # that the models have one shape and the first site's LP basis can start the others'
+    coolings = [str(c) for c in inputs.cooling.values if any(str(c) == k for _, k in combos)]
+    jobs = [(inputs.sel(site=[s], cooling=coolings), cs) for s, cs in by_site.items()]
     outcomes: dict[tuple[str, str], CandidateOutcome] = {}
     best: Solved | None = None
 
@@ -251,17 +261,12 @@ def search(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
 
     sites = list(by_site)
     with engine_of(workers) as engine:
-        # phase 1: one LP per site (coolings free): the first cold, together with every site
-        # whose model has another shape (other coolings: the first's basis cannot serve it),
-        # then the rest in parallel from the first's basis; phase 2: lowest bound first
-        shared = [i for i, (_, cs) in enumerate(jobs) if i > 0 and cs == jobs[0][1]]
-        cold = [engine.submit(site_lp, spec, job) if i == 0 or i not in shared else None
-                for i, (job, _) in enumerate(jobs)]
-        first, basis = cold[0].result()
-        warm = dict(zip(shared, engine.map(site_lp, [spec] * len(shared),
-                                           [jobs[i][0] for i in shared], [basis] * len(shared))))
-        lps = {site: first if i == 0 else (warm[i] if i in warm else cold[i].result())[0]
-               for i, site in enumerate(sites)}
+        # phase 1: one LP per site (coolings free): the first cold, then the rest in
+        # parallel from its basis; phase 2: lowest bound first
+        first, basis = engine.submit(site_lp, spec, jobs[0][0], None, jobs[0][1]).result()
+        rest = engine.map(site_lp, [spec] * (len(jobs) - 1), [job for job, _ in jobs[1:]],
+                          [basis] * (len(jobs) - 1), [cs for _, cs in jobs[1:]])
+        lps = {site: lp for site, (lp, _) in zip(sites, [(first, basis), *rest])}
         site_bound = {site: min((b for b, _ in lps[site].values()), key=lambda b: b.value)
                       for site in sites}
         for i, site in enumerate(sites):
