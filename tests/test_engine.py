@@ -68,11 +68,24 @@ def ctrl_c_here(_=None) -> bool:
     return seen
 
 
+def log_from_worker(x: int) -> int:
+    logging.getLogger("greendc.solve").info("record %d from worker %d", x, os.getpid())
+    logging.getLogger("greendc.solve").debug("below the level: not forwarded")
+    return os.getpid()
+
+
 @pytest.fixture(scope="module")
 def cluster():
+    """A 2-worker local cluster, started with the greendc loggers at INFO."""
     pytest.importorskip("distributed")
-    with Engine(2) as engine:
-        yield engine
+    greendc_log = logging.getLogger("greendc")
+    level = greendc_log.level
+    greendc_log.setLevel(logging.INFO)
+    try:
+        with Engine(2) as engine:
+            yield engine
+    finally:
+        greendc_log.setLevel(level)
 
 
 def test_in_process_engine_is_lazy_and_keeps_order():
@@ -130,6 +143,22 @@ def test_cluster_workers_get_the_worker_setup(cluster):
     assert list(cluster.map(ctrl_c_here, [0])) == [True]
     assert all(not s["interrupted"] for s in cluster.map(worker_state, range(4)))
     assert pid in {s["pid"] for s in cluster.map(worker_state, range(8))}  # still alive
+
+
+def test_worker_log_records_reach_this_process_at_its_level(cluster, caplog):
+    """A worker's greendc INFO record is handled here (the cluster started with the greendc
+    loggers at INFO), with the worker's pid in it; its DEBUG record is not sent."""
+    caplog.set_level(logging.DEBUG)
+    cluster.start()  # (a single job's map runs in process while no cluster is up)
+    pids = list(cluster.map(log_from_worker, [7]))
+    for _ in range(100):  # forwarded records arrive on the client's event loop
+        if any("record 7" in r.getMessage() for r in caplog.records):
+            break
+        time.sleep(0.05)
+    messages = [r.getMessage() for r in caplog.records if r.name == "greendc.solve"]
+    assert f"record 7 from worker {pids[0]}" in messages
+    assert pids[0] != os.getpid()
+    assert not any("below the level" in m for m in messages)
 
 
 @needs_sites

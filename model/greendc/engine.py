@@ -25,7 +25,9 @@ Three modes:
   not forked. Each worker runs ``WorkerSetup`` before any task: it dies with this process on
   Linux (``PR_SET_PDEATHSIG``; a killed ``greendc run`` leaves no orphan) and turns Ctrl-C
   (the terminal sends SIGINT to the whole process group) into ``greendc.solve.interrupt()``,
-  so a running solve stops and returns its best design so far.
+  so a running solve stops and returns its best design so far. The workers' ``greendc`` log
+  records, at this process's level of the ``greendc`` logger when the cluster starts, are
+  forwarded here (``Client.forward_logging``) and handled by this process's handlers.
 - **scheduler** (``scheduler="tcp://host:8786"``, the CLI's ``--scheduler``): a ``Client`` of a
   running dask scheduler, connected when the engine is entered; an address that does not
   answer is a ``GreendcError`` naming ``--scheduler`` and the value before any solve. The
@@ -59,15 +61,18 @@ CONNECT_TIMEOUT_S = 20.0  # a scheduler that does not answer within this is an e
 
 class WorkerSetup:
     """Per-worker set-up (a ``distributed`` worker plugin): die with the parent process
-    ``parent_pid`` on Linux, and Ctrl-C -> ``greendc.solve.interrupt()``."""
+    ``parent_pid`` on Linux, Ctrl-C -> ``greendc.solve.interrupt()``, and the ``greendc``
+    loggers at the parent's level ``log_level`` (their records are forwarded to it)."""
 
     name = "greendc-worker-setup"
 
-    def __init__(self, parent_pid: int | None):
+    def __init__(self, parent_pid: int | None, log_level: int = logging.WARNING):
         self.parent_pid = parent_pid
+        self.log_level = log_level
 
     def setup(self, worker=None) -> None:
         worker_setup(self.parent_pid)
+        logging.getLogger("greendc").setLevel(self.log_level)
 
     def teardown(self, worker=None) -> None:  # the plugin protocol; nothing to undo
         pass
@@ -125,11 +130,14 @@ class Engine:
     ``scheduler``: address of a running dask scheduler (``workers`` is then ignored);
     ``client``: an existing ``distributed.Client`` to use (kept open, nothing registered);
     ``in_process``: force (True) or forbid (False) the in-process mode, e.g. a batch of one
-    worker still isolates its cases in a worker process."""
+    worker still isolates its cases in a worker process; ``forward_logs``: the local
+    workers' ``greendc`` records are handled here (False: a batch, whose cases log to their
+    own files)."""
 
     def __init__(self, workers: int = 1, scheduler: str | None = None, *, client: Any = None,
-                 in_process: bool | None = None,
+                 in_process: bool | None = None, forward_logs: bool = True,
                  connect_timeout_s: float = CONNECT_TIMEOUT_S):
+        self.forward_logs = forward_logs
         self.scheduler = scheduler or None
         self._requested = max(int(workers or 1), 1)
         self.in_process = (self._requested <= 1 and self.scheduler is None and client is None
@@ -207,7 +215,12 @@ class Engine:
                     dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False}))
             self._client = self._stack.enter_context(d.Client(self._cluster,
                                                               set_as_default=False))
-            self._client.register_plugin(_worker_plugin(os.getpid()))
+            level = logging.getLogger("greendc").getEffectiveLevel()
+            self._client.register_plugin(_worker_plugin(os.getpid(), level))
+            # the workers' greendc records (a sub-problem's or a front point's solve) are
+            # handled here, by this process's handlers (the CLI's progress display, a log)
+            if self.forward_logs:
+                self._client.forward_logging("greendc", level=level)
             log.debug("local dask cluster of %d workers: %s", self._requested,
                       self._cluster.scheduler_address)
         return self._client
@@ -306,7 +319,7 @@ def _distributed():
     return distributed
 
 
-def _worker_plugin(parent_pid: int):
+def _worker_plugin(parent_pid: int, log_level: int = logging.WARNING):
     """``WorkerSetup`` as a ``distributed.WorkerPlugin`` (imported lazily: the in-process
     engine never imports dask)."""
     from distributed.diagnostics.plugin import WorkerPlugin
@@ -314,4 +327,4 @@ def _worker_plugin(parent_pid: int):
     class _Plugin(WorkerSetup, WorkerPlugin):
         pass
 
-    return _Plugin(parent_pid)
+    return _Plugin(parent_pid, log_level)

@@ -200,7 +200,8 @@ def _run_distributed(todo: list[Case], out: pathlib.Path, scheduler: str | None,
     from greendc.engine import Engine
 
     n = min(workers or default_workers(), len(todo))
-    with Engine(n, scheduler, client=client, in_process=False) as engine:
+    # the cases log to their own case.log files, not to this console
+    with Engine(n, scheduler, client=client, in_process=False, forward_logs=False) as engine:
         tag = uuid.uuid4().hex[:6]
         futures = {engine.submit(run_case, case, str(out.resolve()),
                                  key=f"greendc-case-{case.case_id}-{tag}"): case
