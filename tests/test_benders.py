@@ -176,7 +176,7 @@ def test_a_design_above_epsilon_gets_an_exact_feasibility_cut(weight):
     d.bound_column(col, 0.44 * weight)
     x = d._fixed(cheapest)
     assert x[1] is None and x[0].status == "infeasible"
-    value, slope = d._feasibility_cut(cheapest)
+    _, (value, slope) = d._feasibility_cut(cheapest)
     assert value == pytest.approx(0.88 * weight, rel=1e-7)
     assert slope[solar] == pytest.approx(-0.2 * weight, rel=1e-7)
     # the bound and the objective of the dispatch are restored afterwards
@@ -273,3 +273,27 @@ def test_a_cooling_a_site_does_not_allow_is_fixed_off_in_its_model(weight):
     assert float(best.results["cooling_chosen"].sel(site="A", cooling=COOLINGS[2])) == 0.0
     assert int(best.results["nodes"].sum()) == int(mono.results["nodes"].sum())
     assert gap <= 1e-7
+
+
+@pytest.mark.parametrize("weight", [1.0, 2.0])
+def test_a_design_above_epsilon_is_cut_without_a_fixed_design_lp(weight):
+    """Bounded at 0.44 w t from the pool of the unbounded solve: the master's first design
+    (no solar, 0.88 w t) is checked by the LP of its minimum emissions and cut off at once;
+    no fixed-design LP is spent on a design that cannot meet epsilon (at full year one takes
+    about 30 s to prove what the 0.5 s check shows). Optimum 250 + 88 w + 60 w x 2.2."""
+    m, hm, d, col, solar = bounded(weight)
+    d.solve()
+    d.bound_column(col, 0.44 * weight)
+    fixed = []
+    real = d._fixed
+
+    def recording(x_hat):
+        out = real(x_hat)
+        fixed.append(out[0].status)
+        return out
+
+    d._fixed = recording
+    result = d.solve()
+    assert result.status == "optimal" and result.feasibility >= 1
+    assert result.upper == pytest.approx(250 + 88 * weight + 132 * weight, rel=1e-7)
+    assert fixed and set(fixed) == {"optimal"}

@@ -107,7 +107,7 @@ def test_points_are_solved_to_a_gap_below_the_augmentation_term(monkeypatch, str
     sweep = pareto_mod.BendersSweep if strategy == "benders" else pareto_mod.CandidateSweep
     real = sweep.solve
 
-    def solve(self, epsilon, weight, *args):
+    def solve(self, epsilon, weight, *args, **kwargs):
         if not weight:  # the emissions end's second stage: it only fixes the grid and lambda
             pass
         elif strategy == "benders":  # the decomposition's own stopping gap
@@ -115,7 +115,7 @@ def test_points_are_solved_to_a_gap_below_the_augmentation_term(monkeypatch, str
             seen.append((epsilon, SolverSettings(mip_rel_gap=dec.gap, mip_abs_gap=dec.abs_gap)))
         else:
             seen.append((epsilon, self.highs.settings))
-        return real(self, epsilon, weight, *args)
+        return real(self, epsilon, weight, *args, **kwargs)
 
     monkeypatch.setattr(sweep, "solve", solve)
     front = pareto_front(front_study(gap=1e-2, strategy=strategy), points=5)

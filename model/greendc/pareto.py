@@ -275,17 +275,21 @@ def _benders_end_points(study: Study, scope: str, combos, engine: Engine):
     spec = ModelSpec("cost", scope, base.cap_t_co2, base.settings)
     second_stage = engine.map(_lowest_cost_at, [spec] * len(tied),
                               [study.inputs.sel(site=[s], cooling=[c]) for s, c in tied],
-                              [scope] * len(tied), [epsilon] * len(tied))
+                              [scope] * len(tied), [epsilon] * len(tied),
+                              [bounds[f"{s}/{c}"][0] for s, c in tied])
     found = [r for r in second_stage if r is not None]
     if found:
         ends[1] = min(found, key=lambda r: float(r["cost_eur_per_yr"]))
     return ends, bounds
 
 
-def _lowest_cost_at(spec: ModelSpec, inputs: xr.Dataset, scope: str, epsilon: float):
-    """Results of min cost s.t. emissions <= epsilon on one candidate (None if none found)."""
+def _lowest_cost_at(spec: ModelSpec, inputs: xr.Dataset, scope: str, epsilon: float,
+                    floor: float = -math.inf):
+    """Results of min cost s.t. emissions <= epsilon on one candidate (None if none found).
+    ``floor``: the candidate's cost lower bound [EUR/yr] (from the cost end's search): the
+    decomposition starts from it instead of an LP relaxation (213 s cold at full year)."""
     label = f"{inputs.site.values[0]}/{inputs.cooling.values[0]}"
-    point = BendersSweep(spec, inputs, scope, label).solve(epsilon, 0.0)
+    point = BendersSweep(spec, inputs, scope, label).solve(epsilon, 0.0, floor=floor)
     return None if point is None else point.results
 
 
