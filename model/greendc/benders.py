@@ -126,6 +126,8 @@ class Decomposition:
                                shape=(self.nrows, self.n)).tocsr()
         self.A.eliminate_zeros()
         self.is_int = hm.integer[self.design]
+        self.position = -np.ones(self.n, dtype=np.int64)  # column -> design position or -1
+        self.position[self.design] = np.arange(len(self.design))
         self.design_rows = self._design_only_rows()
         self.implied = self._implied_design_rows()
         self.costs = np.array(lp.col_cost_, dtype=float)
@@ -192,9 +194,7 @@ class Decomposition:
         gives battery_reserve_mwh <= battery_mwh, which a master without it breaks (its
         design cannot be operated: an elastic LP as long as the whole LP relaxation).
         Returns (rows over the design positions, lower, upper)."""
-        A, k = self.A, len(self.design)
-        position = -np.ones(self.n, dtype=np.int64)
-        position[self.design] = np.arange(k)
+        A, k, position = self.A, len(self.design), self.position
         row = np.repeat(np.arange(self.nrows), np.diff(A.indptr))
         col, a = A.indices, A.data
         is_design = position[col] >= 0
@@ -272,8 +272,7 @@ class Decomposition:
         cost = np.append(np.zeros(k), 1.0)
         mh.addCols(k + 1, cost, lower, upper, 0, np.array([], dtype=np.int32),
                    np.array([], dtype=np.int32), np.array([], dtype=float))
-        position = -np.ones(self.n, dtype=np.int64)
-        position[self.design] = np.arange(k)
+        position = self.position
         sub = self.A[self.design_rows]
         if sub.shape[0]:
             mh.addRows(sub.shape[0], self.row_lower[self.design_rows],

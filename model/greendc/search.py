@@ -243,7 +243,8 @@ def search(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
         by_site.setdefault(s, []).append(c)
     # every site's model holds every cooling of the search (a site's others fixed off), so
     # that the models have one shape and the first site's LP basis can start the others'
-    coolings = [str(c) for c in inputs.cooling.values if any(str(c) == k for _, k in combos)]
+    searched = {c for _, c in combos}
+    coolings = [str(c) for c in inputs.cooling.values if str(c) in searched]
     jobs = [(inputs.sel(site=[s], cooling=coolings), cs) for s, cs in by_site.items()]
     outcomes: dict[tuple[str, str], CandidateOutcome] = {}
     best: Solved | None = None
