@@ -137,10 +137,11 @@ class CandidateSweep:
         return lp_bound(self._prepare(epsilon, weight), f"{self.label} at {epsilon}")
 
     def solve(self, epsilon: float | None, weight: float, cutoff: float = math.inf,
-              floor: float = -math.inf) -> Point | None:
+              floor: float = -math.inf, lp_start: tuple | None = None) -> Point | None:
         """min cost + weight x emissions s.t. emissions <= epsilon (None: no bound). None when
         no design was found; ``last_status`` says whether that is a proven infeasibility.
-        The MILP is solved in full (``cutoff`` and ``floor`` are for ``BendersSweep``)."""
+        The MILP is solved in full (``cutoff``, ``floor`` and ``lp_start`` are for
+        ``BendersSweep``)."""
         hm = self._prepare(epsilon, weight)
         status = self.last_status = hm.solve()
         if not status.has_solution:
@@ -172,6 +173,7 @@ class BendersSweep:
         self.weight: float | None = None
         self.last_x: np.ndarray | None = None  # the previous point's full solution
         self.last_status: SolveStatus | None = None
+        self.lp_basis: tuple | None = None  # basis of its last LP relaxation (a warm start)
 
     def _prepare(self, epsilon: float | None, weight: float) -> None:
         if weight != self.weight:
@@ -181,16 +183,29 @@ class BendersSweep:
             self.weight = weight
         self.decomposition.bound_column(self.column, INF if epsilon is None else epsilon)
 
+    def relaxation(self, epsilon: float | None, weight: float, basis: tuple | None = None
+                   ) -> tuple[Bound, tuple | None]:
+        """LP relaxation of min cost + weight x emissions s.t. emissions <= epsilon
+        (``Decomposition.relaxation``): (bound, LP start for ``solve``). Warm from this
+        candidate's previous LP (a looser epsilon: a fraction of a second at full year), else
+        from ``basis`` (another candidate's LP, used if of the same shape), else cold."""
+        self._prepare(epsilon, weight)
+        bound, start, lp_basis = self.decomposition.relaxation(
+            self.lp_basis if self.lp_basis is not None else basis)
+        self.lp_basis = lp_basis if lp_basis is not None else self.lp_basis
+        return bound, start
+
     def solve(self, epsilon: float | None, weight: float, cutoff: float = math.inf,
-              floor: float = -math.inf) -> Point | None:
+              floor: float = -math.inf, lp_start: tuple | None = None) -> Point | None:
         """min cost + weight x emissions s.t. emissions <= epsilon by the decomposition,
         stopped (``last_status`` "pruned", its lower bound) once its bound reaches
-        ``cutoff``. ``floor``: a known lower bound of that objective; the first solve starts
-        from it instead of an LP relaxation. None when no design was found."""
+        ``cutoff``. ``floor``: a known lower bound of that objective; ``lp_start``: the LP
+        relaxation at this epsilon (``relaxation``), the first cut; with neither, the
+        decomposition solves that LP itself. None when no design was found."""
         self._prepare(epsilon, weight)
         dec = self.decomposition
-        result = dec.solve(cutoff=cutoff, time_limit_s=self.time_limit_s, warm=self.last_x,
-                           floor=floor)
+        result = dec.solve(lp_start=lp_start, cutoff=cutoff, time_limit_s=self.time_limit_s,
+                           warm=self.last_x, floor=floor)
         log.debug("front %s at %s: %s in %d iterations (%d feasibility cuts, %.1f s)",
                   self.label, epsilon, result.status, result.iterations, result.feasibility,
                   result.seconds)
@@ -498,8 +513,10 @@ def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: lis
     checked by its LP value at epsilon before its MILP; a bound within the MIP gap of the
     incumbent prunes; only a proven infeasibility (LP or MILP) rules a candidate out.
     AUGMECON2's bypass skips the following epsilons the winner's emissions already meet.
-    ``method``: "milp" (``CandidateSweep``) or "benders" (``BendersSweep``: no separate LP
-    check, the decomposition's own bound prunes against the incumbent as it rises).
+    ``method``: "milp" (``CandidateSweep``) or "benders" (``BendersSweep``: every candidate's
+    LP at epsilon, the previous winner's too, warm from its LP at the looser epsilon or from
+    the chunk's last LP basis; it prunes, and it is the decomposition's first cut, whose own
+    bound then prunes against the incumbent as it rises).
     ``first``: the candidate solved first at the chunk's first epsilon (the cost end's), so
     that the others meet an incumbent.
     """
@@ -516,6 +533,7 @@ def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: lis
 
     found: dict[int, Point] = {}
     missing: dict[int, str] = {}  # epsilon index: why no point was found there
+    lp_basis = None  # the chunk's last LP basis: starts a candidate's first LP of that shape
     winner = next((c for c in candidates if label[c] == first), None)
     i = 0
     while i < len(chunk):
@@ -531,15 +549,19 @@ def sweep_chunk(spec: ModelSpec, inputs: xr.Dataset, scope: str, candidates: lis
                 spec.settings, incumbent.objective)
             if lower[c] >= level:
                 continue
-            if incumbent is not None and method == "milp":  # cheap LP check before the MILP
-                lower[c] = max(lower[c], sweep(c).lower_bound(eps, weight).value)
-                if lower[c] >= level:
-                    continue
-            solver = sweep(c)
+            solver, lp_start = sweep(c), None
+            if method == "benders":  # its LP at epsilon: a bound and the first cut
+                bound, lp_start = solver.relaxation(eps, weight, lp_basis)
+                lp_basis = solver.lp_basis if solver.lp_basis is not None else lp_basis
+                lower[c] = max(lower[c], bound.value)
+            elif incumbent is not None:  # cheap LP check before the MILP
+                lower[c] = max(lower[c], solver.lower_bound(eps, weight).value)
+            if lower[c] >= level:
+                continue
             # a lower bound of cost + weight x emissions: the cost bound, less the weight
             # times the emissions bound where that may be negative (heat credits)
             floor = lower[c] + weight * min(bounds[label[c]][1], 0.0)
-            pt = solver.solve(eps, weight, level, floor)
+            pt = solver.solve(eps, weight, level, floor, lp_start)
             if pt is None:
                 if solver.last_status.status == "pruned":
                     lower[c] = max(lower[c], solver.last_status.dual_bound)
