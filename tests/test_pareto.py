@@ -146,3 +146,52 @@ def test_no_abatement_cost_for_a_step_within_the_gap():
     assert np.isnan(ab[:2]).all() and ab[2] == pytest.approx(95.0)
     rows = format_front(front).splitlines()[2:]  # after the two header lines
     assert "within gap" in rows[1] and "95" in rows[2] and "within gap" not in rows[2]
+
+
+def solar_at_both_study(strategy: str, weight: float) -> Study:
+    """The paper front's case with a dearer solar PPA at B too (strike 70 EUR/MWh, cf 0.5):
+    each MW replaces 2 MWh of grid at 20 EUR/MWh and 0.05 t/MWh, so B/imm costs
+    426 + 1000 (0.44 - e). A still wins at e = 0.22 (536 against 646) and at 0 (602 against
+    866), although B's cost bound from the cost end (426) is below A's cost there."""
+    study = front_study(strategy=strategy)
+    cf = np.zeros((2, 2, 4))
+    cf[:, 0, :] = 0.5
+    inputs = tiny_inputs(capacity_factor=cf, strike_eur_per_mwh=[[40.0, 0.0], [70.0, 0.0]],
+                         supply_potential_mw=[[10.0, 0.0], [10.0, 0.0]], weight=weight)
+    inputs.attrs["scenario_hash"] = "tiny"
+    return Study(loaded=study.loaded, catalogue=None, sites={}, inputs=inputs)
+
+
+@pytest.mark.parametrize("weight", [1.0, 2.0])
+def test_a_candidate_whose_lp_at_epsilon_cannot_win_is_not_decomposed(monkeypatch, weight):
+    """A candidate is decomposed at an epsilon only if its LP there is below the incumbent,
+    although its cost bound from the cost end may be. At e = 0.22: B/imm (the previous
+    point's winner, solved first: 646), A/free (LP 568), A/imm (LP 536); B/free (LP 702),
+    A/air (664) and B/air (870) are not. At e = 0 only A/imm (602; A/free's LP 634). The
+    front is the paper's (weight 1) and the MILP path's (weight 2: every hour counts
+    twice)."""
+    from greendc import pareto as pareto_mod
+
+    decomposed = []
+    real = pareto_mod.BendersSweep.solve
+
+    def solve(self, epsilon, weight_, *args, **kwargs):
+        if weight_:  # a front point, not the emissions end's second stage
+            decomposed.append((self.label, epsilon))
+        return real(self, epsilon, weight_, *args, **kwargs)
+
+    monkeypatch.setattr(pareto_mod.BendersSweep, "solve", solve)
+    front = pareto_front(solar_at_both_study("benders", weight), points=5)
+    eps = front["epsilon_t_per_yr"].values
+
+    def at(i):
+        return {label for label, e in decomposed if e == pytest.approx(eps[i], abs=1e-9)}
+
+    assert at(3) == {"B/imm", "A/free", "A/imm"}
+    assert at(4) == {"A/imm"}
+    milp = pareto_front(solar_at_both_study("decompose", weight), points=5)
+    np.testing.assert_allclose(front["cost_eur_per_yr"], milp["cost_eur_per_yr"], rtol=1e-6)
+    if weight == 1.0:
+        np.testing.assert_allclose(front["cost_eur_per_yr"].values, EXPECTED_COST, rtol=1e-6)
+        np.testing.assert_allclose(front["emissions_t_per_yr"].values, EXPECTED_EMIS,
+                                   atol=1e-6)

@@ -58,7 +58,12 @@ tight, on one operation column e (an emissions total [tCO2e/yr], ``bound_column`
   instead of an elastic LP: e(x) is convex in x, and that LP
   gives e(x^) + s.(x - x^) <= e(x) <= epsilon (s the reduced costs of the fixed design
   columns). It is valid for every epsilon: its right-hand side follows epsilon. A master made
-  infeasible by these cuts proves that no design of the candidate reaches epsilon.
+  infeasible by these cuts proves that no design of the candidate reaches epsilon;
+- the front's sweep first solves the LP relaxation at epsilon (``relaxation``, warm from the
+  same LP at the looser epsilon or from another candidate's LP of the same shape): a bound
+  that prunes a candidate which cannot win without any design iteration, and otherwise the
+  first cut, which already holds the emissions bound that feasibility cuts alone approach
+  slowly near a candidate's lowest emissions.
 """
 
 from __future__ import annotations
@@ -137,6 +142,12 @@ class Decomposition:
         self.epsilon = INF
         self.reset_cuts()
         self.feasibility: list[tuple[float, np.ndarray, np.ndarray]] = []
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(columns, rows) of the dispatch LP with its link rows: the shape of its bases."""
+        k = len(self.design)
+        return self.n + 2 * k, self.nrows + k
 
     # ------------------------------------------------------------------ pools
     def reset_cuts(self) -> None:

@@ -461,6 +461,24 @@ def test_sovereignty_non_eu_ownership(tiny, w):
     assert chosen(res)[0] == "B"
 
 
+def test_sovereignty_non_eu_ownership_gives_every_site_one_model_shape(w):
+    """A at 30 % non-EU ownership, B at 0 %, cap 60 %: both may be built, and each site's
+    own model has the same rows (B's row is build <= 1, not the constant 0 <= 0.6 that the
+    compiler drops), so that one site's LP basis can start the other's. With the cap at
+    20 %, A's row is build <= 2/3: its LP relaxation may build 2/3 of A, its MILP none."""
+    def shape(site, cap):
+        inputs = tiny_inputs(weight=w, site_non_eu_ownership_share=[0.3, 0.0],
+                             max_non_eu_ownership_share=cap).sel(site=[site])
+        highs = HighsModel(build_model(inputs), SolverSettings()).highs
+        return highs.getNumCol(), highs.getNumRow()
+
+    assert shape("A", 0.6) == shape("B", 0.6) == shape("A", 0.2)
+    m = build_model(tiny_inputs(weight=w, site_non_eu_ownership_share=[0.3, 0.0],
+                                max_non_eu_ownership_share=0.2))
+    assert pyo.value(m.sovereignty_non_eu_ownership["A"].upper) == pytest.approx(2 / 3)
+    assert pyo.value(m.sovereignty_non_eu_ownership["B"].upper) == pytest.approx(1.0)
+
+
 def test_sovereignty_legal_exposure(tiny, w):
     """sovereignty_legal_exposure: A exposed to an excluded regime -> B."""
     _, res, _ = tiny(weight=w, site_legal_exposure_excluded=[1, 0])

@@ -9,6 +9,9 @@ beta [-] max non-EU ownership share.
 Constraints
 - ``sovereignty_allowed_jurisdictions``: build[s] <= allowed_s                    foreach s
 - ``sovereignty_non_eu_ownership``:      own_s build[s] <= beta                   foreach s
+  written build[s] <= min(1, beta / own_s) (build[s] <= 1 where own_s = 0): the same set,
+  with a coefficient in every site's row, so that every site's model has one shape and one
+  site's LP basis can start another's (``greendc.search``)
 - ``sovereignty_legal_exposure``:        build[s] <= 1 - excl_s                   foreach s
 - ``sovereignty_non_eu_hardware``:       sum nonEU_k P_k nodes <= alpha sum P_k nodes  (IT power, MW;
   no row without server types: a given IT load without compute.server)
@@ -31,7 +34,8 @@ def add_sovereignty(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.sovereignty_allowed_jurisdictions = pyo.Constraint(m.S, rule=lambda m, s:
         m.build[s] <= float(allowed[S.index(s)]), doc="site jurisdiction allowed [0/1]")
     m.sovereignty_non_eu_ownership = pyo.Constraint(m.S, rule=lambda m, s:
-        float(own[S.index(s)]) * m.build[s] <= beta, doc="operator non-EU ownership share [-]")
+        m.build[s] <= _ownership_limit(float(own[S.index(s)]), beta),
+        doc="operator non-EU ownership share within beta [0/1]")
     m.sovereignty_legal_exposure = pyo.Constraint(m.S, rule=lambda m, s:
         m.build[s] <= 1.0 - float(excluded[S.index(s)]), doc="excluded legal exposure [0/1]")
     non_eu, power = d["node_non_eu"], d["node_power_mw"]
@@ -40,3 +44,8 @@ def add_sovereignty(m: pyo.ConcreteModel, d: ModelData) -> None:
         float((non_eu[i] - alpha) * power[i]) * m.nodes[s, c, k]
         for s in S for c in C for i, k in enumerate(K)) <= 0 if K else pyo.Constraint.Feasible,
         doc="non-EU share of IT power <= max_non_eu_hardware_share [MW]")
+
+
+def _ownership_limit(own: float, beta: float) -> float:
+    """Largest build[s] with own x build[s] <= beta [0/1]: 1 where own <= beta."""
+    return 1.0 if own <= beta else beta / own
