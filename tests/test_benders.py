@@ -10,7 +10,7 @@ import pytest
 
 from greendc.benders import Decomposition, design_columns
 from greendc.formulation import DESIGN_COMPONENTS, PEAK_SIZED_COMPONENTS, build_model
-from greendc.search import compiled_decomposition, search, site_lp
+from greendc.search import basis_shape, compiled_decomposition, search, site_lp
 from greendc.solve import HighsModel, SolverSettings
 from greendc.study import ModelSpec, solve_inputs
 from greendc.typical import DESIGN
@@ -210,17 +210,17 @@ def test_cut_pools_carry_over_to_tighter_epsilons(weight):
 
 @pytest.mark.parametrize("weight", [1.0, 2.0])
 def test_a_site_lp_from_another_sites_basis_equals_its_cold_lp(weight):
-    """Phase 1 starts every site but the first from the first's LP basis (same model shape,
-    other data): each cooling's bound and start are those of the site's cold LP; a basis of
-    another shape is refused and the LP solved cold."""
+    """Phase 1 starts a site from another site's LP basis of the same model shape (other
+    data): each cooling's bound and start are those of the site's cold LP; a basis of another
+    shape is never used (the LP is solved cold)."""
     inputs = tiny_inputs(weight=weight, grid_cost_eur_per_mwh=[[30] * 4, [20] * 4])
     spec = ModelSpec("cost", "emissions", None, SolverSettings(mip_rel_gap=1e-9))
     _, basis = site_lp(spec, inputs.sel(site=["A"]))
     assert basis is not None
     cold, _ = site_lp(spec, inputs.sel(site=["B"]))
-    warm, _ = site_lp(spec, inputs.sel(site=["B"]), basis)
-    other_shape, _ = site_lp(spec, inputs.sel(site=["B"]),
-                             (basis[0][:-1], basis[1]))
+    warm, _ = site_lp(spec, inputs.sel(site=["B"]), {basis_shape(basis): basis})
+    other = (basis[0][:-1], basis[1])
+    other_shape, _ = site_lp(spec, inputs.sel(site=["B"]), {basis_shape(other): other})
     for lps in (warm, other_shape):
         assert lps.keys() == cold.keys()
         for c, (bound, _) in cold.items():

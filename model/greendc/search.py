@@ -5,8 +5,9 @@ One model per site: it is built and compiled with every cooling of the search (t
 site does not allow fixed off, so that every site's model has one shape), and a cooling is
 chosen by fixing the bounds of its ``cool`` binary (the others at 0).
 
-1. Per site: the LP relaxation with its coolings free (the first site cold, the others then
-   in parallel from the first's basis), then each cooling's LP re-solved warm from that
+1. Per site: the LP relaxation with its coolings free (the first site on each worker cold,
+   the others then from the basis of one of those of the same model shape: a site without
+   district heating has fewer columns), then each cooling's LP re-solved warm from that
    basis (only the ``cool`` bounds change: a few seconds each at full year, where the
    first LP takes minutes). Each cooling's LP value
    [objective units] bounds that candidate and its solution gives the first cut of its
@@ -102,7 +103,12 @@ def compiled_decomposition(spec: ModelSpec, inputs: xr.Dataset):
                                 mip_abs_gap=spec.settings.mip_abs_gap or 0.0)
 
 
-def site_lp(spec: ModelSpec, inputs: xr.Dataset, basis: tuple | None = None,
+def basis_shape(basis: tuple) -> tuple[int, int]:
+    """(columns, rows) of a ``HighsModel.basis()``."""
+    return len(basis[0]), len(basis[1])
+
+
+def site_lp(spec: ModelSpec, inputs: xr.Dataset, bases: dict | None = None,
             coolings: list[str] | None = None
             ) -> tuple[dict[str, tuple[Bound, tuple | None]], tuple | None]:
     """Phase 1 task: the LP relaxation of one site's model with its coolings free (a lower
@@ -110,8 +116,9 @@ def site_lp(spec: ModelSpec, inputs: xr.Dataset, basis: tuple | None = None,
     switching the ``cool`` bounds (a few seconds each where the first LP takes minutes at
     full year, and a much tighter bound). ``coolings``: the site's candidate coolings (by
     default every cooling of ``inputs``); the model's other coolings are fixed off.
-    ``basis``: another site's LP basis (same model shape, other data) to start from: at full
-    year Frankfurt's LP took 17 s from Stockholm's basis against 136 s cold. Returns
+    ``bases``: other sites' LP bases by shape ({``basis_shape``: basis}); the one of this
+    model's shape (other data) starts its LP: at full year 17-46 s, where a cold site LP
+    took 32-136 s (on a quiet and on a loaded machine). Returns
     ({cooling: (bound, (LP*, x_LP, reduced costs) on the design columns, or None)}, the site
     LP's basis or None); the model is not kept."""
     m, hm, decomposition = compiled_decomposition(spec, inputs)
@@ -122,10 +129,13 @@ def site_lp(spec: ModelSpec, inputs: xr.Dataset, basis: tuple | None = None,
     for c in set(every) - set(coolings):
         if cool_cols[c] is not None:
             decomposition.set_column_bounds(cool_cols[c], 0.0, 0.0)
-    if basis is not None and not hm.set_basis(basis):
-        log.info("site %s: its model's shape differs from the first site's: LP cold", site)
+    shape = hm.highs.getNumCol(), hm.highs.getNumRow()
+    warm = hm.set_basis((bases or {}).get(shape))
+    if bases and not warm:
+        log.info("site %s: no other site's LP basis of its model's shape %s: LP cold", site,
+                 shape)
     free = bound_from(hm.solve())
-    if not free.known and basis is not None:  # a borrowed start that went astray: cold
+    if not free.known and warm:  # a borrowed start that went astray: cold
         hm.highs.clearSolver()
         free = bound_from(hm.solve())
     if not free.known:  # nothing proven (or every cooling infeasible): no cooling LP either
@@ -262,12 +272,16 @@ def search(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
 
     sites = list(by_site)
     with engine_of(workers) as engine:
-        # phase 1: one LP per site (coolings free): the first cold, then the rest in
-        # parallel from its basis; phase 2: lowest bound first
-        first, basis = engine.submit(site_lp, spec, jobs[0][0], None, jobs[0][1]).result()
-        rest = engine.map(site_lp, [spec] * (len(jobs) - 1), [job for job, _ in jobs[1:]],
-                          [basis] * (len(jobs) - 1), [cs for _, cs in jobs[1:]])
-        lps = {site: lp for site, (lp, _) in zip(sites, [(first, basis), *rest])}
+        # phase 1: one LP per site (coolings free): one site per worker cold, then the rest
+        # from their bases (by model shape); phase 2: lowest bound first
+        heads = min(engine.workers, len(jobs))
+        first = list(engine.map(site_lp, [spec] * heads, [job for job, _ in jobs[:heads]],
+                                [None] * heads, [cs for _, cs in jobs[:heads]]))
+        bases = {basis_shape(basis): basis for _, basis in first if basis is not None}
+        rest = list(engine.map(site_lp, [spec] * (len(jobs) - heads),
+                               [job for job, _ in jobs[heads:]], [bases] * (len(jobs) - heads),
+                               [cs for _, cs in jobs[heads:]]))
+        lps = {site: lp for site, (lp, _) in zip(sites, [*first, *rest])}
         site_bound = {site: min((b for b, _ in lps[site].values()), key=lambda b: b.value)
                       for site in sites}
         for i, site in enumerate(sites):
