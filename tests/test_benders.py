@@ -95,9 +95,9 @@ def test_battery_case_equals_the_milp(weight):
 
 
 def test_a_design_that_cannot_run_gets_an_elastic_cut():
-    """A 50 % CFE target with a wind PPA as the only clean supply: the master's first design
-    (no PPA) cannot be operated, the fixed-design LP is infeasible, the elastic dispatch
-    gives a valid cut and the loop still reaches the MILP's optimum."""
+    """A 50 % CFE target with a wind PPA as the only clean supply: a first design without
+    PPA (nothing built) cannot be operated, the fixed-design LP is infeasible, the elastic
+    dispatch gives a valid cut and the loop still reaches the MILP's optimum."""
     inputs = tiny_inputs(sites=["A"], min_cfe_share=0.5,
                          capacity_factor=[[[0.0] * 4, [1.0] * 4]],
                          supply_potential_mw=[[0.0, 10.0]],
@@ -107,10 +107,31 @@ def test_a_design_that_cannot_run_gets_an_elastic_cut():
     first = np.zeros(len(d.design))
     status, value, slope, _ = d._fixed(first)
     assert value is None and status.status == "infeasible"
-    result = d.solve()
+    result = d.solve(warm=np.zeros(d.n))
     assert result.elastic >= 1
     assert result.status == "optimal"
     assert result.upper == pytest.approx(mono.status.objective, rel=1e-7)
+
+
+@pytest.mark.parametrize("weight", [1.0, 2.0])
+def test_a_master_emptied_by_its_tolerances_keeps_the_design_found(monkeypatch, weight):
+    """Once a design has been operated, a master found empty (at full year: near a
+    candidate's lowest emissions, after many near-parallel feasibility cuts) cannot be so in
+    exact arithmetic: the decomposition keeps that design and its bounds, and does not
+    report the candidate infeasible. Emptied here by an impossible row (0 >= 1) after the
+    first cut; the LP relaxation's design, evaluated first, is the optimum 250 + 88 w."""
+    _, _, d = decomposition(tiny_inputs(sites=["A"], weight=weight), "imm")
+    real = Decomposition._add
+
+    def add(self, mh, kind, cut):
+        real(self, mh, kind, cut)
+        mh.addRow(1.0, math.inf, 0, np.array([], dtype=np.int32), np.array([]))
+
+    monkeypatch.setattr(Decomposition, "_add", add)
+    result = d.solve()
+    assert result.status == "optimal" and result.x is not None
+    assert result.upper == pytest.approx(250 + 88 * weight, rel=1e-7)
+    assert "numerical" in result.message
 
 
 def test_cutoff_prunes_without_a_design():
