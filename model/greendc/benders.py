@@ -82,6 +82,10 @@ from greendc.solve import INF, HighsModel, _new_highs, _use_threads, interrupted
 
 log = logging.getLogger(__name__)
 INT_TOL = 1e-6  # [unit of column] a move of an integer design column below this is none
+# [relative to epsilon] how far the feasibility cuts are relaxed in a master rebuilt after
+# its tolerances emptied it around an operated design (at full year the reduced costs behind
+# a cut carry errors of ~1e-2 tCO2e/yr; near a candidate's lowest emissions that was enough)
+FEASIBILITY_MARGIN = 1e-5
 
 
 @dataclass
@@ -140,6 +144,7 @@ class Decomposition:
         self._link_added = False
         self.bounded: int | None = None  # operation column bounded by epsilon (a front)
         self.epsilon = INF
+        self.margin = 0.0  # [unit of the bounded column] on the feasibility cuts (``solve``)
         self.reset_cuts()
         self.feasibility: list[tuple[float, np.ndarray, np.ndarray]] = []
 
@@ -316,9 +321,10 @@ class Decomposition:
 
     def _add_feasibility_row(self, mh: highspy.Highs, value: float, slope: np.ndarray,
                              at: np.ndarray) -> None:
-        """slope.x <= epsilon - value + slope.at (``bound_column``)."""
+        """slope.x <= epsilon + margin - value + slope.at (``bound_column``; the margin is
+        0 unless the master was rebuilt after being emptied by its tolerances)."""
         keep = np.flatnonzero(np.abs(slope) > 1e-12)
-        mh.addRow(-INF, float(self.epsilon - value + slope @ at), len(keep),
+        mh.addRow(-INF, float(self.epsilon + self.margin - value + slope @ at), len(keep),
                   keep.astype(np.int32), slope[keep])
 
     def _add(self, mh: highspy.Highs, kind: str, cut: tuple) -> None:
@@ -531,6 +537,7 @@ class Decomposition:
         if self.floor >= cutoff:  # bounded out before any design is evaluated
             return BendersResult(status="pruned", lower=self.floor,
                                  seconds=time.perf_counter() - start)
+        self.margin = 0.0
         mh = self._master()
         result = BendersResult(status="time_limit", lower=self.floor)
         # the first design: ``warm``, else the LP relaxation's own (its dispatch is feasible
@@ -556,12 +563,21 @@ class Decomposition:
                 status = mh.modelStatusToString(mh.getModelStatus())
                 if result.x is None:
                     result.status, result.message = "infeasible", "master: " + status
-                else:  # a design was operated within every cut: the master cannot be empty
-                    # in exact arithmetic, its tolerances made it so; both bounds stand
-                    self._done(result, cutoff)
-                    result.message = f"master {status} around the best design (numerical)"
-                    log.warning("decomposition stopped: %s; bounds %.10g <= %.10g",
-                                result.message, result.lower, result.upper)
+                    break
+                # a design was operated within every cut: the master cannot be empty in exact
+                # arithmetic, its tolerances made it so. Once: rebuilt with the feasibility
+                # cuts relaxed by FEASIBILITY_MARGIN (a relaxation: its bound stays valid);
+                # again: stopped, both bounds as reached
+                if self.bounded is not None and not self.margin:
+                    self.margin = FEASIBILITY_MARGIN * max(abs(self.epsilon), 1.0)
+                    log.info("decomposition: master %s around the best design; rebuilt with "
+                             "the feasibility cuts relaxed by %.3g", status, self.margin)
+                    mh = self._master()
+                    continue
+                self._done(result, cutoff)
+                result.message = f"master {status} around the best design (numerical)"
+                log.warning("decomposition stopped: %s; bounds %.10g <= %.10g",
+                            result.message, result.lower, result.upper)
                 break
             result.lower = max(result.lower, float(mh.getInfo().mip_dual_bound))
             solution = np.asarray(mh.getSolution().col_value, dtype=float)
@@ -590,6 +606,10 @@ class Decomposition:
                     result.status, result.message = status.status, f"dispatch LP: {status.message}"
                     break
                 key = np.round(x_master, 9).tobytes()
+                if key in seen and self.margin and kind == "feasibility":  # within the margin
+                    result.message = "a design within the relaxed feasibility cuts repeated"
+                    self._done(result, cutoff)
+                    break
                 if key in seen and int_moved:  # P too low to show this design cannot run
                     self._set_penalty(self.penalty * 10.0)
                 seen.add(key)
