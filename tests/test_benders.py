@@ -134,30 +134,6 @@ def test_a_master_emptied_by_its_tolerances_keeps_the_design_found(monkeypatch, 
     assert "numerical" in result.message
 
 
-@pytest.mark.parametrize("weight", [1.0, 2.0])
-def test_a_front_master_emptied_once_is_rebuilt_with_relaxed_feasibility_cuts(monkeypatch,
-                                                                              weight):
-    """With an epsilon (a front point, 0.88 w t: A / imm's emissions without PPA), a master
-    emptied once after a design was operated is rebuilt, its feasibility cuts relaxed by
-    FEASIBILITY_MARGIN x epsilon (a relaxation: its bound stays valid), and the loop goes on
-    to the optimum 250 + 88 w."""
-    m, hm, d = decomposition(tiny_inputs(sites=["A"], weight=weight), "imm")
-    d.bound_column(hm.column(m.emissions_t_co2), 0.88 * weight)
-    real, emptied = Decomposition._add, []
-
-    def add(self, mh, kind, cut):
-        real(self, mh, kind, cut)
-        if not emptied:
-            emptied.append(True)
-            mh.addRow(1.0, math.inf, 0, np.array([], dtype=np.int32), np.array([]))
-
-    monkeypatch.setattr(Decomposition, "_add", add)
-    result = d.solve()
-    assert emptied and d.margin == pytest.approx(1e-5 * max(0.88 * weight, 1.0))
-    assert result.status == "optimal" and "numerical" not in result.message
-    assert result.upper == pytest.approx(250 + 88 * weight, rel=1e-7)
-
-
 def test_cutoff_prunes_without_a_design():
     """A cutoff below the candidate's own LP bound: pruned at once, no design."""
     _, _, d = decomposition(tiny_inputs(sites=["A"]), "imm")

@@ -58,7 +58,9 @@ tight, on one operation column e (an emissions total [tCO2e/yr], ``bound_column`
   instead of an elastic LP: e(x) is convex in x, and that LP
   gives e(x^) + s.(x - x^) <= e(x) <= epsilon (s the reduced costs of the fixed design
   columns). It is valid for every epsilon: its right-hand side follows epsilon. A master made
-  infeasible by these cuts proves that no design of the candidate reaches epsilon;
+  infeasible by these cuts before any design was operated proves that no design of the
+  candidate reaches epsilon (after one, it can only be HiGHS's tolerances: the loop stops
+  with both bounds);
 - the front's sweep first solves the LP relaxation at epsilon (``relaxation``, warm from the
   same LP at the looser epsilon or from another candidate's LP of the same shape): a bound
   that prunes a candidate which cannot win without any design iteration, and otherwise the
@@ -82,10 +84,6 @@ from greendc.solve import INF, HighsModel, _new_highs, _use_threads, interrupted
 
 log = logging.getLogger(__name__)
 INT_TOL = 1e-6  # [unit of column] a move of an integer design column below this is none
-# [relative to epsilon] how far the feasibility cuts are relaxed in a master rebuilt after
-# its tolerances emptied it around an operated design (at full year the reduced costs behind
-# a cut carry errors of ~1e-2 tCO2e/yr; near a candidate's lowest emissions that was enough)
-FEASIBILITY_MARGIN = 1e-5
 
 
 @dataclass
@@ -144,7 +142,6 @@ class Decomposition:
         self._link_added = False
         self.bounded: int | None = None  # operation column bounded by epsilon (a front)
         self.epsilon = INF
-        self.margin = 0.0  # [unit of the bounded column] on the feasibility cuts (``solve``)
         self.reset_cuts()
         self.feasibility: list[tuple[float, np.ndarray, np.ndarray]] = []
 
@@ -321,10 +318,9 @@ class Decomposition:
 
     def _add_feasibility_row(self, mh: highspy.Highs, value: float, slope: np.ndarray,
                              at: np.ndarray) -> None:
-        """slope.x <= epsilon + margin - value + slope.at (``bound_column``; the margin is
-        0 unless the master was rebuilt after being emptied by its tolerances)."""
+        """slope.x <= epsilon - value + slope.at (``bound_column``)."""
         keep = np.flatnonzero(np.abs(slope) > 1e-12)
-        mh.addRow(-INF, float(self.epsilon + self.margin - value + slope @ at), len(keep),
+        mh.addRow(-INF, float(self.epsilon - value + slope @ at), len(keep),
                   keep.astype(np.int32), slope[keep])
 
     def _add(self, mh: highspy.Highs, kind: str, cut: tuple) -> None:
@@ -537,7 +533,6 @@ class Decomposition:
         if self.floor >= cutoff:  # bounded out before any design is evaluated
             return BendersResult(status="pruned", lower=self.floor,
                                  seconds=time.perf_counter() - start)
-        self.margin = 0.0
         mh = self._master()
         result = BendersResult(status="time_limit", lower=self.floor)
         # the first design: ``warm``, else the LP relaxation's own (its dispatch is feasible
@@ -565,15 +560,9 @@ class Decomposition:
                     result.status, result.message = "infeasible", "master: " + status
                     break
                 # a design was operated within every cut: the master cannot be empty in exact
-                # arithmetic, its tolerances made it so. Once: rebuilt with the feasibility
-                # cuts relaxed by FEASIBILITY_MARGIN (a relaxation: its bound stays valid);
-                # again: stopped, both bounds as reached
-                if self.bounded is not None and not self.margin:
-                    self.margin = FEASIBILITY_MARGIN * max(abs(self.epsilon), 1.0)
-                    log.info("decomposition: master %s around the best design; rebuilt with "
-                             "the feasibility cuts relaxed by %.3g", status, self.margin)
-                    mh = self._master()
-                    continue
+                # arithmetic, HiGHS's tolerances made it so (at full year near a candidate's
+                # lowest emissions, after 16-192 feasibility cuts; relaxing them by 1e-5 x
+                # epsilon did not help there): stopped, both bounds as reached
                 self._done(result, cutoff)
                 result.message = f"master {status} around the best design (numerical)"
                 log.warning("decomposition stopped: %s; bounds %.10g <= %.10g",
@@ -606,10 +595,6 @@ class Decomposition:
                     result.status, result.message = status.status, f"dispatch LP: {status.message}"
                     break
                 key = np.round(x_master, 9).tobytes()
-                if key in seen and self.margin and kind == "feasibility":  # within the margin
-                    result.message = "a design within the relaxed feasibility cuts repeated"
-                    self._done(result, cutoff)
-                    break
                 if key in seen and int_moved:  # P too low to show this design cannot run
                     self._set_penalty(self.penalty * 10.0)
                 seen.add(key)
