@@ -24,8 +24,8 @@
      cost, so the cuts stay valid lower estimates), a design that cannot meet epsilon gets an
      exact feasibility cut (valid at every epsilon), each point starts from the
      candidate's previous design, and a candidate is decomposed only if its LP relaxation
-     at the point's epsilon is below the incumbent (that LP is then its first cut). The end points come from the same search
-     (``greendc.search``): least cost (its emissions top the grid; the sweep's augmented
+     at the point's epsilon is below the incumbent (that LP is then its first cut). The
+     end points come from the same search (``greendc.search``): least cost (its emissions top the grid; the sweep's augmented
      first point removes any weak domination), and least emissions followed by least cost
      within 1e-6 of them (the lexicographic second stage, by the decomposition);
    - "decompose" / "monolithic": a MILP per candidate / over every candidate
