@@ -10,8 +10,8 @@ import pytest
 
 from greendc.benders import Decomposition, design_columns
 from greendc.formulation import DESIGN_COMPONENTS, PEAK_SIZED_COMPONENTS, build_model
-from greendc.search import basis_shape, compiled_decomposition, search, site_lp
-from greendc.solve import HighsModel, SolverSettings
+from greendc.search import compiled_decomposition, search, site_lp
+from greendc.solve import HighsModel, SolverSettings, basis_shape
 from greendc.study import ModelSpec, solve_inputs
 from greendc.typical import DESIGN
 from tests.conftest import COOLINGS, SITES, tiny_inputs

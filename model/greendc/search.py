@@ -42,7 +42,7 @@ from greendc.problem import ModelSpec, Solved
 from greendc.progress import step_of
 from greendc.results import extract_results
 from greendc.engine import Engine, engine_of
-from greendc.solve import HighsModel, interrupted
+from greendc.solve import HighsModel, basis_shape, interrupted
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +103,6 @@ def compiled_decomposition(spec: ModelSpec, inputs: xr.Dataset):
                                 mip_abs_gap=spec.settings.mip_abs_gap or 0.0)
 
 
-def basis_shape(basis: tuple) -> tuple[int, int]:
-    """(columns, rows) of a ``HighsModel.basis()``."""
-    return len(basis[0]), len(basis[1])
-
-
 def site_lp(spec: ModelSpec, inputs: xr.Dataset, bases: dict | None = None,
             coolings: list[str] | None = None
             ) -> tuple[dict[str, tuple[Bound, tuple | None]], tuple | None]:
@@ -129,11 +124,10 @@ def site_lp(spec: ModelSpec, inputs: xr.Dataset, bases: dict | None = None,
     for c in set(every) - set(coolings):
         if cool_cols[c] is not None:
             decomposition.set_column_bounds(cool_cols[c], 0.0, 0.0)
-    shape = hm.highs.getNumCol(), hm.highs.getNumRow()
-    warm = hm.set_basis((bases or {}).get(shape))
+    warm = hm.set_basis((bases or {}).get(hm.shape))
     if bases and not warm:
         log.info("site %s: no other site's LP basis of its model's shape %s: LP cold", site,
-                 shape)
+                 hm.shape)
     free = bound_from(hm.solve())
     if not free.known and warm:  # a borrowed start that went astray: cold
         hm.highs.clearSolver()
@@ -252,7 +246,7 @@ def search(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
     for s, c in combos:
         by_site.setdefault(s, []).append(c)
     # every site's model holds every cooling of the search (a site's others fixed off), so
-    # that the models have one shape and the first site's LP basis can start the others'
+    # that the models have one shape and one site's LP basis can start another's
     searched = {c for _, c in combos}
     coolings = [str(c) for c in inputs.cooling.values if str(c) in searched]
     jobs = [(inputs.sel(site=[s], cooling=coolings), cs) for s, cs in by_site.items()]
@@ -274,13 +268,14 @@ def search(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str]],
     with engine_of(workers) as engine:
         # phase 1: one LP per site (coolings free): one site per worker cold, then the rest
         # from their bases (by model shape); phase 2: lowest bound first
+        def site_lps(part, bases):
+            return list(engine.map(site_lp, [spec] * len(part), [job for job, _ in part],
+                                   [bases] * len(part), [cs for _, cs in part]))
+
         heads = min(engine.workers, len(jobs))
-        first = list(engine.map(site_lp, [spec] * heads, [job for job, _ in jobs[:heads]],
-                                [None] * heads, [cs for _, cs in jobs[:heads]]))
-        bases = {basis_shape(basis): basis for _, basis in first if basis is not None}
-        rest = list(engine.map(site_lp, [spec] * (len(jobs) - heads),
-                               [job for job, _ in jobs[heads:]], [bases] * (len(jobs) - heads),
-                               [cs for _, cs in jobs[heads:]]))
+        first = site_lps(jobs[:heads], None)
+        rest = site_lps(jobs[heads:], {basis_shape(basis): basis for _, basis in first
+                                       if basis is not None})
         lps = {site: lp for site, (lp, _) in zip(sites, [*first, *rest])}
         site_bound = {site: min((b for b, _ in lps[site].values()), key=lambda b: b.value)
                       for site in sites}

@@ -282,6 +282,11 @@ class HighsModel:
             return self._restored
         return np.asarray(self.highs.getSolution().col_value, dtype=float)
 
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(columns, rows) of the HiGHS model: the shape a basis must have."""
+        return self.highs.getNumCol(), self.highs.getNumRow()
+
     def basis(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The last solve's simplex basis as (column, row) status codes (int8 arrays: they
         pickle, unlike ``highspy.HighsBasis``), or None if HiGHS has no valid basis."""
@@ -297,7 +302,7 @@ class HighsModel:
         if basis is None:
             return False
         cols, rows = basis
-        if len(cols) != self.highs.getNumCol() or len(rows) != self.highs.getNumRow():
+        if basis_shape(basis) != self.shape:
             return False
         b = highspy.HighsBasis()
         b.col_status = [highspy.HighsBasisStatus(int(v)) for v in cols]
@@ -315,6 +320,11 @@ class HighsModel:
         x = np.where(self.integer, np.round(x), x)
         for var, value in zip(self.columns, x):
             var.set_value(float(value), skip_validation=True)
+
+
+def basis_shape(basis: tuple[np.ndarray, np.ndarray]) -> tuple[int, int]:
+    """(columns, rows) of a ``HighsModel.basis()``."""
+    return len(basis[0]), len(basis[1])
 
 
 _SCHEDULER_THREADS: int | None = None

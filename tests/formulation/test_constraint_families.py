@@ -469,8 +469,7 @@ def test_sovereignty_non_eu_ownership_gives_every_site_one_model_shape(w):
     def shape(site, cap):
         inputs = tiny_inputs(weight=w, site_non_eu_ownership_share=[0.3, 0.0],
                              max_non_eu_ownership_share=cap).sel(site=[site])
-        highs = HighsModel(build_model(inputs), SolverSettings()).highs
-        return highs.getNumCol(), highs.getNumRow()
+        return HighsModel(build_model(inputs), SolverSettings()).shape
 
     assert shape("A", 0.6) == shape("B", 0.6) == shape("A", 0.2)
     m = build_model(tiny_inputs(weight=w, site_non_eu_ownership_share=[0.3, 0.0],
