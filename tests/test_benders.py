@@ -75,12 +75,12 @@ def test_cuts_are_valid_lower_estimates_of_the_dispatch_cost(weight):
     x_best = result.x[d.design]
     cols = [i for i, j in enumerate(d.design) if hm.columns[j].parent_component().local_name
             in ("battery_mwh", "battery_mw")]
-    _, value, slope, _ = d._fixed(x_best)
+    _, value, slope, _ = d.dispatch(x_best)
     rng = np.random.default_rng(0)
     for _ in range(20):
         x = x_best.copy()
         x[cols] = rng.uniform(0.0, 5.0, len(cols))
-        _, other, _, _ = d._fixed(x)
+        _, other, _, _ = d.dispatch(x)
         assert other >= value + slope @ (x - x_best) - 1e-7 * max(abs(other), 1.0)
 
 
@@ -105,7 +105,7 @@ def test_a_design_that_cannot_run_gets_an_elastic_cut():
     mono = solve_inputs(SPEC, inputs)
     _, _, d = decomposition(inputs)
     first = np.zeros(len(d.design))
-    status, value, slope, _ = d._fixed(first)
+    status, value, slope, _ = d.dispatch(first)
     assert value is None and status.status == "infeasible"
     result = d.solve(warm=np.zeros(d.n))
     assert result.elastic >= 1
@@ -195,7 +195,7 @@ def test_a_design_above_epsilon_gets_an_exact_feasibility_cut(weight):
     cheapest = d.solve().x[d.design]  # one g2 node, no solar
     assert cheapest[solar] == pytest.approx(0.0, abs=1e-9)
     d.bound_column(col, 0.44 * weight)
-    x = d._fixed(cheapest)
+    x = d.dispatch(cheapest)
     assert x[1] is None and x[0].status == "infeasible"
     _, (value, slope) = d._feasibility_cut(cheapest)
     assert value == pytest.approx(0.88 * weight, rel=1e-7)

@@ -333,7 +333,7 @@ class Decomposition:
             self._add_cut(mh, *cut)
 
     # ------------------------------------------------------------------ dispatch
-    def _fixed(self, x_hat: np.ndarray):
+    def dispatch(self, x_hat: np.ndarray):
         """Dispatch LP with the design fixed by its column bounds (fast: presolve removes the
         design): (status, v(x^), reduced costs of the design columns, full x)."""
         h, k = self.hm.highs, len(self.design)
@@ -351,7 +351,7 @@ class Decomposition:
                 np.asarray(sol.col_dual, dtype=float)[self.design],
                 np.asarray(sol.col_value, dtype=float)[:self.n])
 
-    def _elastic(self, x_hat: np.ndarray):
+    def elastic(self, x_hat: np.ndarray):
         """Elastic dispatch at x^ (module docstring): (status, v_P(x^), true objective of
         its solution, subgradient, full x, integer design moved?)."""
         h, k = self.hm.highs, len(self.design)
@@ -398,14 +398,14 @@ class Decomposition:
                 if cut is not None:
                     result.feasibility += 1
                     return status, "feasibility", *cut, False
-            status, value, slope, z = self._fixed(x_hat)
+            status, value, slope, z = self.dispatch(x_hat)
             if value is not None:
                 if value < result.upper and self._integral(x_hat):
                     result.upper, result.x = value, z
                 return status, "optimality", value, slope, False
             if status.status != "infeasible":
                 return status, None, None, None, False
-            status, value, true_value, slope, z, int_moved = self._elastic(x_hat)
+            status, value, true_value, slope, z, int_moved = self.elastic(x_hat)
             result.elastic += 1
             if value is not None and not int_moved and true_value < result.upper:
                 result.upper, result.x = true_value, z
@@ -450,7 +450,7 @@ class Decomposition:
         (Stockholm / free air, chiller-less) cold 157 s, from the same LP at a looser
         epsilon 0.1 s, from another cooling's LP 12 s."""
         if not self._link_added:  # the link rows belong to the shape of every basis
-            self._set_penalties(0.0, np.zeros(len(self.design)), None)
+            self.set_penalties(0.0, np.zeros(len(self.design)), None)
         self._links(False)
         warm = self.hm.set_basis(basis)
         if not warm:
@@ -465,15 +465,19 @@ class Decomposition:
         return lp, (lp.value, np.asarray(sol.col_value, dtype=float)[:self.n],
                     np.asarray(sol.col_dual, dtype=float)[:self.n]), self.hm.basis()
 
-    def polish(self, x: np.ndarray) -> tuple[float, np.ndarray] | None:
+    def polish(self, x: np.ndarray, keep: np.ndarray | None = None
+               ) -> tuple[float, np.ndarray] | None:
         """The exact optimum of the continuous design for the integer design of ``x``: the LP
         with the integer design columns fixed and every other column free within its bounds
-        (what a MILP solver returns for that integer design). Returns (objective, full x), or
-        None if the LP fails (the caller keeps ``x``). Cuts and bounds are unchanged."""
+        (what a MILP solver returns for that integer design). ``keep``: further design
+        positions (bool mask) fixed at ``x`` too (e.g. those of rows shared with other sites'
+        models, ``greendc.multisite``). Returns (objective, full x), or None if the LP fails
+        (the caller keeps ``x``). Cuts and bounds are unchanged."""
         h = self.hm.highs
-        ints = self.design[self.is_int].astype(np.int32)
-        value = np.round(x[ints])
-        h.changeColsBounds(len(ints), ints, value, value)
+        fixed = self.is_int if keep is None else self.is_int | keep
+        cols = self.design[fixed].astype(np.int32)
+        value = np.where(self.is_int[fixed], np.round(x[cols]), x[cols])
+        h.changeColsBounds(len(cols), cols, value, value)
         self._links(False)
         # warm from the last dispatch basis: at full year (reference study, Stockholm /
         # direct liquid) 2.9 s against 26.8 s cold
@@ -481,7 +485,7 @@ class Decomposition:
         if status.status != "optimal":  # a warm start that went astray: once more, cold
             h.clearSolver()
             status = self.hm.solve()
-        h.changeColsBounds(len(ints), ints, self.col_lower[ints], self.col_upper[ints])
+        h.changeColsBounds(len(cols), cols, self.col_lower[cols], self.col_upper[cols])
         if status.status != "optimal":
             log.warning("polishing the continuous design failed (%s); keeping the "
                         "decomposition's design", status.message)
@@ -520,14 +524,14 @@ class Decomposition:
                                      message=f"LP relaxation: {lp.message}",
                                      seconds=time.perf_counter() - start)
         elif lp_start is None and not self.cuts:  # the floor alone bounds the first master
-            self._set_penalties(floor, np.zeros(len(self.design)), None)
+            self.set_penalties(floor, np.zeros(len(self.design)), None)
         if known_floor:
             self.floor = max(self.floor, floor)
         if lp_start is not None:
             lp_value, lp_x, lp_r = lp_start
             if len(lp_x) == self.n:  # full vectors: their design entries
                 lp_x, lp_r = lp_x[self.design], lp_r[self.design]
-            self._set_penalties(lp_value, lp_r, penalty_scale)
+            self.set_penalties(lp_value, lp_r, penalty_scale)
             self.floor = max(self.floor, lp_value)
             self.cuts.append((lp_value, lp_r, lp_x))
         if self.floor >= cutoff:  # bounded out before any design is evaluated
@@ -611,7 +615,7 @@ class Decomposition:
             result.message = f"iteration limit ({self.max_iterations})"
         return result
 
-    def _set_penalties(self, lp_value: float, r: np.ndarray, scale: float | None) -> None:
+    def set_penalties(self, lp_value: float, r: np.ndarray, scale: float | None) -> None:
         """Elastic prices P_j above the LP's |reduced cost| (module docstring)."""
         scale = scale if scale is not None else max(1.0, 1e-2 * abs(lp_value))
         penalty = np.maximum(2.0 * np.abs(r), np.where(self.is_int, 100.0, 1.0) * scale)

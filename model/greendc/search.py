@@ -145,7 +145,7 @@ def site_lp(spec: ModelSpec, inputs: xr.Dataset, bases: dict | None = None,
     free_start = start(free.value)
     out = {}
     for chosen in coolings:
-        _choose(decomposition, cool_cols, chosen)
+        choose_cooling(decomposition, cool_cols, chosen)
         bound = bound_from(hm.solve())
         if bound.known:
             out[chosen] = (bound, start(bound.value))
@@ -180,7 +180,7 @@ def solve_site(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str], incumbe
         if outcome.lp_bound >= cutoff:
             outcome.status = "pruned_by_bound"
             continue
-        _choose(decomposition, cool_cols, chosen)
+        choose_cooling(decomposition, cool_cols, chosen)
         result = decomposition.solve(lp_start=lps[chosen][1], cutoff=cutoff,
                                      time_limit_s=spec.settings.time_limit_s)
         outcome.status = {"pruned": "pruned_by_bound"}.get(result.status, result.status)
@@ -196,7 +196,7 @@ def solve_site(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str], incumbe
                 incumbent.offer(result.upper)
     if best_x is None:
         return out, None
-    _choose(decomposition, cool_cols, best_cooling)
+    choose_cooling(decomposition, cool_cols, best_cooling)
     polished = decomposition.polish(best_x)
     if polished is not None and polished[0] <= best_value + 1e-9 * max(abs(best_value), 1.0):
         best_value, best_x = polished
@@ -208,7 +208,8 @@ def solve_site(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str], incumbe
                        rows=decomposition.nrows, integer_columns=int(hm.integer.sum()))
 
 
-def _choose(decomposition: Decomposition, cool_cols: dict[str, int | None], chosen: str) -> None:
+def choose_cooling(decomposition: Decomposition, cool_cols: dict[str, int | None],
+                   chosen: str) -> None:
     """Fix the site's cooling to ``chosen`` through the bounds of its ``cool`` binaries."""
     for cooling, col in cool_cols.items():
         if col is not None:

@@ -41,6 +41,7 @@ from greendc.progress import step_of
 from greendc.problem import ModelSpec, Solved, settings_for, solve_inputs  # noqa: F401 - API
 from greendc.results import horizon_of, package_versions, with_queue
 from greendc.search import search
+from greendc.multisite import coupling_rows, solve_sites
 from greendc.sitefacts import merge_site_facts
 from greendc.scenario import LoadedScenario, load_scenario, scenario_from_dict, with_overrides
 from greendc.solve import (
@@ -168,17 +169,25 @@ def solve_study(study: Study, strategy: str | None = None,
     if not combos:
         raise InfeasibleError(_no_candidate_message(study))
     spec = ModelSpec.of(study)
+    coupled = coupling_rows(spec, study.inputs) if sc.max_sites != 1 else []
     if strategy == "auto":
-        strategy = auto_strategy(spec, sc.max_sites, len(combos))
-    if strategy in ("decompose", "benders") and sc.max_sites != 1:
-        raise ScenarioError(f"{study.loaded.origin}: solver.strategy = {strategy} needs "
-                            f"max_sites = 1 (got {sc.max_sites}); use monolithic")
+        strategy = auto_strategy(spec, sc.max_sites, len(combos), coupled)
+    if strategy == "decompose" and sc.max_sites != 1:
+        raise ScenarioError(f"{study.loaded.origin}: solver.strategy = decompose needs "
+                            f"max_sites = 1 (got {sc.max_sites}); use benders or monolithic")
     if strategy == "benders" and spec.second_stage:
         raise ScenarioError(f"{study.loaded.origin}: solver.strategy = benders solves a cost "
                             f"objective (got {sc.objective}, lexicographic); use decompose")
+    if strategy == "benders" and coupled:
+        raise ScenarioError(f"{study.loaded.origin}: solver.strategy = benders with max_sites "
+                            f"= {sc.max_sites} splits the model by site, but "
+                            f"{', '.join(coupled)} couples the sites' hourly operation; use "
+                            "monolithic")
     start = time.perf_counter()
     with Engine(sc.solver.workers, scheduler) as engine:
-        if strategy in ("decompose", "benders"):
+        if strategy == "benders" and sc.max_sites != 1:
+            solved, table, gap = solve_sites(study.inputs, spec, combos, sc.max_sites, engine)
+        elif strategy in ("decompose", "benders"):
             solve = search if strategy == "benders" else solve_decomposed
             solved, table, gap = solve(study.inputs, spec, combos, engine)
             if solved is None:
@@ -216,12 +225,15 @@ def solve_study(study: Study, strategy: str | None = None,
     return with_queue(res, study.inputs)
 
 
-def auto_strategy(spec: ModelSpec, max_sites: int, candidates: int) -> str:
-    """The default path: the design/dispatch decomposition (``greendc.search``) for a cost
-    objective on one site; per-candidate MILPs for the lexicographic (emissions) objectives;
-    one MILP for several sites or a single candidate."""
+def auto_strategy(spec: ModelSpec, max_sites: int, candidates: int,
+                  coupled: list[str] | None = None) -> str:
+    """The default path: the design/dispatch decomposition for a cost objective
+    (``greendc.search`` on one site, ``greendc.multisite`` on several); per-candidate MILPs
+    for the lexicographic (emissions) objectives on one site; one MILP for several sites
+    whose operation a scalar row couples (``coupled``: a CFE target, an emissions cap), for
+    a lexicographic objective on several sites, or for a single candidate."""
     if max_sites != 1:
-        return "monolithic"
+        return "monolithic" if coupled or spec.second_stage else "benders"
     if not spec.second_stage:
         return "benders"
     return "decompose" if candidates > 1 else "monolithic"

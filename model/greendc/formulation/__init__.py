@@ -61,13 +61,25 @@ TYPICAL_DAY_FAMILIES = ("battery_soc_day", "battery_soc_envelope", "battery_soc_
 DESIGN_COMPONENTS = frozenset({
     "build", "cool", "nodes", "it_mw", "it_peak_mw", "supply_mw", "battery_mwh", "battery_mw",
     "heat_pump_mw_th", "dh_connect", "work_nodes", "backup_units", "backup_fuel_mwh",
-    "battery_backup_mw", "battery_reserve_mwh", "connection_mw",
+    "battery_backup_mw", "battery_reserve_mwh", "connection_mw", "racks",
 })
 # Design capacities that the hourly peak decides (the contracted grid connection [MW]): the
 # decomposition sizes them with the dispatch rather than in its master (a master design
 # below the real peak could not be operated), and a re-evaluation on other hours keeps them
 # as a lower bound instead of fixing them (greendc.typical.LOWER_BOUND_DESIGN).
 PEAK_SIZED_COMPONENTS = frozenset({"connection_mw"})
+# The role of each scalar (not per-site) row when several sites may be built: the site rows
+# (indexed by site) hold within one site; a scalar row sums over the sites. SHARED_DESIGN
+# rows are over design columns only (how many sites, the compute, the hardware origin):
+# the multi-site decomposition (greendc.multisite) holds them once in its master, summed
+# over the sites' models. SITE_TOTALS define the model's totals (cost [EUR/yr], emissions
+# [tCO2e/yr]) as sums of site terms: a site model's total is that site's part. Any other
+# scalar row (a CFE target or an emissions cap over all sites) couples the sites' hourly
+# operation, which that decomposition does not split.
+SHARED_DESIGN_ROWS = frozenset({"site_count", "compute_requirement", "it_load_hosted",
+                                "sovereignty_non_eu_hardware", "work_requirement"})
+SITE_TOTAL_ROWS = frozenset({"cost_definition", "operational_emissions_definition",
+                             "embodied_emissions_definition", "emissions_definition"})
 
 
 @contextmanager
@@ -126,5 +138,5 @@ def _build(inputs: xr.Dataset, objective: str, emissions_cap_t_co2: float | None
 
 
 __all__ = ["build_model", "CONNECTION_FAMILIES", "CONSTRAINT_FAMILIES", "CONTINUITY_FAMILIES",
-           "DESIGN_COMPONENTS", "PEAK_SIZED_COMPONENTS",
+           "DESIGN_COMPONENTS", "PEAK_SIZED_COMPONENTS", "SHARED_DESIGN_ROWS", "SITE_TOTAL_ROWS",
            "FLEXIBLE_FAMILIES", "IT_LOAD_FAMILIES", "ModelData", "gc_paused", "model_data"]
