@@ -89,11 +89,12 @@ def _two_site_case(commissioning_year: int, floor_m2: float = 50) -> dict:
                 solver={"strategy": "monolithic", "mip_rel_gap": 1e-6, "duals": False})
 
 
+@pytest.mark.parametrize("strategy", ["monolithic", "benders"])
 @pytest.mark.parametrize("year, expected", [
     (2028, {"fr-essonne-v2", "fr-essonne"}),   # fixed costs 1.40 + 2.00 M EUR/yr
     (2027, {"fr-essonne-v1", "fr-essonne-v2"}),  # queue: fr-essonne, v3 connect in 2028
 ])
-def test_two_sites_built_the_two_cheapest_admissible(year, expected):
+def test_two_sites_built_the_two_cheapest_admissible(year, expected, strategy):
     """2,000 PFLOP/s of B200 nodes (18 PFLOP/s each) need ceil(2000/18) = 112 nodes = 28 racks
     of 4 (direct liquid, 57 kW/rack < 140) = 70 m2 at 2.5 m2/rack; each plot has 50 m2, so
     one site holds at most 20 racks = 80 nodes and two must be built (160 >= 112). The plots
@@ -102,17 +103,22 @@ def test_two_sites_built_the_two_cheapest_admissible(year, expected):
     fr-essonne 2.00 M, v1 2.08 M, v3 2.56 M EUR/yr) among the plots whose connection is
     ready by the commissioning year (grid_connection_year: v1, v2 2027; fr-essonne, v3
     2028)."""
-    res = solve_study(load_study(_two_site_case(year)))
+    raw = _two_site_case(year)
+    raw["solver"]["strategy"] = strategy  # the one MILP, the multi-site decomposition
+    res = solve_study(load_study(raw))
     built = {str(s) for s in res.site.values if float(res["build"].sel(site=s)) > 0.5}
     assert built == expected
     nodes = res["nodes"].sum(["cooling", "server"])
     assert float(nodes.sum()) >= 112 and float(nodes.max()) <= 80
 
 
-def test_one_site_when_one_plot_holds_the_racks():
+@pytest.mark.parametrize("strategy", ["monolithic", "benders"])
+def test_one_site_when_one_plot_holds_the_racks(strategy):
     """The same four plots with 200 m2 each (80 racks >= 28): one site suffices, and the
     cheapest admissible one is v2 (1.40 M EUR/yr fixed cost)."""
-    res = solve_study(load_study(_two_site_case(2028, floor_m2=200)))
+    raw = _two_site_case(2028, floor_m2=200)
+    raw["solver"]["strategy"] = strategy
+    res = solve_study(load_study(raw))
     built = {str(s) for s in res.site.values if float(res["build"].sel(site=s)) > 0.5}
     assert built == {"fr-essonne-v2"}
 
