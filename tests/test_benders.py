@@ -306,14 +306,14 @@ def test_a_design_above_epsilon_is_cut_without_a_fixed_design_lp(weight):
     d.solve()
     d.bound_column(col, 0.44 * weight)
     fixed = []
-    real = d._fixed
+    real = d.dispatch
 
     def recording(x_hat):
         out = real(x_hat)
         fixed.append(out[0].status)
         return out
 
-    d._fixed = recording
+    d.dispatch = recording
     result = d.solve()
     assert result.status == "optimal" and result.feasibility >= 1
     assert result.upper == pytest.approx(250 + 88 * weight + 132 * weight, rel=1e-7)

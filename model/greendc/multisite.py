@@ -343,9 +343,13 @@ def _evaluate(models: SiteModels, block: SiteBlock, x: np.ndarray, result: Multi
 
 
 def run_master(master: SitesMaster, models: SiteModels, gap: float, abs_gap: float,
-               time_limit_s: float | None, max_iterations: int = MAX_ITERATIONS
-               ) -> MultiSiteResult:
-    """The loop of the module docstring."""
+               time_limit_s: float | None, max_iterations: int = MAX_ITERATIONS,
+               in_out: float = 0.5) -> MultiSiteResult:
+    """The loop of the module docstring. ``in_out``: stabilisation weight (Ben-Ameur & Neto
+    2007, as ``greendc.benders``): while the master's integer design equals the best one,
+    the design half-way between the two is evaluated first (a convex combination of two
+    designs with the same integers meets every design row, so it is a design too); the
+    master's own design only when no site's cut there cuts the master's point off."""
     start = time.perf_counter()
     result = MultiSiteResult(status="time_limit")
     blocks = master.blocks
@@ -363,21 +367,15 @@ def run_master(master: SitesMaster, models: SiteModels, gap: float, abs_gap: flo
         result.iterations, result.lower = it, max(result.lower, dual)
         if _closed(result, gap, abs_gap):
             break
-        values, operable, added = [], True, 0
-        for s, (block, x) in enumerate(zip(blocks, xs)):
-            value, cut, ok = _evaluate(models, block, x, result)
-            values.append(value)
-            operable &= ok
-            if cut is not None and value > thetas[s] + 1e-9 * max(1.0, abs(value)):
-                master.add_cut(s, *cut)
-                added += 1
-        total = float(sum(values))
-        built = [b.site for b, x in zip(blocks, xs) if not np.allclose(x, b.base, atol=1e-9)]
-        log.info("multi-site %d: lower %.10g, design %s: %.10g%s", it, result.lower,
-                 "+".join(built) or "nothing", total, "" if operable else " (not operable)",
-                 extra=step_of("design/dispatch", it, max_iterations))
-        if operable and total < result.upper:
-            result.upper, result.design, result.values = total, xs, values
+        added = 0
+        best = result.design
+        if in_out < 1.0 and best is not None and all(
+                np.array_equal(x[b.is_int], y[b.is_int]) for b, x, y in zip(blocks, xs, best)):
+            mixed = [np.where(b.is_int, x, in_out * x + (1.0 - in_out) * y)
+                     for b, x, y in zip(blocks, xs, best)]
+            added = _operate(master, models, mixed, xs, thetas, result, it, "stabilised")
+        if not added:
+            added = _operate(master, models, xs, xs, thetas, result, it, "master")
         if _closed(result, gap, abs_gap):
             break
         if not added:  # every theta_s is exact at a design the master finds optimal
@@ -388,6 +386,32 @@ def run_master(master: SitesMaster, models: SiteModels, gap: float, abs_gap: flo
     if result.status == "time_limit" and result.iterations >= max_iterations:
         result.message = f"iteration limit ({max_iterations})"
     return result
+
+
+def _operate(master: SitesMaster, models: SiteModels, xs: list[np.ndarray],
+             target: list[np.ndarray], thetas: list[float], result: MultiSiteResult, it: int,
+             kind: str) -> int:
+    """Evaluate design ``xs`` site by site, keep it if it is the best operable one, and add
+    each site's cut that cuts off the master's point (``target``, ``thetas``); the number
+    of cuts added."""
+    values, operable, added = [], True, 0
+    for s, (block, x) in enumerate(zip(master.blocks, xs)):
+        value, cut, ok = _evaluate(models, block, x, result)
+        values.append(value)
+        operable &= ok
+        if cut is not None:
+            c_value, slope, at = cut
+            if c_value + slope @ (target[s] - at) > thetas[s] + 1e-9 * max(1.0, abs(c_value)):
+                master.add_cut(s, *cut)
+                added += 1
+    total = float(sum(values))
+    built = [b.site for b, x in zip(master.blocks, xs) if not np.allclose(x, b.base, atol=1e-9)]
+    log.info("multi-site %d: lower %.10g, %s design %s: %.10g%s", it, result.lower, kind,
+             "+".join(built) or "nothing", total, "" if operable else " (not operable)",
+             extra=step_of("design/dispatch", it, MAX_ITERATIONS))
+    if operable and total < result.upper:
+        result.upper, result.design, result.values = total, [x.copy() for x in xs], values
+    return added
 
 
 def _closed(result: MultiSiteResult, gap: float, abs_gap: float) -> bool:
@@ -411,20 +435,24 @@ def solve_sites(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str
     coolings = [str(c) for c in inputs.cooling.values if str(c) in searched]
     sites = list(by_site)
     jobs = {s: (inputs.sel(site=[s], cooling=coolings), by_site[s]) for s in sites}
+    done: list[tuple[SiteBlock, tuple | None]] = []
     with engine_of(workers) as engine:
         def blocks_of(part, bases):
-            return list(engine.map(site_block, [spec] * len(part),
-                                   [jobs[s][0] for s in part], [jobs[s][1] for s in part],
-                                   [max_sites] * len(part), [bases] * len(part)))
+            for block, basis in engine.map(site_block, [spec] * len(part),
+                                           [jobs[s][0] for s in part],
+                                           [jobs[s][1] for s in part],
+                                           [max_sites] * len(part), [bases] * len(part)):
+                done.append((block, basis))
+                log.info("site %s: %d first cuts; LP alone %s", block.site, len(block.cuts),
+                         ", ".join(f"{c} {v:,.6g}" for c, v in block.lp_alone.items())
+                         or "infeasible (a share only)",
+                         extra=step_of("LP cuts", len(done), len(sites)))
 
+        # one site per worker cold, the others from a basis of their model's shape
         heads = min(engine.workers, len(sites))
-        first = blocks_of(sites[:heads], None)
-        rest = blocks_of(sites[heads:], {basis_shape(b): b for _, b in first if b is not None})
-    blocks = [block for block, _ in [*first, *rest]]
-    for i, b in enumerate(blocks):
-        log.info("site %s: %d first cuts; LP alone %s", b.site, len(b.cuts), ", ".join(
-            f"{c} {v:,.6g}" for c, v in b.lp_alone.items()) or "infeasible (a share only)",
-            extra=step_of("LP cuts", i + 1, len(blocks)))
+        blocks_of(sites[:heads], None)
+        blocks_of(sites[heads:], {basis_shape(b): b for _, b in done if b is not None})
+    blocks = [block for block, _ in done]
     settings = spec.settings
     master = SitesMaster(blocks, settings.threads, settings.mip_rel_gap)
     models = SiteModels(spec, jobs, {b.site: b for b in blocks})

@@ -415,11 +415,13 @@ class SolverOptions(_Strict):
         None, gt=0, description="time limit per MILP [s]; plausible 1-1e6")
     threads: int = Field(1, ge=1, le=64, description="HiGHS threads per solve, 1-64")
     strategy: Literal["auto", "benders", "decompose", "monolithic"] = Field(
-        "auto", description="benders: design/dispatch decomposition of every (site, "
-        "cooling) in one search with a shared incumbent (cost objective, max_sites 1); "
+        "auto", description="benders: design/dispatch decomposition (cost objective): "
+        "with max_sites 1 every (site, cooling) in one search with a shared incumbent, "
+        "with more one multi-cut decomposition over every site's model (not with a CFE "
+        "target or emissions cap, which couple the sites' operation); "
         "decompose: one MILP per (site, cooling) with LP-bound pruning (needs max_sites 1); "
-        "monolithic: one MILP; auto: benders for a cost objective on one site, decompose "
-        "for the lexicographic (emissions) objectives, monolithic for several sites. "
+        "monolithic: one MILP; auto: benders for a cost objective, decompose for the "
+        "lexicographic (emissions) objectives on one site, monolithic otherwise. "
         "Pareto fronts: auto and benders solve every point by the decomposition (cut pools "
         "kept from point to point), decompose by one MILP per candidate")
     workers: int = Field(2, ge=1, le=64, description="parallel worker processes (a local dask "
