@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from greendc.catalogue import PlausibilityWarning
+from greendc.errors import ScenarioError
 from greendc.resources import STUDIES_DIR
 from greendc.sitedata.files import reference_file
 from greendc.studies import generate_site_variants as gen
@@ -138,3 +139,19 @@ def test_benchmark_harness_never_hangs():
     record = bench.run(hours=24, time_limit_s=1, wall_limit_s=2)
     assert record["status"] == "no design"
     assert record["error"] == "killed at the wall limit (2 s)"
+
+
+def test_a_cfe_target_over_the_sites_is_one_milp_by_default_and_refused_by_benders():
+    """A CFE target sums every site's hours: the sites' operation is coupled, so the
+    multi-site decomposition does not apply; auto solves one MILP, benders names the row."""
+    raw = _two_site_case(2028, floor_m2=200)
+    raw["min_cfe_share"] = 0.2
+    raw["solver"]["strategy"] = "auto"
+    res = solve_study(load_study(raw))
+    assert res.attrs["solver_strategy"] == "monolithic"
+    raw["solver"]["strategy"] = "benders"
+    with pytest.raises(ScenarioError, match="cfe_target couples the sites"):
+        solve_study(load_study(raw))
+    raw.pop("min_cfe_share")
+    raw["solver"]["strategy"] = "auto"
+    assert solve_study(load_study(raw)).attrs["solver_strategy"] == "benders"
