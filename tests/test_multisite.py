@@ -11,7 +11,6 @@ required, at most 2 sites, A with 1 m2 of floor: one rack of one node. A g2 node
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from greendc.multisite import (SiteModels, SitesMaster, coupling_rows, run_master, site_block,
@@ -73,3 +72,18 @@ def test_a_cfe_target_couples_the_sites():
     inputs = tiny_inputs(min_cfe_share=0.1, max_sites=2)
     assert coupling_rows(_spec(), inputs) == ["cfe_target"]
     assert coupling_rows(_spec(), tiny_inputs(max_sites=2)) == []
+
+
+def test_ctrl_c_during_a_dispatch_stops_the_loop_as_interrupted():
+    """A dispatch LP stopped by Ctrl-C is no solver error: the loop ends ``interrupted``."""
+    from greendc.solve import SolveStatus
+
+    inputs, spec = _inputs(1.0), _spec()
+    jobs = {s: (inputs.sel(site=[s]), COOLINGS) for s in SITES}
+    blocks = [site_block(spec, jobs[s][0], COOLINGS, 2)[0] for s in SITES]
+    models = SiteModels(spec, jobs, {b.site: b for b in blocks})
+    for s in SITES:
+        d, _ = models.get(s)
+        d.dispatch = lambda x: (SolveStatus(status="interrupted"), None, None, None)
+    result = run_master(SitesMaster(blocks, 1, 1e-9), models, 1e-9, 0.0, None)
+    assert result.status == "interrupted" and result.design is None

@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
+import pyomo.environ as pyo
 import scipy.sparse as sp
 import xarray as xr
 
@@ -79,8 +80,6 @@ def coupling_rows(spec: ModelSpec, inputs: xr.Dataset) -> list[str]:
     shared design row nor a site total): found on one site and one day of the inputs."""
     probe = inputs.isel(site=[0], time=slice(0, min(24, inputs.sizes["time"])))
     m = spec.build(probe)
-    import pyomo.environ as pyo
-
     names = {c.local_name for c in m.component_objects(pyo.Constraint, active=True)
              if not c.is_indexed()}
     return sorted(names - SHARED_DESIGN_ROWS - SITE_TOTAL_ROWS)
@@ -323,6 +322,10 @@ class MultiSiteResult:
     dispatches: int = 0
 
 
+class _Interrupted(Exception):
+    """Ctrl-C during a site's dispatch: the loop stops with the best design so far."""
+
+
 def _evaluate(models: SiteModels, block: SiteBlock, x: np.ndarray, result: MultiSiteResult):
     """(value, cut or None, operable?) of site ``block`` at design ``x``."""
     if np.allclose(x, block.base, rtol=0.0, atol=1e-9):
@@ -332,6 +335,8 @@ def _evaluate(models: SiteModels, block: SiteBlock, x: np.ndarray, result: Multi
     status, value, slope, _ = d.dispatch(x)
     if value is not None:
         return value, (value, slope, x), True
+    if status.status == "interrupted":
+        raise _Interrupted
     if status.status != "infeasible":
         raise SolverError(f"site {block.site}: dispatch LP {status.status} ({status.message})")
     status, value, _, slope, _, _ = d.elastic(x)
@@ -369,13 +374,18 @@ def run_master(master: SitesMaster, models: SiteModels, gap: float, abs_gap: flo
             break
         added = 0
         best = result.design
-        if in_out < 1.0 and best is not None and all(
-                np.array_equal(x[b.is_int], y[b.is_int]) for b, x, y in zip(blocks, xs, best)):
-            mixed = [np.where(b.is_int, x, in_out * x + (1.0 - in_out) * y)
-                     for b, x, y in zip(blocks, xs, best)]
-            added = _operate(master, models, mixed, xs, thetas, result, it, "stabilised")
-        if not added:
-            added = _operate(master, models, xs, xs, thetas, result, it, "master")
+        try:
+            if in_out < 1.0 and best is not None and all(
+                    np.array_equal(x[b.is_int], y[b.is_int])
+                    for b, x, y in zip(blocks, xs, best)):
+                mixed = [np.where(b.is_int, x, in_out * x + (1.0 - in_out) * y)
+                         for b, x, y in zip(blocks, xs, best)]
+                added = _operate(master, models, mixed, xs, thetas, result, it, "stabilised")
+            if not added:
+                added = _operate(master, models, xs, xs, thetas, result, it, "master")
+        except _Interrupted:
+            result.status = "interrupted"
+            break
         if _closed(result, gap, abs_gap):
             break
         if not added:  # every theta_s is exact at a design the master finds optimal
