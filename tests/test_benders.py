@@ -239,9 +239,9 @@ def test_a_site_lp_from_another_sites_basis_equals_its_cold_lp(weight):
     _, basis = site_lp(spec, inputs.sel(site=["A"]))
     assert basis is not None
     cold, _ = site_lp(spec, inputs.sel(site=["B"]))
-    warm, _ = site_lp(spec, inputs.sel(site=["B"]), {basis_shape(basis): basis})
+    warm, _ = site_lp(spec, inputs.sel(site=["B"]), bases={basis_shape(basis): basis})
     other = (basis[0][:-1], basis[1])
-    other_shape, _ = site_lp(spec, inputs.sel(site=["B"]), {basis_shape(other): other})
+    other_shape, _ = site_lp(spec, inputs.sel(site=["B"]), bases={basis_shape(other): other})
     for lps in (warm, other_shape):
         assert lps.keys() == cold.keys()
         for c, (bound, _) in cold.items():

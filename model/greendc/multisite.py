@@ -66,9 +66,8 @@ from greendc.problem import ModelSpec, Solved
 from greendc.progress import step_of
 from greendc.results import extract_results
 from greendc.engine import Engine, engine_of
-from greendc.search import choose_cooling, compiled_decomposition
-from greendc.solve import (INF, HighsModel, SolveStatus, _new_highs, _use_threads, basis_shape,
-                           interrupted)
+from greendc.search import choose_cooling, cold_then_warm, compiled_decomposition
+from greendc.solve import INF, HighsModel, SolveStatus, _new_highs, _use_threads, interrupted
 
 log = logging.getLogger(__name__)
 MAX_ITERATIONS = 300
@@ -238,7 +237,6 @@ class SitesMaster:
                            (b.rows.indices + self.offset[s]).astype(np.int32),
                            b.rows.data.astype(float))
         self._add_shared_rows()
-        self.cuts = 0
         for s, b in enumerate(blocks):
             for cut in b.cuts:
                 self.add_cut(s, *cut)
@@ -264,7 +262,6 @@ class SitesMaster:
         index = np.append(keep + self.offset[s], self.offset[s + 1] - 1).astype(np.int32)
         self.highs.addRow(float(value - slope @ at), INF, len(index), index,
                           np.append(-slope[keep], 1.0))
-        self.cuts += 1
 
     def solve(self):
         """(HiGHS status text, [x_s], [theta_s], dual bound) or (status, None, None, None)."""
@@ -299,11 +296,13 @@ class SiteModels:
         while len(self._models) >= self.kept:
             self._models.popitem(last=False)
         inputs, coolings = self.jobs[site]
-        _, hm, d, shared, _ = site_model(self.spec, inputs, coolings)
+        _, _, d, shared, _ = site_model(self.spec, inputs, coolings)
         _set_shared(d, shared, np.full(len(shared), -INF), np.full(len(shared), INF))
-        d.set_penalties(*self.blocks[site].elastic_prices, None)
-        mask = np.zeros(len(d.design), dtype=bool)
-        mask[np.unique(d.position[d.A[shared].indices])] = True
+        block = self.blocks[site]
+        d.set_penalties(*block.elastic_prices, None)
+        mask = np.zeros(len(d.design), dtype=bool)  # design columns of the shared rows
+        for coefficients, _, _ in block.shared.values():
+            mask |= coefficients != 0
         self.built += 1
         self._models[site] = (d, mask)
         return d, mask
@@ -311,6 +310,8 @@ class SiteModels:
 
 @dataclass
 class MultiSiteResult:
+    """Outcome of ``run_master``: bounds [objective units], the best design per site."""
+
     status: str
     upper: float = math.inf
     lower: float = -math.inf
@@ -322,13 +323,18 @@ class MultiSiteResult:
     dispatches: int = 0
 
 
+def _built(block: SiteBlock, x: np.ndarray) -> bool:
+    """Is design ``x`` of site ``block`` above its lowest design (the site built)?"""
+    return not np.allclose(x, block.base, rtol=0.0, atol=1e-9)
+
+
 class _Interrupted(Exception):
     """Ctrl-C during a site's dispatch: the loop stops with the best design so far."""
 
 
 def _evaluate(models: SiteModels, block: SiteBlock, x: np.ndarray, result: MultiSiteResult):
     """(value, cut or None, operable?) of site ``block`` at design ``x``."""
-    if np.allclose(x, block.base, rtol=0.0, atol=1e-9):
+    if not _built(block, x):
         return block.base_value, None, True
     d, _ = models.get(block.site)
     result.dispatches += 1
@@ -415,7 +421,7 @@ def _operate(master: SitesMaster, models: SiteModels, xs: list[np.ndarray],
                 master.add_cut(s, *cut)
                 added += 1
     total = float(sum(values))
-    built = [b.site for b, x in zip(master.blocks, xs) if not np.allclose(x, b.base, atol=1e-9)]
+    built = [b.site for b, x in zip(master.blocks, xs) if _built(b, x)]
     log.info("multi-site %d: lower %.10g, %s design %s: %.10g%s", it, result.lower, kind,
              "+".join(built) or "nothing", total, "" if operable else " (not operable)",
              extra=step_of("design/dispatch", it, MAX_ITERATIONS))
@@ -445,24 +451,16 @@ def solve_sites(inputs: xr.Dataset, spec: ModelSpec, combos: list[tuple[str, str
     coolings = [str(c) for c in inputs.cooling.values if str(c) in searched]
     sites = list(by_site)
     jobs = {s: (inputs.sel(site=[s], cooling=coolings), by_site[s]) for s in sites}
-    done: list[tuple[SiteBlock, tuple | None]] = []
+    blocks: list[SiteBlock] = []
     with engine_of(workers) as engine:
-        def blocks_of(part, bases):
-            for block, basis in engine.map(site_block, [spec] * len(part),
-                                           [jobs[s][0] for s in part],
-                                           [jobs[s][1] for s in part],
-                                           [max_sites] * len(part), [bases] * len(part)):
-                done.append((block, basis))
-                log.info("site %s: %d first cuts; LP alone %s", block.site, len(block.cuts),
-                         ", ".join(f"{c} {v:,.6g}" for c, v in block.lp_alone.items())
-                         or "infeasible (a share only)",
-                         extra=step_of("LP cuts", len(done), len(sites)))
-
-        # one site per worker cold, the others from a basis of their model's shape
-        heads = min(engine.workers, len(sites))
-        blocks_of(sites[:heads], None)
-        blocks_of(sites[heads:], {basis_shape(b): b for _, b in done if b is not None})
-    blocks = [block for block, _ in done]
+        for block, _ in cold_then_warm(engine, site_block, [spec] * len(sites),
+                                       [jobs[s][0] for s in sites], [jobs[s][1] for s in sites],
+                                       [max_sites] * len(sites)):
+            blocks.append(block)
+            log.info("site %s: %d first cuts; LP alone %s", block.site, len(block.cuts),
+                     ", ".join(f"{c} {v:,.6g}" for c, v in block.lp_alone.items())
+                     or "infeasible (a share only)",
+                     extra=step_of("LP cuts", len(blocks), len(sites)))
     settings = spec.settings
     master = SitesMaster(blocks, settings.threads, settings.mip_rel_gap)
     models = SiteModels(spec, jobs, {b.site: b for b in blocks})
@@ -492,7 +490,7 @@ def _polish(models: SiteModels, blocks: list[SiteBlock], result: MultiSiteResult
     """Each built site's continuous design made exact for its integer design (the design
     columns of the shared rows kept): the sum only falls, the bounds stay valid."""
     for s, (block, x) in enumerate(zip(blocks, result.design)):
-        if np.allclose(x, block.base, atol=1e-9):
+        if not _built(block, x):
             continue
         d, mask = models.get(block.site)
         full = np.zeros(d.n)
@@ -508,9 +506,9 @@ def _results(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str],
              blocks: list[SiteBlock], result: MultiSiteResult, seconds: float) -> Solved:
     """Results of the best design: the full model of the built sites with that design
     fixed, solved as an LP; its objective is checked against the sum of the sites' values."""
-    built = [(b, x) for b, x in zip(blocks, result.design)
-             if not np.allclose(x, b.base, atol=1e-9)]
-    m = spec.build(inputs.sel(site=[b.site for b, _ in built], cooling=coolings))
+    built = [(b, x) for b, x in zip(blocks, result.design) if _built(b, x)]
+    sites = inputs.sel(site=[b.site for b, _ in built], cooling=coolings)
+    m = spec.build(sites)
     hm = HighsModel(m, spec.settings)
     for b, x in built:
         for (name, index), value in zip(b.names, x):
@@ -530,7 +528,6 @@ def _results(spec: ModelSpec, inputs: xr.Dataset, coolings: list[str],
     return Solved(status=SolveStatus(status=result.status, objective=result.upper,
                                      dual_bound=result.lower, mip_gap=gap, seconds=seconds,
                                      message=result.message),
-                  results=extract_results(m, inputs.sel(site=[b.site for b, _ in built],
-                                                        cooling=coolings)),
+                  results=extract_results(m, sites),
                   build_seconds=hm.handoff_seconds, columns=len(hm.columns), rows=len(hm.rows),
                   integer_columns=int(hm.integer.sum()))
